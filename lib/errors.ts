@@ -1,0 +1,42 @@
+/**
+ * Typed errors thrown by npset. Every error carries a stable `code` so that callers can branch on it
+ * without parsing messages.
+ */
+export class NpsetError extends Error {
+  readonly code: string;
+  constructor(message: string, code = 'ERR_NPSET', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A caller passed an argument of the wrong type or outside its range. */
+export class ValidationError extends NpsetError {
+  constructor(message: string) {
+    super(message, 'ERR_NPSET_INVALID_ARGUMENT');
+  }
+}
+
+/** A data file could not be read or parsed. `file` is the path, when known. */
+export class DataFormatError extends NpsetError {
+  readonly file?: string;
+  constructor(message: string, file?: string, options?: { cause?: unknown }) {
+    super(file ? `${file}: ${message}` : message, 'ERR_NPSET_DATA_FORMAT', options);
+    this.file = file;
+  }
+}
+
+/** Long work was cancelled through an AbortSignal. */
+export class AbortError extends NpsetError {
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, 'ABORT_ERR', options);
+  }
+}
+
+/** The native addon failed (could not load, or reported an error). */
+export class NativeError extends NpsetError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'ERR_NPSET_NATIVE', options);
+  }
+}
