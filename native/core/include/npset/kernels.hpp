@@ -1,0 +1,65 @@
+// Sparse kernels of training. Activations are feature-major: a buffer of n features holds
+// x[f * pb + b] for batch column b, so one connection touches pb contiguous floats.
+// `pb` is the padded batch (a multiple of 8); padded columns hold zeros in the input and zero deltas.
+#pragma once
+#include <cstdint>
+
+namespace npset {
+
+// Activation of a layer's outputs: f(z) = z for z > 0, slope * z otherwise (ReLU: slope 0).
+// `identity` for the output layer (softmax is applied by the loss).
+struct Act {
+    bool identity = false;
+    float slope = 0.0f;
+};
+
+struct Sgd {
+    float lr = 0.01f, momentum = 0.9f, weight_decay = 0.0f;
+    bool nesterov = false;
+    float inv_n = 1.0f;  // 1 / valid samples of the batch (gradient average)
+};
+
+// W^T stored as CSR: rows = outputs, col = input index.
+struct CsrArrays {
+    const int64_t* row_ptr;
+    const int32_t* col;
+    float* val;
+    float* mom;
+    float* bias;
+    float* bias_mom;
+    int64_t rows;
+};
+
+// Transposed index: for input i, entries t_ptr[i]..t_ptr[i+1] give the output row and the value position.
+struct TransposedArrays {
+    const int64_t* t_ptr;
+    const int32_t* t_row;
+    const uint32_t* t_pos;
+    int64_t cols;
+};
+
+// A row partition: part[p]..part[p+1] is the range of part p; parts = count.
+struct Partition {
+    const int64_t* part;
+    int parts;
+};
+
+struct KernelTable {
+    const char* isa;
+    // z = W^T in + bias, a = act(z)   (z, a: [rows][pb]; a may equal z)
+    void (*forward)(const CsrArrays& w, const float* in, float* z, float* a, int pb, Act act, Partition p,
+                    int threads);
+    // din = (W delta) * act'(zin)    (din: [cols][pb]); zin null means no derivative factor
+    void (*backward_input)(const CsrArrays& w, const TransposedArrays& t, const float* delta, const float* zin,
+                           Act act, float* din, int pb, Partition p, int threads);
+    // gradient at the nonzeros (and bias) fused with the SGD momentum step
+    void (*update)(const CsrArrays& w, const float* in, const float* delta, int pb, const Sgd& sgd, Partition p,
+                   int threads);
+};
+
+// The fastest table this CPU supports (chosen once); NPSET_ISA=generic|avx2|avx512 forces one (tests).
+const KernelTable& kernels();
+// A specific table, or null if this CPU cannot run it.
+const KernelTable* kernels_for(const char* isa);
+
+}  // namespace npset

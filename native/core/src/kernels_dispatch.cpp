@@ -1,0 +1,45 @@
+// Runtime choice of the kernel table: the fastest instruction set this CPU supports.
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+
+#include "npset/kernels.hpp"
+
+namespace npset {
+namespace isa_generic { extern const KernelTable table; }
+namespace isa_avx2 { extern const KernelTable table; }
+namespace isa_avx512 { extern const KernelTable table; }
+
+static bool cpu_has(const char* isa) {
+    __builtin_cpu_init();
+    if (std::strcmp(isa, "generic") == 0) return true;
+    if (std::strcmp(isa, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (std::strcmp(isa, "avx512") == 0)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    return false;
+}
+
+const KernelTable* kernels_for(const char* isa) {
+    if (isa == nullptr || !cpu_has(isa)) return nullptr;
+    if (std::strcmp(isa, "avx512") == 0) return &isa_avx512::table;
+    if (std::strcmp(isa, "avx2") == 0) return &isa_avx2::table;
+    return &isa_generic::table;
+}
+
+static const KernelTable* choose() {
+    if (const char* forced = std::getenv("NPSET_ISA")) {
+        if (const KernelTable* t = kernels_for(forced)) return t;
+    }
+    for (const char* isa : {"avx512", "avx2", "generic"}) {
+        if (const KernelTable* t = kernels_for(isa)) return t;
+    }
+    return &isa_generic::table;
+}
+
+const KernelTable& kernels() {
+    static const KernelTable* table = choose();
+    return *table;
+}
+
+}  // namespace npset

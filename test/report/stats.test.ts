@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../lib/errors';
+import { formatInt, formatPercent, mean, std } from '../../lib/report/stats';
+
+describe('mean and std', () => {
+  it('computes the mean and the sample standard deviation (n - 1)', () => {
+    expect(mean([2, 4, 4, 4, 5, 5, 7, 9])).toBe(5);
+    // Sum of squared deviations is 32; 32 / 7 with n - 1 (32 / 8 = 4 would give exactly 2).
+    expect(std([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(mean(new Float64Array([0.5, 0.75]))).toBe(0.625);
+  });
+
+  it('returns 0 spread for a single value', () => {
+    expect(std([0.875])).toBe(0);
+    expect(mean([0.875])).toBe(0.875);
+  });
+
+  it('rejects empty input, NaN and non-arrays', () => {
+    expect(() => mean([])).toThrow(ValidationError);
+    expect(() => std([])).toThrow(/Expected a non-empty array of finite numbers for xs but received an array of length 0/);
+    expect(() => mean([1, Number.NaN])).toThrow(/Expected a finite number for xs\[1\] but received NaN/);
+    expect(() => std([1, Infinity])).toThrow(ValidationError);
+    expect(() => mean('12' as unknown as number[])).toThrow(ValidationError);
+  });
+});
+
+describe('formatPercent', () => {
+  it('prints a fraction as a percentage with the given digits', () => {
+    expect(formatPercent(0.875)).toBe('87.50%');
+    expect(formatPercent(0.8735)).toBe('87.35%');
+    expect(formatPercent(0.7568, 1)).toBe('75.7%');
+    expect(formatPercent(1, 0)).toBe('100%');
+    expect(formatPercent(0)).toBe('0.00%');
+    expect(formatPercent(-0.0125)).toBe('-1.25%');
+    expect(formatPercent(1e-9, 4)).toBe('0.0000%');
+  });
+
+  it('rejects non-finite values and bad digit counts', () => {
+    expect(() => formatPercent(Number.NaN)).toThrow(ValidationError);
+    expect(() => formatPercent(0.5, -1)).toThrow(/digits/);
+    expect(() => formatPercent(0.5, 1.5)).toThrow(ValidationError);
+  });
+});
+
+describe('formatInt', () => {
+  it('groups thousands like the paper', () => {
+    expect(formatInt(13446)).toBe('13,446');
+    expect(formatInt(245773000)).toBe('245,773,000');
+    expect(formatInt(925)).toBe('925');
+    expect(formatInt(1000)).toBe('1,000');
+    expect(formatInt(0)).toBe('0');
+    expect(formatInt(-1234567)).toBe('-1,234,567');
+    expect(formatInt(4435.6)).toBe('4,436');
+  });
+
+  it('rejects NaN', () => {
+    expect(() => formatInt(Number.NaN)).toThrow(/Expected a finite number for n but received NaN/);
+  });
+});
