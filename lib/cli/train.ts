@@ -1,0 +1,152 @@
+/** `npset train`: one method on one dataset (a MAT-file or the built-in synthetic data). */
+import { Command, Option } from 'commander';
+import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
+import { prepareData } from '../experiment/prepare';
+import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
+import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
+import { formatInt } from '../report/stats';
+import { choice, integer, integerList, number } from './args';
+
+export const TRAIN_CLI_DEFAULTS = {
+  hidden: [1000, 1000],
+  epochs: TRAIN_DEFAULTS.epochs,
+  epsilon: 20,
+  zeta: TRAIN_DEFAULTS.zeta,
+  batch: TRAIN_DEFAULTS.batchSize,
+  lr: TRAIN_DEFAULTS.learningRate,
+  momentum: TRAIN_DEFAULTS.momentum,
+  weightDecay: TRAIN_DEFAULTS.weightDecay,
+  dropout: TRAIN_DEFAULTS.dropout,
+  seed: 0,
+  threads: 0,
+};
+
+interface TrainFlags {
+  data?: string;
+  method: Method;
+  hidden: number[];
+  epochs: number;
+  epsilon: number;
+  zeta: number;
+  batch: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  dropout: number;
+  testFraction?: number;
+  seed: number;
+  threads: number;
+  alpha: number;
+  beta: number;
+  gamma: number;
+  criterion: (typeof PRUNE_CRITERIA)[number];
+  json?: boolean;
+}
+
+export function trainCommand(): Command {
+  const d = TRAIN_CLI_DEFAULTS;
+  return new Command('train')
+    .description('train one model on a MAT-file (or the built-in synthetic dataset) and report its accuracy')
+    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels); default: built-in synthetic data')
+    .addOption(new Option('--method <name>', 'method').choices(METHODS).default('set'))
+    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', integerList('--hidden', { min: 1 }), d.hidden)
+    .option('--epochs <n>', 'training epochs', integer('--epochs', { min: 1 }), d.epochs)
+    .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), d.epsilon)
+    .option('--zeta <z>', 'fraction of weights per sign removed and regrown after each epoch', number('--zeta', { min: 0, max: 1 }), d.zeta)
+    .option('--batch <b>', 'mini-batch size', integer('--batch', { min: 1, max: 65536 }), d.batch)
+    .option('--lr <r>', 'learning rate', number('--lr', { min: 0, minExclusive: true }), d.lr)
+    .option('--momentum <m>', 'SGD momentum', number('--momentum', { min: 0, max: 1, maxExclusive: true }), d.momentum)
+    .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true }), d.weightDecay)
+    .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true }), d.dropout)
+    .option('--test-fraction <f>', 'fraction of samples in the stratified test split (default: ceil(n / 3) samples)', number('--test-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
+    .option('--seed <s>', 'seed of the split, the topology, the weights and the shuffles', integer('--seed', { min: 0 }), d.seed)
+    .option('--threads <t>', 'OpenMP threads (0: all cores)', integer('--threads', { min: 0, max: 4096 }), d.threads)
+    .option('--alpha <a>', 'NPSET: fraction of neurons removed per pruning', number('--alpha', { min: 0, max: 1, maxExclusive: true }), PRUNING_DEFAULTS.alpha)
+    .option('--beta <e>', 'NPSET: first pruning epoch (from 0)', integer('--beta', { min: 0 }), PRUNING_DEFAULTS.beta)
+    .option('--gamma <n>', 'NPSET: pruning continues to epoch beta + gamma', integer('--gamma', { min: 0 }), PRUNING_DEFAULTS.gamma)
+    .option('--criterion <c>', 'NPSET: which neurons go first', choice('--criterion', PRUNE_CRITERIA), PRUNING_DEFAULTS.criterion)
+    .option('--json', 'print one JSON object on stdout instead of progress and a summary')
+    .action(async (flags: TrainFlags) => {
+      const result = await train(flags);
+      if (flags.json) process.stdout.write(`${JSON.stringify(toJson(result))}\n`);
+      else printSummary(result);
+    });
+}
+
+async function train(f: TrainFlags): Promise<RunResult> {
+  const data = await prepareData({ file: f.data, testFraction: f.testFraction, seed: f.seed });
+  const settings: RunSettings = {
+    hidden: f.hidden,
+    epochs: f.epochs,
+    epsilon: f.epsilon,
+    zeta: f.zeta,
+    batchSize: f.batch,
+    learningRate: f.lr,
+    momentum: f.momentum,
+    weightDecay: f.weightDecay,
+    dropout: f.dropout,
+    alpha: f.alpha,
+    beta: f.beta,
+    gamma: f.gamma,
+    criterion: f.criterion,
+    seed: f.seed,
+    threads: f.threads,
+  };
+  if (!f.json) {
+    process.stdout.write(
+      `${METHOD_SPECS[f.method].label} on ${data.name}: ${data.train.samples} train / ${data.test.samples} test samples, ` +
+        `${data.features} features, ${data.classes} classes, hidden ${f.hidden.join(',')}\n`,
+    );
+  }
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await runMethod({
+      data,
+      method: f.method,
+      settings,
+      signal: controller.signal,
+      onEpoch: f.json
+        ? undefined
+        : (info, r) => {
+            const w = String(info.epochs).length;
+            process.stdout.write(
+              `epoch ${String(r.epoch + 1).padStart(w)}/${info.epochs}  loss ${r.loss.toFixed(4)}  ` +
+                `train ${(100 * r.trainAccuracy).toFixed(2)}%  test ${(100 * r.testAccuracy).toFixed(2)}%  ` +
+                `params ${formatInt(r.params)}  hidden ${r.neurons.slice(1, -1).join(',')}  ${r.ms.toFixed(1)} ms\n`,
+            );
+          },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export function toJson(r: RunResult): Record<string, unknown> {
+  const { history, ...rest } = r;
+  return {
+    ...rest,
+    trainAccuracyPerEpoch: history.map((h) => h.trainAccuracy),
+    testAccuracyPerEpoch: history.map((h) => h.testAccuracy),
+    lossPerEpoch: history.map((h) => h.loss),
+  };
+}
+
+function printSummary(r: RunResult): void {
+  const mean = r.epochTimesMs.reduce((a, b) => a + b, 0) / r.epochTimesMs.length;
+  process.stdout.write(
+    [
+      '',
+      `dataset           ${r.dataset}`,
+      `method            ${r.method}`,
+      `layers            ${r.layers.join(' -> ')}`,
+      `neurons           ${formatInt(r.neurons)} (inputs + hidden)`,
+      `params            ${formatInt(r.params)} connections`,
+      `test accuracy     ${(100 * r.testAccuracy).toFixed(2)}% (last epoch), ${(100 * r.maxTestAccuracy).toFixed(2)}% (best, epoch ${r.maxTestEpoch + 1})`,
+      `train accuracy    ${(100 * r.trainAccuracy).toFixed(2)}%`,
+      `time              ${(r.totalMs / 1000).toFixed(2)} s, ${mean.toFixed(1)} ms per epoch on ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
+      '',
+    ].join('\n'),
+  );
+}

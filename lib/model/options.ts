@@ -1,0 +1,199 @@
+/**
+ * Typed options of SparseMLP with their defaults, validated in TypeScript before anything reaches the
+ * native side (which validates again).
+ */
+import {
+  expectBoolean,
+  expectInteger,
+  expectIntegerArray,
+  expectNumber,
+  expectOneOf,
+  expectOptions,
+  fail,
+  rejectUnknownKeys,
+} from '../validate';
+
+export const ACTIVATIONS = ['relu', 'all-relu'] as const;
+export const LOSSES = ['cross-entropy', 'mse'] as const;
+export const TOPOLOGIES = ['draws', 'bernoulli'] as const;
+export const WEIGHT_INITS = ['he-uniform', 'xavier-uniform', 'normal'] as const;
+export const REGROW_INITS = ['normal', 'zero', 'he-uniform'] as const;
+export const PRUNE_CRITERIA = ['out-degree', 'in-degree', 'in-out', 'strength'] as const;
+export const PRUNE_LAYERS = ['all', 'first', 'second'] as const;
+
+export type Activation = (typeof ACTIVATIONS)[number];
+export type Loss = (typeof LOSSES)[number];
+export type TopologyInit = (typeof TOPOLOGIES)[number];
+export type WeightInit = (typeof WEIGHT_INITS)[number];
+export type RegrowInit = (typeof REGROW_INITS)[number];
+export type PruneCriterion = (typeof PRUNE_CRITERIA)[number];
+export type PruneLayers = (typeof PRUNE_LAYERS)[number];
+
+/** How a model is built. */
+export interface ModelOptions {
+  /** Neurons per layer: [inputs, hidden..., classes]. */
+  layers: number[];
+  /** Fully connected (dense) layers instead of sparse ones. Default false. */
+  dense?: boolean;
+  /** Erdős–Rényi sparsity: about epsilon * (n_in + n_out) connections per layer. Default 20. */
+  epsilon?: number;
+  /** 'draws' (the reference SET way, default) or 'bernoulli'. */
+  topology?: TopologyInit;
+  /** Initial weights. Default 'he-uniform' (fan-in = mean in-degree of the sparse layer). */
+  weightInit?: WeightInit;
+  /** Hidden activation. Default 'relu'. */
+  activation?: Activation;
+  /** Slope a of All-ReLU for negative inputs. Default 0.6. */
+  allReluSlope?: number;
+  /** Default 'cross-entropy' (softmax output). */
+  loss?: Loss;
+  /** Seed of every random choice. Default 0. */
+  seed?: number;
+  /** OpenMP threads; 0 means all cores. Default 0. */
+  threads?: number;
+}
+
+/** NPSET neuron pruning schedule. */
+export interface PruningOptions {
+  /** Which hidden layers lose neurons: 'all' (NPSET), 'first', 'second', or 1-based indices. Default 'all'. */
+  layers?: PruneLayers | number[];
+  /** Fraction of a layer's neurons removed at each pruning. Default 0.04. */
+  alpha?: number;
+  /** First epoch (from 0) that prunes. Default 10. */
+  beta?: number;
+  /** Pruning continues up to epoch beta + gamma inclusive. Default 40. */
+  gamma?: number;
+  /** Which neurons go first. Default 'out-degree' (fewest outgoing connections). */
+  criterion?: PruneCriterion;
+}
+
+export interface ResolvedPruning {
+  hiddenLayers: number[];
+  alpha: number;
+  beta: number;
+  gamma: number;
+  criterion: PruneCriterion;
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+  dropout?: number;
+  shuffle?: boolean;
+  /** SET: fraction of the weights of each sign removed and regrown after each epoch. 0 disables. Default 0.3. */
+  zeta?: number;
+  regrowInit?: RegrowInit;
+  regrowScale?: number;
+  /** NPSET neuron pruning; false or omitted: none. */
+  pruning?: PruningOptions | false;
+}
+
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'pruning'>> & { pruning: ResolvedPruning | null };
+
+export const MODEL_DEFAULTS = {
+  dense: false,
+  epsilon: 20,
+  topology: 'draws' as TopologyInit,
+  weightInit: 'he-uniform' as WeightInit,
+  activation: 'relu' as Activation,
+  allReluSlope: 0.6,
+  loss: 'cross-entropy' as Loss,
+  seed: 0,
+  threads: 0,
+};
+
+export const TRAIN_DEFAULTS = {
+  epochs: 100,
+  batchSize: 8,
+  learningRate: 0.01,
+  momentum: 0.9,
+  nesterov: false,
+  weightDecay: 0.0002,
+  dropout: 0,
+  shuffle: true,
+  zeta: 0.3,
+  regrowInit: 'normal' as RegrowInit,
+  regrowScale: 0.1,
+};
+
+export const PRUNING_DEFAULTS = { layers: 'all' as PruneLayers, alpha: 0.04, beta: 10, gamma: 40, criterion: 'out-degree' as PruneCriterion };
+
+const MAX_NEURONS = 2147483647;
+
+export function resolveModelOptions(value: unknown): Required<ModelOptions> {
+  const o = expectOptions('model options', value);
+  rejectUnknownKeys('model options', o, ['layers', ...Object.keys(MODEL_DEFAULTS)]);
+  const layers = expectIntegerArray('layers', o.layers, { min: 1, max: MAX_NEURONS });
+  if (layers.length < 2) fail('at least 2 layer sizes (inputs and classes)', 'layers', layers);
+  if (layers[layers.length - 1] < 2) fail('at least 2 classes', `layers[${layers.length - 1}]`, layers[layers.length - 1]);
+  const r = { ...MODEL_DEFAULTS, ...o } as Required<ModelOptions>;
+  return {
+    layers: [...layers],
+    dense: expectBoolean('dense', r.dense),
+    epsilon: expectNumber('epsilon', r.epsilon, { min: 0, minExclusive: true }),
+    topology: expectOneOf('topology', r.topology, TOPOLOGIES),
+    weightInit: expectOneOf('weightInit', r.weightInit, WEIGHT_INITS),
+    activation: expectOneOf('activation', r.activation, ACTIVATIONS),
+    allReluSlope: expectNumber('allReluSlope', r.allReluSlope, { min: 0 }),
+    loss: expectOneOf('loss', r.loss, LOSSES),
+    seed: expectInteger('seed', r.seed, { min: 0 }),
+    threads: expectInteger('threads', r.threads, { min: 0, max: 4096 }),
+  };
+}
+
+/** 1-based hidden layer indices for a pruning choice, given the number of hidden layers. */
+export function prunedLayers(layers: PruneLayers | number[], hidden: number): number[] {
+  if (Array.isArray(layers)) {
+    const ids = expectIntegerArray('pruning.layers', layers, { min: 1, max: hidden });
+    if (new Set(ids).size !== ids.length) fail('distinct hidden layer indices', 'pruning.layers', layers);
+    return [...ids].sort((a, b) => a - b);
+  }
+  const which = expectOneOf('pruning.layers', layers, PRUNE_LAYERS);
+  if (which === 'all') return Array.from({ length: hidden }, (_, i) => i + 1);
+  const index = which === 'first' ? 1 : 2;
+  if (index > hidden) fail(`a model with at least ${index} hidden layers`, `pruning.layers "${which}"`, `${hidden} hidden layers`);
+  return [index];
+}
+
+export function resolveTrainOptions(value: unknown, hiddenLayers: number): ResolvedTrainOptions {
+  const o = expectOptions('fit options', value);
+  rejectUnknownKeys('fit options', o, [...Object.keys(TRAIN_DEFAULTS), 'pruning']);
+  const r = { ...TRAIN_DEFAULTS, ...o } as Required<TrainOptions>;
+  return {
+    epochs: expectInteger('epochs', r.epochs, { min: 1, max: 1_000_000 }),
+    batchSize: expectInteger('batchSize', r.batchSize, { min: 1, max: 65536 }),
+    learningRate: expectNumber('learningRate', r.learningRate, { min: 0, minExclusive: true }),
+    momentum: expectNumber('momentum', r.momentum, { min: 0, max: 1, maxExclusive: true }),
+    nesterov: expectBoolean('nesterov', r.nesterov),
+    weightDecay: expectNumber('weightDecay', r.weightDecay, { min: 0, max: 1, maxExclusive: true }),
+    dropout: expectNumber('dropout', r.dropout, { min: 0, max: 1, maxExclusive: true }),
+    shuffle: expectBoolean('shuffle', r.shuffle),
+    zeta: expectNumber('zeta', r.zeta, { min: 0, max: 1 }),
+    regrowInit: expectOneOf('regrowInit', r.regrowInit, REGROW_INITS),
+    regrowScale: expectNumber('regrowScale', r.regrowScale, { min: 0 }),
+    pruning: resolvePruning(o.pruning, hiddenLayers),
+  };
+}
+
+function resolvePruning(value: unknown, hiddenLayers: number): ResolvedPruning | null {
+  if (value === undefined || value === false || value === null) return null;
+  const o = expectOptions('pruning', value);
+  rejectUnknownKeys('pruning', o, Object.keys(PRUNING_DEFAULTS));
+  const r = { ...PRUNING_DEFAULTS, ...o } as Required<PruningOptions>;
+  return {
+    hiddenLayers: prunedLayers(r.layers, hiddenLayers),
+    alpha: expectNumber('pruning.alpha', r.alpha, { min: 0, max: 1, maxExclusive: true }),
+    beta: expectInteger('pruning.beta', r.beta, { min: 0 }),
+    gamma: expectInteger('pruning.gamma', r.gamma, { min: 0 }),
+    criterion: expectOneOf('pruning.criterion', r.criterion, PRUNE_CRITERIA),
+  };
+}
+
+/** Whether epoch e (from 0) starts with a pruning step: beta <= e <= beta + gamma. */
+export function prunesAt(p: ResolvedPruning | null, epoch: number): boolean {
+  return p !== null && epoch >= p.beta && epoch <= p.beta + p.gamma;
+}

@@ -1,0 +1,355 @@
+/**
+ * SparseMLP: the public model class. Builds a sparse (or dense) MLP in the native core and trains it
+ * with SET evolution and optional NPSET neuron pruning. All long work runs off the event loop.
+ */
+import { AbortError, NativeError, ValidationError } from '../errors';
+import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
+import { expectInteger, expectOneOf, expectOptions, fail } from '../validate';
+import { checkData, toNative, type ModelData } from './data';
+import {
+  PRUNE_CRITERIA,
+  prunesAt,
+  resolveModelOptions,
+  resolveTrainOptions,
+  type ModelOptions,
+  type PruneCriterion,
+  type ResolvedTrainOptions,
+  type TrainOptions,
+} from './options';
+import { enqueue } from './queue';
+
+export interface EpochTimes {
+  forward: number;
+  backward: number;
+  update: number;
+  evolution: number;
+  pruning: number;
+  evaluation: number;
+  /** The whole epoch: training, evaluation, evolution and pruning. */
+  total: number;
+}
+
+/** What one epoch did, measured after its training and before its topology update. */
+export interface EpochInfo {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  /** Accuracy on the training data in evaluation mode, a fraction in [0, 1]. */
+  trainAccuracy: number;
+  validationLoss?: number;
+  validationAccuracy?: number;
+  /** Neurons per layer during this epoch: [inputs, hidden..., classes]. */
+  neurons: number[];
+  /** Connections per weight layer during this epoch. */
+  connections: number[];
+  /** Neurons removed per pruned hidden layer at the start of this epoch (NPSET). */
+  pruned?: number[];
+  timesMs: EpochTimes;
+}
+
+export interface FitOptions extends TrainOptions {
+  /** Data evaluated after every epoch (for example the test split). */
+  validation?: ModelData;
+  /** Called after every epoch; may return a Promise, which fit awaits. */
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
+  signal?: AbortSignal;
+}
+
+export interface FitResult {
+  history: EpochInfo[];
+  options: ResolvedTrainOptions;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  samples: number;
+  correct: number;
+}
+
+export interface LayerStats {
+  inputs: number;
+  outputs: number;
+  connections: number;
+  sparse: boolean;
+  /** connections / (inputs * outputs) */
+  density: number;
+}
+
+export interface TopologyStats {
+  /** Neurons per layer: [inputs, hidden..., classes]. */
+  neurons: number[];
+  /** Inputs plus hidden neurons, as the NPSET paper counts. */
+  neuronCount: number;
+  /** Connections of all layers (the paper's parameter count). */
+  connections: number;
+  layers: LayerStats[];
+}
+
+function abortReason(signal: AbortSignal): AbortError {
+  const reason = signal.reason;
+  return reason instanceof AbortError ? reason : new AbortError('Training was aborted', { cause: reason });
+}
+
+/** Maps native errors to the package's typed errors; keeps TypeError/RangeError as they are. */
+function wrap(err: unknown): unknown {
+  if (err && typeof err === 'object' && (err as { code?: string }).code === 'ABORT_ERR') {
+    return new AbortError('Training was aborted', { cause: err });
+  }
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof ValidationError) return err;
+  if (err instanceof Error) return new NativeError(err.message, { cause: err });
+  return err;
+}
+
+export class SparseMLP {
+  readonly options: Readonly<Required<ModelOptions>>;
+  #model: NativeModel | null;
+  #running = false;
+
+  private constructor(model: NativeModel, options: Required<ModelOptions>) {
+    this.#model = model;
+    this.options = Object.freeze({ ...options, layers: Object.freeze([...options.layers]) as number[] });
+  }
+
+  /** Builds a model (off the event loop: large networks take a while). */
+  static async create(options: ModelOptions): Promise<SparseMLP> {
+    const o = resolveModelOptions(options);
+    const model = await enqueue(() => native().createModel({ ...o }).catch((e: unknown) => Promise.reject(wrap(e))));
+    return new SparseMLP(model, o);
+  }
+
+  get #native(): NativeModel {
+    if (!this.#model) throw new ValidationError('This SparseMLP was disposed; create a new one');
+    return this.#model;
+  }
+
+  #job<T>(work: (m: NativeModel) => Promise<T>): Promise<T> {
+    const m = this.#native;
+    return enqueue(() => work(m)).catch((e: unknown) => Promise.reject(wrap(e)));
+  }
+
+  get inputs(): number {
+    return this.topology().neurons[0];
+  }
+
+  get classes(): number {
+    const n = this.topology().neurons;
+    return n[n.length - 1];
+  }
+
+  get threads(): number {
+    return this.#native.threads;
+  }
+
+  /** OpenMP threads for this model's work; 0 means all cores. */
+  set threads(value: number) {
+    this.#native.setThreads(expectInteger('threads', value, { min: 0, max: 4096 }));
+  }
+
+  /**
+   * Trains for `epochs` epochs. Each epoch: NPSET pruning when scheduled, training over shuffled mini-batches,
+   * evaluation (train and validation accuracy), then SET evolution (except after the last epoch).
+   */
+  async fit(train: ModelData, options: FitOptions = {}): Promise<FitResult> {
+    const { validation, onEpoch, signal, ...rest } = expectOptions('fit options', options) as FitOptions;
+    if (this.#running) throw new ValidationError('This SparseMLP is already training; await the running fit first');
+    const topo = this.topology();
+    const hidden = topo.neurons.length - 2;
+    const o = resolveTrainOptions(rest, hidden);
+    if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
+    if (onEpoch !== undefined && typeof onEpoch !== 'function') fail('a function', 'onEpoch', onEpoch);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
+    const trainData = toNative(checkData('train', train, this.inputs, this.classes, true));
+    const validData = validation ? toNative(checkData('validation', validation, this.inputs, this.classes, true)) : null;
+    signal?.throwIfAborted?.();
+
+    const model = this.#native;
+    const onAbort = () => model.cancel();
+    signal?.addEventListener('abort', onAbort);
+    this.#running = true;
+    const history: EpochInfo[] = [];
+    try {
+      for (let epoch = 0; epoch < o.epochs; epoch++) {
+        if (signal?.aborted) throw abortReason(signal);
+        history.push(await this.#epoch(model, trainData, validData, o, epoch));
+        if (onEpoch) await onEpoch(history[history.length - 1]);
+      }
+    } catch (err) {
+      if (signal?.aborted) throw abortReason(signal);
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.#running = false;
+    }
+    return { history, options: o };
+  }
+
+  async #epoch(
+    model: NativeModel,
+    train: NativeDataset,
+    valid: NativeDataset | null,
+    o: ResolvedTrainOptions,
+    epoch: number,
+  ): Promise<EpochInfo> {
+    const started = performance.now();
+    let pruningMs = 0;
+    let pruned: number[] | undefined;
+    if (prunesAt(o.pruning, epoch)) {
+      const p = o.pruning!;
+      const r = await this.#job((m) =>
+        m.pruneNeurons({ hiddenLayers: p.hiddenLayers, alpha: p.alpha, criterion: p.criterion }),
+      );
+      pruningMs = r.ms;
+      pruned = r.removed.map((ids) => ids.length);
+    }
+    const topo = model.topology();
+    const trainConfig = {
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+      momentum: o.momentum,
+      nesterov: o.nesterov,
+      weightDecay: o.weightDecay,
+      dropout: o.dropout,
+      shuffle: o.shuffle,
+    };
+    const r = await this.#job((m) => m.trainEpoch(train, trainConfig, epoch));
+    const evalStart = performance.now();
+    const evalBatch = Math.max(o.batchSize, 64);
+    const trainEval = await this.#job((m) => m.evaluate(train, evalBatch));
+    const validEval = valid ? await this.#job((m) => m.evaluate(valid, evalBatch)) : undefined;
+    const evaluationMs = performance.now() - evalStart;
+    let evolutionMs = 0;
+    if (o.zeta > 0 && !this.options.dense && epoch < o.epochs - 1) {
+      const e = await this.#job((m) =>
+        m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch),
+      );
+      evolutionMs = e.ms;
+    }
+    return {
+      epoch,
+      epochs: o.epochs,
+      loss: r.loss,
+      trainAccuracy: trainEval.accuracy,
+      ...(validEval ? { validationLoss: validEval.loss, validationAccuracy: validEval.accuracy } : {}),
+      neurons: topo.neurons,
+      connections: topo.connections,
+      ...(pruned ? { pruned } : {}),
+      timesMs: {
+        forward: r.timesMs.forward,
+        backward: r.timesMs.backward,
+        update: r.timesMs.update,
+        evolution: evolutionMs,
+        pruning: pruningMs,
+        evaluation: evaluationMs,
+        total: performance.now() - started,
+      },
+    };
+  }
+
+  /** Loss and accuracy (a fraction) on labelled data, in evaluation mode. */
+  async evaluate(data: ModelData, options: { batchSize?: number } = {}): Promise<Evaluation> {
+    const batch = expectInteger('batchSize', expectOptions('evaluate options', options).batchSize ?? 128, { min: 1, max: 65536 });
+    const ds = toNative(checkData('data', data, this.inputs, this.classes, true));
+    return this.#job((m) => m.evaluate(ds, batch));
+  }
+
+  /** Class probabilities, row-major [samples][classes]. */
+  async predictProba(data: ModelData | Float32Array): Promise<Float32Array> {
+    const d = data instanceof Float32Array ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
+    const ds = toNative(checkData('data', d, this.inputs, this.classes, false));
+    return this.#job((m) => m.predict(ds, 128));
+  }
+
+  /** Predicted class index per sample. */
+  async predict(data: ModelData | Float32Array): Promise<Int32Array> {
+    const p = await this.predictProba(data);
+    const C = this.classes;
+    const out = new Int32Array(p.length / C);
+    for (let s = 0; s < out.length; s++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[s * C + c] > p[s * C + best]) best = c;
+      out[s] = best;
+    }
+    return out;
+  }
+
+  /** Neurons and connections per layer, now. */
+  topology(): TopologyStats {
+    const t = this.#native.topology();
+    const layers = t.connections.map((connections, l) => ({
+      inputs: t.neurons[l],
+      outputs: t.neurons[l + 1],
+      connections,
+      sparse: t.sparse[l],
+      density: connections / (t.neurons[l] * t.neurons[l + 1]),
+    }));
+    return {
+      neurons: t.neurons,
+      neuronCount: t.neurons.slice(0, -1).reduce((a, b) => a + b, 0),
+      connections: t.connections.reduce((a, b) => a + b, 0),
+      layers,
+    };
+  }
+
+  /** A copy of weight layer `index` (0-based) as CSR of W^T: rows are output neurons. */
+  layer(index: number): NativeLayerCsr {
+    const n = this.#native.topology().connections.length;
+    return this.#native.layerCsr(expectInteger('layer index', index, { min: 0, max: n - 1 }));
+  }
+
+  /** Native memory: the model's own bytes (weights, indices, optimiser state) and per-batch buffers. */
+  memory(): { modelBytes: number; activationBytes: number; connections: number; bytesPerConnection: number } {
+    const m = this.#native.memory();
+    return { ...m, bytesPerConnection: m.connections ? m.modelBytes / m.connections : 0 };
+  }
+
+  /** NPSET step now: remove floor(alpha * n) neurons with the fewest connections from the given hidden layers. */
+  async pruneNeurons(options: { hiddenLayers: number[]; alpha?: number; criterion?: PruneCriterion }): Promise<number[][]> {
+    const o = expectOptions('prune options', options);
+    const hidden = this.topology().neurons.length - 2;
+    const layers = o.hiddenLayers;
+    if (!Array.isArray(layers)) fail('an array of 1-based hidden layer indices', 'hiddenLayers', layers);
+    layers.forEach((h, i) => expectInteger(`hiddenLayers[${i}]`, h, { min: 1, max: hidden }));
+    const criterion = expectOneOf('criterion', o.criterion ?? 'out-degree', PRUNE_CRITERIA);
+    const r = await this.#job((m) => m.pruneNeurons({ hiddenLayers: layers, alpha: o.alpha ?? 0.04, criterion }));
+    return r.removed;
+  }
+
+  /** Hidden layer `hidden` (1-based) neuron indices ordered by the pruning criterion, fewest connections first. */
+  neuronOrder(hidden: number, criterion: PruneCriterion = 'out-degree'): Int32Array {
+    const h = expectInteger('hidden', hidden, { min: 1, max: this.topology().neurons.length - 2 });
+    return this.#native.neuronOrder(h, expectOneOf('criterion', criterion, PRUNE_CRITERIA));
+  }
+
+  /** Removes the given neurons (current indices) of hidden layer `hidden` with all their connections. */
+  removeNeurons(hidden: number, neurons: ArrayLike<number>): void {
+    const h = expectInteger('hidden', hidden, { min: 1, max: this.topology().neurons.length - 2 });
+    this.#native.removeNeurons(h, Array.from(neurons));
+  }
+
+  /** SET evolution step now. */
+  async evolve(options: { zeta?: number; epoch?: number } = {}): Promise<{ removed: number[]; added: number[] }> {
+    const o = expectOptions('evolve options', options);
+    const r = await this.#job((m) => m.evolve({ zeta: o.zeta ?? 0.3 }, expectInteger('epoch', o.epoch ?? 0, { min: 0 })));
+    return { removed: r.removed, added: r.added };
+  }
+
+  /** An independent copy of this model. */
+  async clone(): Promise<SparseMLP> {
+    const m = await this.#job((n) => n.clone());
+    return new SparseMLP(m, { ...this.options, layers: [...this.options.layers] });
+  }
+
+  /** Frees the native memory now. Refused while a job runs. */
+  dispose(): void {
+    if (!this.#model) return;
+    if (this.#running || this.#model.busy) throw new ValidationError('Cannot dispose a SparseMLP while it is training');
+    this.#model.dispose();
+    this.#model = null;
+  }
+
+  get disposed(): boolean {
+    return this.#model === null;
+  }
+}
