@@ -2,6 +2,7 @@
 /** The `npset` command line. */
 import { Command } from 'commander';
 import { reportError } from './errors';
+import { reproduceCommand } from './reproduce';
 import { trainCommand } from './train';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,7 +19,7 @@ export function program(): Command {
     .version(version)
     .exitOverride()
     .configureOutput({ outputError: oneLineError });
-  for (const cmd of [trainCommand()]) {
+  for (const cmd of [trainCommand(), reproduceCommand()]) {
     p.addCommand(cmd.exitOverride().configureOutput({ outputError: oneLineError }));
   }
   return p;

@@ -26,7 +26,7 @@ void DenseLayer::forward(const float* in, float* z, float* a, int pb, Act act, i
     Eigen::setNbThreads(threads);
     Map Z(z, n_out_, pb);
     Z.noalias() = CMap(w_.data(), n_out_, n_in_) * CMap(in, n_in_, pb);
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (n_out_ * pb > (1 << 18))
     for (int64_t j = 0; j < n_out_; ++j) {
         float* zj = z + j * pb;
         float* aj = a + j * pb;
@@ -43,7 +43,7 @@ void DenseLayer::backward_input(const float* delta, const float* zin, Act act_in
     Map D(din, n_in_, pb);
     D.noalias() = CMap(w_.data(), n_out_, n_in_).transpose() * CMap(delta, n_out_, pb);
     if (zin == nullptr) return;
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (n_in_ * pb > (1 << 18))
     for (int64_t i = 0; i < n_in_; ++i)
         for (int b = 0; b < pb; ++b) din[i * pb + b] *= act_derivative(zin[i * pb + b], act_in);
 }
@@ -54,7 +54,7 @@ void DenseLayer::update(const float* in, const float* delta, int pb, const Sgd& 
     Map G(grad_.data(), n_out_, n_in_);
     G.noalias() = CMap(delta, n_out_, pb) * CMap(in, n_in_, pb).transpose();
     const int64_t n = static_cast<int64_t>(w_.size());
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (n > (1 << 18))
     for (int64_t k = 0; k < n; ++k) {
         const float g = grad_[k] * sgd.inv_n;
         const float v = sgd.momentum * mom_[k] - sgd.lr * g;

@@ -92,7 +92,7 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     }
 
     std::vector<std::vector<uint64_t>> fresh(blocks.count);  // (row - r0) * n_in + col, sorted
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nnz > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         if (want[b] == 0) continue;
         const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
@@ -145,7 +145,7 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     std::vector<float> val(nnz2), mom(nnz2);
     const double fan_in = double(nnz2) / double(std::max<int64_t>(1, n_out_));
     const float he_limit = static_cast<float>(std::sqrt(6.0 / std::max(1.0, fan_in)));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nnz > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
         Rng rng(derive_seed(seed, kStreamRegrowWeights, b));

@@ -111,7 +111,7 @@ void Model::load_batch(const DataView& data, const int64_t* order, int64_t start
     const int64_t F = data.features;
     buf_->labels.assign(pb, -1);
     for (int b = 0; b < count; ++b) buf_->labels[b] = data.y ? data.y[order[start + b]] : 0;
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (F * pb > (1 << 18))
     for (int64_t f0 = 0; f0 < F; f0 += 256) {
         const int64_t f1 = std::min(F, f0 + 256);
         for (int b = 0; b < pb; ++b) {
@@ -136,7 +136,7 @@ void Model::forward_batch(int pb, bool train, uint64_t dropout_seed) {
             const float keep_scale = 1.0f / (1.0f - p);
             const int64_t n = static_cast<int64_t>(m.size());
             float* a = b.a[l].data();
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (n > (1 << 18))
             for (int64_t i = 0; i < n; ++i) {
                 m[i] = hash_uniform(stream, static_cast<uint64_t>(i)) < p ? 0.0f : keep_scale;
                 a[i] *= m[i];
@@ -205,7 +205,7 @@ void Model::backward_batch(const TrainConfig& cfg, int valid, int pb) {
                 const float* m = b.mask[l - 1].data();
                 const int64_t n = layer.n_in() * pb;
                 float* din = b.din.data();
-#pragma omp parallel for num_threads(threads_) schedule(static)
+#pragma omp parallel for num_threads(threads_) schedule(static) if (n > (1 << 18))
                 for (int64_t i = 0; i < n; ++i) din[i] *= m[i];
             }
         }
@@ -383,8 +383,7 @@ void Model::remove_neurons(int hidden, std::vector<int64_t> neurons) {
         removed += keep[i];
         keep[i] = 0;
     }
-    if (removed >= n) throw range_error("Expected to keep at least 1 neuron in hidden layer " + std::to_string(hidden) +
-                                        " but all " + std::to_string(n) + " would be removed");
+    // Removing every neuron is allowed (Figure 1 goes from none to all): the next layer then sees only biases.
     if (removed == 0) return;
     layers_[hidden - 1]->keep_outputs(keep);
     layers_[hidden]->keep_inputs(keep);

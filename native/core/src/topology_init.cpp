@@ -110,7 +110,7 @@ std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, cons
     const double p = std::min(1.0, target / positions);
 
     std::vector<std::vector<uint64_t>> codes(blocks.count);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (target > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
         Rng rng(derive_seed(cfg.seed, kStreamTopology, layer_index, b));
@@ -131,7 +131,7 @@ std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, cons
     const double fan_in = double(nnz) / double(std::max<int64_t>(1, n_out));
     const double fan_out = double(nnz) / double(std::max<int64_t>(1, n_in));
     const float limit = init_limit(cfg.weight_init, fan_in, fan_out);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nnz > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         const int64_t r0 = blocks.begin(b);
         int64_t at = row_ptr[r0];

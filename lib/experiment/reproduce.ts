@@ -1,0 +1,165 @@
+/**
+ * `npset reproduce`: the paper's six methods on every paper dataset found in a directory, over seeds,
+ * with results written as runs finish (an interrupted run keeps what finished).
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NpsetError, ValidationError } from '../errors';
+import type { Dataset } from '../data';
+import { loadData, splitAndStandardize, type PreparedData } from './prepare';
+import { PAPER_DATASETS, PAPER_HYPERPARAMETERS, type PaperDataset } from './paper';
+import type { Method } from './methods';
+import { runMethod, type RunResult, type RunSettings } from './run';
+import { neuronRemovalCurve, type RemovalPoint } from './figure1';
+
+/** The paper's six methods, in Table 2's order; NPSET runs first because direct-* take its final sizes. */
+export const PAPER_METHODS: readonly Method[] = ['set', 'npset', 'npset-1st', 'npset-2nd', 'direct-set', 'direct-fc'];
+/** Datasets of Figure 2 (learning curves with the Dense-MLP). */
+export const FIGURE2_DATASETS = ['lung_discrete', 'yale', 'madelon', 'leukemia'];
+
+/** Training settings of the reproduction: the paper's alpha/beta/gamma/epsilon, no explicit regularisation. */
+export const REPRODUCE_DEFAULTS = {
+  epochs: 100,
+  batchSize: 8,
+  learningRate: 0.01,
+  momentum: 0.9,
+  weightDecay: 0,
+  dropout: 0,
+  zeta: 0.3,
+  seeds: 3,
+};
+
+export interface ReproduceOptions {
+  dataDir: string;
+  out: string;
+  seeds?: number;
+  epochs?: number;
+  threads?: number;
+  /** Only these datasets (keys, file names or paper names). */
+  only?: PaperDataset[];
+  /** Figure 1 and Figure 2 (extra Dense-MLP runs). Default true. */
+  figures?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (e: ReproduceEvent) => void;
+}
+
+export type ReproduceEvent =
+  | { type: 'start'; totalRuns: number; datasets: string[] }
+  | { type: 'run-start'; dataset: string; method: Method; seed: number; done: number; total: number }
+  | { type: 'epoch'; dataset: string; method: Method; seed: number; epoch: number; epochs: number }
+  | { type: 'run-end'; result: RunResult; done: number; total: number }
+  | { type: 'dataset-error'; dataset: string; file: string; message: string };
+
+export interface ReproduceResult {
+  runs: RunResult[];
+  datasets: PaperDataset[];
+  failed: { dataset: string; file: string; message: string }[];
+  figure1: RemovalPoint[] | null;
+  settings: Omit<RunSettings, 'hidden' | 'seed'>;
+  seeds: number[];
+}
+
+/** Paper datasets present in `dir` (matched by file name, case-insensitively). */
+export function findPaperFiles(dir: string): { paper: PaperDataset; file: string }[] {
+  if (!existsSync(dir)) throw new ValidationError(`Expected a data directory for --data-dir but received ${JSON.stringify(dir)}, which does not exist`);
+  const files = readdirSync(dir);
+  const found: { paper: PaperDataset; file: string }[] = [];
+  for (const paper of PAPER_DATASETS) {
+    const hit = files.find((f) => f.toLowerCase() === paper.file.toLowerCase());
+    if (hit) found.push({ paper, file: join(dir, hit) });
+  }
+  if (found.length === 0) {
+    throw new NpsetError(
+      `No dataset of the paper found in ${dir}; looked for ${PAPER_DATASETS.map((p) => p.file).join(', ')}`,
+      'ERR_NPSET_NO_DATASETS',
+    );
+  }
+  return found;
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
+  renameSync(tmp, path);
+}
+
+export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult, final: boolean) => Promise<void>): Promise<ReproduceResult> {
+  const seeds = Array.from({ length: o.seeds ?? REPRODUCE_DEFAULTS.seeds }, (_, i) => i + 1);
+  const figures = o.figures ?? true;
+  let found = findPaperFiles(o.dataDir);
+  if (o.only) found = found.filter((f) => o.only!.includes(f.paper));
+  if (found.length === 0) throw new ValidationError(`Expected at least one of the requested datasets in ${o.dataDir} but received none`);
+  mkdirSync(o.out, { recursive: true });
+
+  const base = {
+    epochs: o.epochs ?? REPRODUCE_DEFAULTS.epochs,
+    epsilon: PAPER_HYPERPARAMETERS.epsilon,
+    zeta: REPRODUCE_DEFAULTS.zeta,
+    batchSize: REPRODUCE_DEFAULTS.batchSize,
+    learningRate: REPRODUCE_DEFAULTS.learningRate,
+    momentum: REPRODUCE_DEFAULTS.momentum,
+    weightDecay: REPRODUCE_DEFAULTS.weightDecay,
+    dropout: REPRODUCE_DEFAULTS.dropout,
+    alpha: PAPER_HYPERPARAMETERS.alpha,
+    beta: PAPER_HYPERPARAMETERS.beta,
+    gamma: PAPER_HYPERPARAMETERS.gamma,
+    criterion: 'out-degree' as const,
+    threads: o.threads ?? 0,
+  };
+  const result: ReproduceResult = { runs: [], datasets: [], failed: [], figure1: null, settings: base, seeds };
+  const denseRuns = (p: PaperDataset) => (figures && FIGURE2_DATASETS.includes(p.key) ? 1 : 0);
+  const total = found.reduce((n, f) => n + seeds.length * PAPER_METHODS.length + denseRuns(f.paper), 0);
+  o.onEvent?.({ type: 'start', totalRuns: total, datasets: found.map((f) => f.paper.displayName) });
+  let done = 0;
+
+  const save = async (final: boolean) => {
+    writeJsonAtomic(join(o.out, 'results.json'), { settings: base, seeds, failed: result.failed, figure1: result.figure1, runs: result.runs });
+    await write(result, final);
+  };
+
+  for (const { paper, file } of found) {
+    let data: Dataset;
+    try {
+      data = await loadData(file);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      result.failed.push({ dataset: paper.displayName, file, message });
+      o.onEvent?.({ type: 'dataset-error', dataset: paper.displayName, file, message });
+      done += seeds.length * PAPER_METHODS.length + denseRuns(paper);
+      continue;
+    }
+    data.name = paper.displayName;
+    result.datasets.push(paper);
+    for (const seed of seeds) {
+      const prepared = splitAndStandardize(data, { seed });
+      const run = async (method: Method, hidden: number[], keep?: (r: PreparedData) => Parameters<typeof runMethod>[0]['keepModel']) => {
+        o.signal?.throwIfAborted();
+        o.onEvent?.({ type: 'run-start', dataset: paper.displayName, method, seed, done, total });
+        const r = await runMethod({
+          data: prepared,
+          method,
+          settings: { ...base, hidden, seed },
+          signal: o.signal,
+          keepModel: keep?.(prepared),
+          onEpoch: (info) => o.onEvent?.({ type: 'epoch', dataset: paper.displayName, method, seed, epoch: info.epoch, epochs: info.epochs }),
+        });
+        result.runs.push(r);
+        done++;
+        o.onEvent?.({ type: 'run-end', result: r, done, total });
+        await save(false);
+        return r;
+      };
+      const npset = await run('npset', paper.hidden);
+      const finalHidden = npset.layers.slice(1, -1);
+      const figure1 = figures && seed === seeds[0] && paper.key === 'lung_discrete';
+      await run('set', paper.hidden, figure1 ? (p) => async (model) => { result.figure1 = await neuronRemovalCurve(model, p.test); } : undefined);
+      await run('npset-1st', paper.hidden);
+      await run('npset-2nd', paper.hidden);
+      await run('direct-set', finalHidden);
+      await run('direct-fc', finalHidden);
+      if (seed === seeds[0] && denseRuns(paper)) await run('dense', paper.hidden);
+    }
+  }
+  await save(true);
+  return result;
+}

@@ -1,0 +1,198 @@
+/**
+ * The reproduction's report: Table 2 (maximum test accuracy), Table 3 (parameters, neurons, compression),
+ * Figure 1 (neuron removal) and Figure 2 (learning curves), each beside the paper's numbers.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RemovalPoint } from '../experiment/figure1';
+import { METHOD_SPECS, type Method } from '../experiment/methods';
+import type { PaperDataset, PaperMethod } from '../experiment/paper';
+import type { RunResult } from '../experiment/run';
+import { renderFacetedLineChart, renderLineChart, type LineSeries } from './plot';
+import { formatInt, mean, std } from './stats';
+import { toCsv, toMarkdown, type Column } from './table';
+
+export interface Table2Row {
+  dataset: string;
+  method: Method;
+  /** Mean and sample std over seeds of the maximum test accuracy, in percent. */
+  mean: number;
+  std: number;
+  seeds: number;
+  paper: number | null;
+  diff: number | null;
+  params: number;
+  neurons: number;
+}
+
+export interface Table3Row {
+  dataset: string;
+  paramsFC: number;
+  paramsSET: number;
+  paramsNPSET: number;
+  neuronsFC: number;
+  neuronsSET: number;
+  neuronsNPSET: number;
+  compressionSET: number;
+  compressionNPSET: number;
+  paper: PaperDataset['table3'];
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const runsOf = (runs: RunResult[], dataset: string, method: Method) => runs.filter((r) => r.dataset === dataset && r.method === method);
+
+export function table2Rows(runs: RunResult[], datasets: PaperDataset[], methods: readonly Method[]): Table2Row[] {
+  const rows: Table2Row[] = [];
+  for (const p of datasets) {
+    for (const method of methods) {
+      const rs = runsOf(runs, p.displayName, method);
+      if (rs.length === 0) continue;
+      const accs = rs.map((r) => 100 * r.maxTestAccuracy);
+      const paper = method in p.table2 ? p.table2[method as PaperMethod] : null;
+      const m = mean(accs);
+      rows.push({
+        dataset: p.displayName,
+        method,
+        mean: round(m),
+        std: round(std(accs)),
+        seeds: rs.length,
+        paper,
+        diff: paper === null ? null : round(m - paper),
+        params: Math.round(mean(rs.map((r) => r.params))),
+        neurons: Math.round(mean(rs.map((r) => r.neurons))),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Per method, the mean over datasets of our mean and of the paper's number (datasets with runs only). */
+export function table2Means(rows: Table2Row[], methods: readonly Method[]): Table2Row[] {
+  const out: Table2Row[] = [];
+  for (const method of methods) {
+    const rs = rows.filter((r) => r.method === method);
+    if (rs.length === 0) continue;
+    const paper = rs.every((r) => r.paper !== null) ? round(mean(rs.map((r) => r.paper!))) : null;
+    const m = round(mean(rs.map((r) => r.mean)));
+    out.push({ dataset: 'Mean', method, mean: m, std: NaN, seeds: rs[0].seeds, paper, diff: paper === null ? null : round(m - paper), params: NaN, neurons: NaN });
+  }
+  return out;
+}
+
+export function table3Rows(runs: RunResult[], datasets: PaperDataset[]): Table3Row[] {
+  const rows: Table3Row[] = [];
+  for (const p of datasets) {
+    const set = runsOf(runs, p.displayName, 'set');
+    const np = runsOf(runs, p.displayName, 'npset');
+    if (set.length === 0 || np.length === 0) continue;
+    const sizes = [p.features, ...p.hidden, p.classes];
+    const paramsFC = sizes.slice(1).reduce((a, n, l) => a + sizes[l] * n, 0);
+    const neuronsFC = sizes.slice(0, -1).reduce((a, b) => a + b, 0);
+    const paramsSET = Math.round(mean(set.map((r) => r.params)));
+    const paramsNPSET = Math.round(mean(np.map((r) => r.params)));
+    rows.push({
+      dataset: p.displayName,
+      paramsFC,
+      paramsSET,
+      paramsNPSET,
+      neuronsFC,
+      neuronsSET: Math.round(mean(set.map((r) => r.neurons))),
+      neuronsNPSET: Math.round(mean(np.map((r) => r.neurons))),
+      compressionSET: round(paramsFC / paramsSET, 1),
+      compressionNPSET: round(paramsFC / paramsNPSET, 1),
+      paper: p.table3,
+    });
+  }
+  return rows;
+}
+
+const pct = (v: number | null) => (v === null || Number.isNaN(v) ? '' : v.toFixed(2));
+const signed = (v: number | null) => (v === null ? '' : `${v >= 0 ? '+' : ''}${v.toFixed(2)}`);
+
+const table2Columns: Column<Table2Row>[] = [
+  { key: 'dataset', header: 'Dataset' },
+  { key: 'method', header: 'Method', format: (r) => METHOD_SPECS[r.method].label, csv: (r) => r.method },
+  { key: 'mean', header: 'Ours (%)', align: 'right', format: (r) => (Number.isNaN(r.std) ? pct(r.mean) : `${pct(r.mean)} ± ${pct(r.std)}`), csv: (r) => r.mean },
+  { key: 'std', header: 'Std', align: 'right', format: (r) => pct(r.std), csv: (r) => (Number.isNaN(r.std) ? null : r.std) },
+  { key: 'paper', header: 'Paper (%)', align: 'right', format: (r) => pct(r.paper), csv: (r) => r.paper },
+  { key: 'diff', header: 'Diff', align: 'right', format: (r) => signed(r.diff), csv: (r) => r.diff },
+];
+
+const table3Columns: Column<Table3Row>[] = [
+  { key: 'dataset', header: 'Dataset' },
+  { key: 'paramsFC', header: 'Params FC', align: 'right', format: (r) => formatInt(r.paramsFC) },
+  { key: 'paramsSET', header: 'Params SET (paper)', align: 'right', format: (r) => `${formatInt(r.paramsSET)} (${formatInt(r.paper.paramsSET)})` },
+  { key: 'paramsNPSET', header: 'Params NPSET (paper)', align: 'right', format: (r) => `${formatInt(r.paramsNPSET)} (${formatInt(r.paper.paramsNPSET)})` },
+  { key: 'neuronsFC', header: 'Neurons FC', align: 'right', format: (r) => formatInt(r.neuronsFC) },
+  { key: 'neuronsSET', header: 'Neurons SET', align: 'right', format: (r) => formatInt(r.neuronsSET) },
+  { key: 'neuronsNPSET', header: 'Neurons NPSET (paper)', align: 'right', format: (r) => `${formatInt(r.neuronsNPSET)} (${formatInt(r.paper.neuronsNPSET)})` },
+  { key: 'compressionSET', header: 'Compression SET (paper)', align: 'right', format: (r) => `${r.compressionSET}× (${r.paper.compressionSET}×)` },
+  { key: 'compressionNPSET', header: 'Compression NPSET (paper)', align: 'right', format: (r) => `${r.compressionNPSET}× (${r.paper.compressionNPSET}×)` },
+];
+
+const table3Csv: Column<Table3Row>[] = [
+  { key: 'dataset', header: 'dataset' },
+  ...(['paramsFC', 'paramsSET', 'paramsNPSET', 'neuronsFC', 'neuronsSET', 'neuronsNPSET', 'compressionSET', 'compressionNPSET'] as const).flatMap(
+    (k): Column<Table3Row>[] => [
+      { key: k, header: k },
+      { key: `paper_${k}`, header: `paper_${k}`, csv: (r) => r.paper[k] },
+    ],
+  ),
+];
+
+export function table2Markdown(rows: Table2Row[], means: Table2Row[]): string {
+  return toMarkdown(table2Columns, [...rows, ...means]);
+}
+
+export function table3Markdown(rows: Table3Row[]): string {
+  return toMarkdown(table3Columns, rows);
+}
+
+/** Writes table2/table3 as markdown and CSV into `out`. */
+export function writeTables(out: string, runs: RunResult[], datasets: PaperDataset[], methods: readonly Method[]): { table2: Table2Row[]; table3: Table3Row[]; means: Table2Row[] } {
+  const table2 = table2Rows(runs, datasets, methods);
+  const means = table2Means(table2, methods);
+  const table3 = table3Rows(runs, datasets);
+  const csvColumns = table2Columns.filter((c) => c.key !== 'std').concat([]);
+  // table2.csv: dataset,method,mean,std,paper,diff (percent)
+  writeFileSync(join(out, 'table2.csv'), toCsv([csvColumns[0], csvColumns[1], csvColumns[2], table2Columns[3], csvColumns[3], csvColumns[4]], table2));
+  writeFileSync(join(out, 'table2.md'), `# Table 2: maximum test accuracy (%)\n\n${table2Markdown(table2, means)}`);
+  writeFileSync(join(out, 'table3.csv'), toCsv(table3Csv, table3));
+  writeFileSync(join(out, 'table3.md'), `# Table 3: parameters, neurons and compression rates (ours, paper in brackets)\n\n${table3Markdown(table3)}`);
+  return { table2, table3, means };
+}
+
+export async function figure1Svg(points: RemovalPoint[]): Promise<string> {
+  return renderLineChart({
+    title: 'Lung-discrete: removing first-hidden-layer neurons with the fewest outgoing connections',
+    xTitle: 'Neurons removed from the first hidden layer (%)',
+    yTitle: 'Test accuracy (%)',
+    series: [{ name: 'SET-MLP', points: points.map((p) => ({ x: 100 * p.fraction, y: 100 * p.testAccuracy })) }],
+    yDomain: [0, 100],
+  });
+}
+
+export async function figure2Svg(runs: RunResult[], datasets: string[]): Promise<string | null> {
+  const methods: Method[] = ['npset', 'set', 'dense'];
+  const panels = [];
+  for (const dataset of datasets) {
+    const series: LineSeries[] = [];
+    for (const method of methods) {
+      const r = runs.find((x) => x.dataset === dataset && x.method === method);
+      if (!r) continue;
+      const name = method === 'dense' ? 'Dense-MLP' : METHOD_SPECS[method].label;
+      series.push({ name, points: r.history.map((h) => ({ x: h.epoch + 1, y: 100 * h.trainAccuracy })) });
+      series.push({ name, dash: true, points: r.history.map((h) => ({ x: h.epoch + 1, y: 100 * h.testAccuracy })) });
+    }
+    if (series.length) panels.push({ title: dataset, series });
+  }
+  if (panels.length === 0) return null;
+  return renderFacetedLineChart({
+    title: 'Train (solid) and test (dashed) accuracy per epoch',
+    xTitle: 'Epoch',
+    yTitle: 'Accuracy (%)',
+    panels,
+    yDomain: [0, 100],
+    dashLabels: ['train', 'test'],
+  });
+}

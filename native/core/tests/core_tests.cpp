@@ -1,0 +1,1641 @@
+// Tests of the npset core (native/core): kernels against a naive dense reference for every instruction set
+// the CPU supports, gradients against finite differences, Erdős–Rényi initialisation, SET evolution, NPSET
+// neuron pruning, end-to-end training, determinism over thread counts, cancellation and argument checks.
+// Built by native/core/CMakeLists.txt (target npset_core_tests) when NPSET_BUILD_TESTS is ON.
+// Run all tests, or only those whose name contains an argument: npset_core_tests kernels prune
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "npset/config.hpp"
+#include "npset/errors.hpp"
+#include "npset/kernels.hpp"
+#include "npset/layer.hpp"
+#include "npset/model.hpp"
+#include "npset/rng.hpp"
+#include "test_main.hpp"
+
+using namespace npset;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------------------
+
+// 64-byte aligned float buffer (the kernels load whole vector registers from activation rows).
+class ABuf {
+public:
+    explicit ABuf(size_t n, float fill = 0.0f) : n_(n) {
+        const size_t bytes = std::max<size_t>(64, (n * sizeof(float) + 63) / 64 * 64);
+        p_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+        std::fill(p_, p_ + n_, fill);
+    }
+    ~ABuf() { std::free(p_); }
+    ABuf(const ABuf& o) : ABuf(o.n_) { std::copy(o.p_, o.p_ + n_, p_); }
+    ABuf& operator=(const ABuf&) = delete;
+    float* data() { return p_; }
+    const float* data() const { return p_; }
+    float& operator[](size_t i) { return p_[i]; }
+    float operator[](size_t i) const { return p_[i]; }
+    size_t size() const { return n_; }
+
+private:
+    float* p_;
+    size_t n_;
+};
+
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+SparseLayer& sparse_at(Model& m, size_t l) { return dynamic_cast<SparseLayer&>(m.layer(l)); }
+DenseLayer& dense_at(Model& m, size_t l) { return dynamic_cast<DenseLayer&>(m.layer(l)); }
+
+// Synthetic data set: `classes` Gaussian blobs in `features` dimensions.
+struct Data {
+    std::vector<float> x;
+    std::vector<int32_t> y;
+    int64_t samples = 0, features = 0;
+    DataView view() const {
+        DataView v;
+        v.x = x.data();
+        v.y = y.data();
+        v.samples = samples;
+        v.features = features;
+        return v;
+    }
+};
+
+Data blobs(int64_t samples, int64_t features, int classes, double separation, uint64_t seed) {
+    Rng rng(seed);
+    std::vector<double> centers(static_cast<size_t>(classes * features));
+    for (auto& c : centers) c = rng.normal() * separation;
+    Data d;
+    d.samples = samples;
+    d.features = features;
+    d.x.resize(static_cast<size_t>(samples * features));
+    d.y.resize(static_cast<size_t>(samples));
+    for (int64_t s = 0; s < samples; ++s) {
+        const int32_t c = static_cast<int32_t>(s % classes);
+        d.y[s] = c;
+        for (int64_t f = 0; f < features; ++f)
+            d.x[s * features + f] = static_cast<float>(centers[c * features + f] + rng.normal());
+    }
+    return d;
+}
+
+// Random CSR of W^T (rows = outputs) with chosen empty rows, empty columns and a dense row.
+struct CsrSpec {
+    int64_t n_in = 0, n_out = 0;
+    std::vector<int64_t> rp;
+    std::vector<int32_t> col;
+    std::vector<float> val;
+    std::vector<double> dense() const {  // W^T as [n_out][n_in]
+        std::vector<double> w(static_cast<size_t>(n_in * n_out), 0.0);
+        for (int64_t j = 0; j < n_out; ++j)
+            for (int64_t k = rp[j]; k < rp[j + 1]; ++k) w[j * n_in + col[k]] = val[k];
+        return w;
+    }
+};
+
+CsrSpec random_csr(int64_t n_in, int64_t n_out, double density, uint64_t seed, const std::set<int64_t>& empty_rows,
+                   const std::set<int32_t>& empty_cols, int64_t dense_row) {
+    Rng rng(seed);
+    CsrSpec s;
+    s.n_in = n_in;
+    s.n_out = n_out;
+    s.rp.push_back(0);
+    for (int64_t j = 0; j < n_out; ++j) {
+        if (!empty_rows.count(j)) {
+            for (int32_t i = 0; i < n_in; ++i) {
+                if (empty_cols.count(i)) continue;
+                if (j == dense_row || rng.uniform() < density) {
+                    s.col.push_back(i);
+                    s.val.push_back(rng.uniform(-1.0f, 1.0f));
+                }
+            }
+        }
+        s.rp.push_back(static_cast<int64_t>(s.col.size()));
+    }
+    return s;
+}
+
+std::vector<float> random_vec(size_t n, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+    Rng rng(seed);
+    std::vector<float> v(n);
+    for (auto& x : v) x = rng.uniform(lo, hi);
+    return v;
+}
+
+void fill_random(ABuf& b, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+    Rng rng(seed);
+    for (size_t i = 0; i < b.size(); ++i) b[i] = rng.uniform(lo, hi);
+}
+
+double act_ref(double z, Act a) { return a.identity || z > 0 ? z : a.slope * z; }
+double dact_ref(double z, Act a) { return a.identity || z > 0 ? 1.0 : a.slope; }
+
+const char* const kIsas[] = {"generic", "avx2", "avx512"};
+
+// (row, col) -> (weight, momentum) of a sparse layer.
+struct Entry {
+    float w, m;
+};
+using EntryMap = std::map<std::pair<int64_t, int32_t>, Entry>;
+
+EntryMap entries(SparseLayer& l) {
+    EntryMap out;
+    const auto& rp = l.row_ptr();
+    const auto& col = l.col();
+    for (int64_t j = 0; j < l.n_out(); ++j)
+        for (int64_t k = rp[j]; k < rp[j + 1]; ++k) out[{j, col[k]}] = Entry{l.values()[k], l.momentum()[k]};
+    return out;
+}
+
+bool same_csr(const LayerCsr& a, const LayerCsr& b) {
+    if (a.rows != b.rows || a.cols != b.cols || a.row_ptr != b.row_ptr || a.col != b.col) return false;
+    if (a.values.size() != b.values.size() || a.bias.size() != b.bias.size()) return false;
+    return std::memcmp(a.values.data(), b.values.data(), a.values.size() * sizeof(float)) == 0 &&
+           std::memcmp(a.bias.data(), b.bias.data(), a.bias.size() * sizeof(float)) == 0;
+}
+
+bool same_model(const Model& a, const Model& b) {
+    if (a.layer_count() != b.layer_count()) return false;
+    for (size_t l = 0; l < a.layer_count(); ++l)
+        if (!same_csr(a.layer_csr(static_cast<int>(l)), b.layer_csr(static_cast<int>(l)))) return false;
+    return true;
+}
+
+void check_all_invariants(Model& m) {
+    for (size_t l = 0; l < m.layer_count(); ++l) {
+        if (auto* s = dynamic_cast<SparseLayer*>(&m.layer(l))) {
+            std::string err;
+            try {
+                s->check_invariants();
+            } catch (const std::exception& e) {
+                err = e.what();
+            }
+            CHECK_MSG(err.empty(), "layer " << l << ": " << err);
+        }
+    }
+}
+
+int64_t total_connections(const Model& m) {
+    int64_t n = 0;
+    for (size_t l = 0; l < m.layer_count(); ++l) n += m.layer(l).connections();
+    return n;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. Kernels against a naive dense reference
+// ---------------------------------------------------------------------------------------------------------
+
+struct KernelShape {
+    const char* name;
+    CsrSpec spec;
+};
+
+std::vector<KernelShape> kernel_shapes() {
+    std::vector<KernelShape> s;
+    // Empty rows 0, 7, 44, empty columns 3, 40, 69, a row dense except the empty columns; rows longer than
+    // the prefetch distance and the accumulator count.
+    s.push_back({"70x45", random_csr(70, 45, 0.3, 11, {0, 7, 44}, {3, 40, 69}, 20)});
+    // A fully dense row (all 33 columns), empty rows, no empty column forced.
+    s.push_back({"33x20", random_csr(33, 20, 0.15, 12, {1, 2, 19}, {}, 5)});
+    // No connection at all.
+    s.push_back({"3x2-empty", random_csr(3, 2, 0.0, 13, {}, {}, -1)});
+    // A single input and a single output.
+    s.push_back({"1x1", random_csr(1, 1, 1.0, 14, {}, {}, 0)});
+    return s;
+}
+
+void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, int threads, int parts,
+                     const std::string& ctx) {
+    const CsrSpec& s = shape.spec;
+    const int64_t n_in = s.n_in, n_out = s.n_out;
+    SparseLayer layer(n_in, n_out);
+    layer.assign(s.rp, s.col, s.val, std::vector<float>(s.col.size(), 0.0f), 1);
+    layer.check_invariants();
+    const std::vector<double> W = s.dense();
+
+    std::vector<float> val = s.val;
+    std::vector<float> mom = random_vec(val.size(), 21, -0.5f, 0.5f);
+    std::vector<float> bias = random_vec(static_cast<size_t>(n_out), 22);
+    std::vector<float> bias_mom = random_vec(static_cast<size_t>(n_out), 23, -0.5f, 0.5f);
+    auto arrays = [&](std::vector<float>& v, std::vector<float>& m, std::vector<float>& b,
+                      std::vector<float>& bm) {
+        return CsrArrays{layer.row_ptr().data(), layer.col().data(), v.data(), m.data(), b.data(), bm.data(), n_out};
+    };
+    const TransposedArrays t{layer.t_ptr().data(), layer.t_row().data(), layer.t_pos().data(), n_in};
+    std::vector<int64_t> row_part, col_part;
+    balanced_partition(layer.row_ptr().data(), n_out, parts, row_part);
+    balanced_partition(layer.t_ptr().data(), n_in, parts, col_part);
+    CHECK_EQ(row_part.front(), 0);
+    CHECK_EQ(row_part.back(), n_out);
+    CHECK_EQ(col_part.back(), n_in);
+    for (size_t q = 0; q + 1 < row_part.size(); ++q) CHECK(row_part[q] <= row_part[q + 1]);
+    const Partition rpart{row_part.data(), parts};
+    const Partition cpart{col_part.data(), parts};
+
+    ABuf in(static_cast<size_t>(n_in * pb));
+    fill_random(in, 31);
+    ABuf delta(static_cast<size_t>(n_out * pb));
+    fill_random(delta, 32);
+    ABuf zin(static_cast<size_t>(n_in * pb));
+    fill_random(zin, 33);
+    zin[0] = 0.0f;  // z exactly 0: derivative is the slope
+
+    // Forward: z = W^T in + b, a = act(z), for ReLU, a negative slope, identity; also a aliasing z.
+    Act acts[3];
+    acts[0].slope = 0.0f;
+    acts[1].slope = -0.6f;
+    acts[2].identity = true;
+    for (const Act& act : acts) {
+        for (int alias = 0; alias < 2; ++alias) {
+            ABuf z(static_cast<size_t>(n_out * pb), kNaN), a(static_cast<size_t>(n_out * pb), kNaN);
+            CsrArrays w = arrays(val, mom, bias, bias_mom);
+            kt.forward(w, in.data(), z.data(), alias ? z.data() : a.data(), pb, act, rpart, threads);
+            for (int64_t j = 0; j < n_out; ++j) {
+                for (int b = 0; b < pb; ++b) {
+                    double sum = bias[j], mag = std::fabs(bias[j]);
+                    for (int64_t i = 0; i < n_in; ++i) {
+                        sum += W[j * n_in + i] * in[i * pb + b];
+                        mag += std::fabs(W[j * n_in + i] * in[i * pb + b]);
+                    }
+                    const double tol = 1e-5 * mag + 1e-7;
+#define WHERE ctx << " forward slope=" << act.slope << (act.identity ? " identity" : "") \
+                  << (alias ? " aliased" : "") << " j=" << j << " b=" << b
+                    if (!alias) CHECK_NEAR_CTX(z[j * pb + b], sum, tol, WHERE);
+                    const float got_a = alias ? z[j * pb + b] : a[j * pb + b];
+                    CHECK_NEAR_CTX(got_a, act_ref(sum, act), tol, WHERE);
+#undef WHERE
+                }
+            }
+        }
+    }
+
+    // Input gradient: din = (W delta) * act'(zin); no factor without zin or for identity.
+    struct BwVariant {
+        bool with_z;
+        Act act;
+    };
+    BwVariant variants[4] = {{true, acts[0]}, {true, acts[1]}, {true, acts[2]}, {false, acts[0]}};
+    for (const BwVariant& v : variants) {
+        ABuf din(static_cast<size_t>(n_in * pb), kNaN);
+        CsrArrays w = arrays(val, mom, bias, bias_mom);
+        kt.backward_input(w, t, delta.data(), v.with_z ? zin.data() : nullptr, v.act, din.data(), pb, cpart, threads);
+        for (int64_t i = 0; i < n_in; ++i) {
+            for (int b = 0; b < pb; ++b) {
+                double sum = 0, mag = 0;
+                for (int64_t j = 0; j < n_out; ++j) {
+                    sum += W[j * n_in + i] * delta[j * pb + b];
+                    mag += std::fabs(W[j * n_in + i] * delta[j * pb + b]);
+                }
+                const double f = v.with_z ? dact_ref(zin[i * pb + b], v.act) : 1.0;
+                CHECK_NEAR_CTX(din[i * pb + b], sum * f, 1e-5 * mag + 1e-7,
+                               ctx << " backward with_z=" << v.with_z << " slope=" << v.act.slope
+                                   << " identity=" << v.act.identity << " i=" << i << " b=" << b);
+            }
+        }
+    }
+
+    // Fused gradient + SGD step (momentum, Nesterov, weight decay; biases not decayed).
+    Sgd sgds[3];
+    sgds[0].lr = 0.1f, sgds[0].momentum = 0.9f, sgds[0].weight_decay = 0.0f, sgds[0].nesterov = false;
+    sgds[1].lr = 0.05f, sgds[1].momentum = 0.8f, sgds[1].weight_decay = 0.01f, sgds[1].nesterov = true;
+    sgds[2].lr = 0.2f, sgds[2].momentum = 0.0f, sgds[2].weight_decay = 0.001f, sgds[2].nesterov = false;
+    for (Sgd sgd : sgds) {
+        sgd.inv_n = 1.0f / static_cast<float>(std::max(1, pb - 3));
+        std::vector<float> v2 = val, m2 = mom, b2 = bias, bm2 = bias_mom;
+        CsrArrays w = arrays(v2, m2, b2, bm2);
+        kt.update(w, in.data(), delta.data(), pb, sgd, rpart, threads);
+        auto step = [&](double wv, double mv, double g, double wd, double& w_out, double& m_out) {
+            const double vv = double(sgd.momentum) * mv - double(sgd.lr) * g;
+            m_out = vv;
+            const double st = sgd.nesterov ? double(sgd.momentum) * vv - double(sgd.lr) * g : vv;
+            w_out = wv + st - wd * wv;
+        };
+        for (int64_t j = 0; j < n_out; ++j) {
+            double gb = 0, gbm = 0;
+            for (int b = 0; b < pb; ++b) gb += delta[j * pb + b], gbm += std::fabs(delta[j * pb + b]);
+            double wr, mr;
+            step(bias[j], bias_mom[j], gb * sgd.inv_n, 0.0, wr, mr);
+            const double scale = std::fabs(bias[j]) + std::fabs(bias_mom[j]) + 2 * sgd.lr * sgd.inv_n * gbm;
+            CHECK_NEAR_CTX(b2[j], wr, 1e-5 * scale + 1e-7, ctx << " update bias j=" << j << " nesterov=" << sgd.nesterov);
+            CHECK_NEAR_CTX(bm2[j], mr, 1e-5 * scale + 1e-7, ctx << " update bias momentum j=" << j);
+            for (int64_t k = s.rp[j]; k < s.rp[j + 1]; ++k) {
+                double g = 0, gm = 0;
+                for (int b = 0; b < pb; ++b) {
+                    g += double(in[s.col[k] * pb + b]) * delta[j * pb + b];
+                    gm += std::fabs(double(in[s.col[k] * pb + b]) * delta[j * pb + b]);
+                }
+                step(val[k], mom[k], g * sgd.inv_n, sgd.weight_decay, wr, mr);
+                const double sc = std::fabs(val[k]) + std::fabs(mom[k]) + 2 * sgd.lr * sgd.inv_n * gm;
+                CHECK_NEAR_CTX(v2[k], wr, 1e-5 * sc + 1e-7,
+                               ctx << " update weight j=" << j << " k=" << k << " nesterov=" << sgd.nesterov
+                                   << " wd=" << sgd.weight_decay);
+                CHECK_NEAR_CTX(m2[k], mr, 1e-5 * sc + 1e-7, ctx << " update momentum j=" << j << " k=" << k);
+            }
+        }
+    }
+}
+
+TEST(kernels_match_dense_reference) {
+    int tables = 0;
+    const int pbs[] = {8, 16, 24, 32, 64, 128, 136};
+    for (const char* isa : kIsas) {
+        const KernelTable* kt = kernels_for(isa);
+        if (isa == std::string("generic")) REQUIRE(kt != nullptr);
+        if (kt == nullptr) {
+            std::printf("  (kernel table %s not supported by this CPU: skipped)\n", isa);
+            continue;
+        }
+        CHECK(std::string(kt->isa) == isa);
+        ++tables;
+        for (const KernelShape& shape : kernel_shapes()) {
+            for (int pb : pbs) {
+                for (int threads : {1, 2, 3}) {
+                    // Partitions with as many parts as threads (as the layers use), and more parts than threads.
+                    std::vector<int> part_counts = {threads};
+                    if (threads == 2) part_counts.push_back(7);
+                    for (int parts : part_counts) {
+                        const std::string ctx = std::string("[") + isa + " " + shape.name + " pb=" +
+                                                std::to_string(pb) + " threads=" + std::to_string(threads) +
+                                                " parts=" + std::to_string(parts) + "]";
+                        run_kernel_case(*kt, shape, pb, threads, parts, ctx);
+                    }
+                }
+            }
+        }
+    }
+    CHECK(tables >= 1);
+    CHECK(kernels_for("nonsense") == nullptr);
+    CHECK(kernels_for(nullptr) == nullptr);
+    // The chosen table is one of the supported ones.
+    CHECK(kernels_for(kernels().isa) != nullptr);
+}
+
+// The layer classes wire the kernels (SparseLayer) or Eigen (DenseLayer) to the same math.
+TEST(layers_match_dense_reference) {
+    const CsrSpec s = random_csr(40, 30, 0.25, 41, {4}, {9}, 12);
+    const std::vector<double> W = s.dense();
+    const int64_t n_in = s.n_in, n_out = s.n_out;
+    for (int pb : {16, 24}) {
+        for (int threads : {1, 2, 3}) {
+            for (int dense = 0; dense < 2; ++dense) {
+                std::unique_ptr<Layer> layer;
+                std::vector<float> bias = random_vec(static_cast<size_t>(n_out), 42);
+                if (dense) {
+                    auto d = std::make_unique<DenseLayer>(n_in, n_out);
+                    for (int64_t k = 0; k < n_in * n_out; ++k) d->weights()[k] = static_cast<float>(W[k]);
+                    d->bias() = bias;
+                    layer = std::move(d);
+                } else {
+                    auto sp = std::make_unique<SparseLayer>(n_in, n_out);
+                    sp->assign(s.rp, s.col, s.val, std::vector<float>(s.col.size(), 0.0f), threads);
+                    sp->bias() = bias;
+                    layer = std::move(sp);
+                }
+                const std::string ctx = std::string(dense ? "dense" : "sparse") + " pb=" + std::to_string(pb) +
+                                        " threads=" + std::to_string(threads);
+                CHECK_EQ(layer->connections(), dense ? n_in * n_out : static_cast<int64_t>(s.col.size()));
+                ABuf in(static_cast<size_t>(n_in * pb));
+                fill_random(in, 43);
+                ABuf z(static_cast<size_t>(n_out * pb), kNaN), a(static_cast<size_t>(n_out * pb), kNaN);
+                Act relu;
+                Act neg;
+                neg.slope = -0.3f;
+                layer->forward(in.data(), z.data(), a.data(), pb, neg, threads);
+                for (int64_t j = 0; j < n_out; ++j)
+                    for (int b = 0; b < pb; ++b) {
+                        double sum = bias[j], mag = std::fabs(bias[j]);
+                        for (int64_t i = 0; i < n_in; ++i)
+                            sum += W[j * n_in + i] * in[i * pb + b], mag += std::fabs(W[j * n_in + i] * in[i * pb + b]);
+                        CHECK_NEAR_CTX(z[j * pb + b], sum, 1e-5 * mag + 1e-7, ctx);
+                        CHECK_NEAR_CTX(a[j * pb + b], act_ref(sum, neg), 1e-5 * mag + 1e-7, ctx);
+                    }
+                ABuf delta(static_cast<size_t>(n_out * pb));
+                fill_random(delta, 44);
+                ABuf zin(static_cast<size_t>(n_in * pb));
+                fill_random(zin, 45);
+                ABuf din(static_cast<size_t>(n_in * pb), kNaN);
+                layer->backward_input(delta.data(), zin.data(), relu, din.data(), pb, threads);
+                for (int64_t i = 0; i < n_in; ++i)
+                    for (int b = 0; b < pb; ++b) {
+                        double sum = 0, mag = 0;
+                        for (int64_t j = 0; j < n_out; ++j)
+                            sum += W[j * n_in + i] * delta[j * pb + b], mag += std::fabs(W[j * n_in + i] * delta[j * pb + b]);
+                        CHECK_NEAR_CTX(din[i * pb + b], sum * dact_ref(zin[i * pb + b], relu), 1e-5 * mag + 1e-7, ctx);
+                    }
+                // Two SGD steps with momentum and Nesterov: the second uses the momentum of the first.
+                Sgd sgd;
+                sgd.lr = 0.1f;
+                sgd.momentum = 0.9f;
+                sgd.nesterov = true;
+                sgd.weight_decay = 0.01f;
+                sgd.inv_n = 1.0f / 13.0f;
+                std::vector<double> wref = W, mref(W.size(), 0.0), bref(bias.begin(), bias.end()),
+                                    bmref(static_cast<size_t>(n_out), 0.0);
+                for (int it = 0; it < 2; ++it) {
+                    layer->update(in.data(), delta.data(), pb, sgd, threads);
+                    for (int64_t j = 0; j < n_out; ++j) {
+                        double gb = 0;
+                        for (int b = 0; b < pb; ++b) gb += delta[j * pb + b];
+                        gb *= sgd.inv_n;
+                        double v = sgd.momentum * bmref[j] - sgd.lr * gb;
+                        bmref[j] = v;
+                        bref[j] += sgd.momentum * v - sgd.lr * gb;
+                        for (int64_t i = 0; i < n_in; ++i) {
+                            const size_t k = static_cast<size_t>(j * n_in + i);
+                            if (!dense && W[k] == 0.0) continue;  // sparse: only existing connections
+                            double g = 0;
+                            for (int b = 0; b < pb; ++b) g += double(in[i * pb + b]) * delta[j * pb + b];
+                            g *= sgd.inv_n;
+                            v = sgd.momentum * mref[k] - sgd.lr * g;
+                            mref[k] = v;
+                            wref[k] += sgd.momentum * v - sgd.lr * g - sgd.weight_decay * wref[k];
+                        }
+                    }
+                }
+                const LayerCsr c = layer->csr();
+                CHECK_EQ(c.rows, n_out);
+                CHECK_EQ(c.cols, n_in);
+                for (int64_t j = 0; j < n_out; ++j) {
+                    CHECK_NEAR_CTX(c.bias[j], bref[j], 1e-4, ctx << " bias j=" << j);
+                    for (int64_t k = c.row_ptr[j]; k < c.row_ptr[j + 1]; ++k)
+                        CHECK_NEAR_CTX(c.values[k], wref[j * n_in + c.col[k]], 1e-4, ctx << " weight j=" << j);
+                }
+            }
+        }
+    }
+}
+
+// The model's forward pass, loss and softmax against a straightforward statement of the spec: hidden layers
+// ReLU, or All-ReLU (slope -a on odd, +a on even hidden layers for negative inputs), softmax output,
+// cross-entropy or MSE on the softmax outputs, means over samples.
+TEST(forward_semantics_match_spec) {
+    struct Variant {
+        bool dense;
+        Activation act;
+        LossKind loss;
+    };
+    for (const Variant& v : {Variant{false, Activation::ReLU, LossKind::CrossEntropy},
+                             Variant{false, Activation::AllReLU, LossKind::CrossEntropy},
+                             Variant{true, Activation::AllReLU, LossKind::MSE},
+                             Variant{false, Activation::ReLU, LossKind::MSE}}) {
+        ModelConfig c;
+        c.layers = {7, 12, 10, 9, 4};  // three hidden layers: odd, even, odd
+        c.epsilon = 3.0;
+        c.dense = v.dense;
+        c.activation = v.act;
+        c.all_relu_slope = 0.45f;
+        c.loss = v.loss;
+        c.seed = 12;
+        Model m(c);
+        {
+            Rng rng(3);
+            for (size_t l = 0; l < m.layer_count(); ++l) {
+                std::vector<float>& b = v.dense ? dense_at(m, l).bias() : sparse_at(m, l).bias();
+                for (float& x : b) x = rng.uniform(-0.5f, 0.5f);
+            }
+        }
+        const Data data = blobs(37, 7, 4, 1.0, 99);
+        std::vector<LayerCsr> L;
+        for (size_t l = 0; l < m.layer_count(); ++l) L.push_back(m.layer_csr(static_cast<int>(l)));
+        double loss = 0;
+        int64_t correct = 0;
+        const std::vector<float> p = m.predict(data.view(), 16);
+        int64_t negatives = 0;
+        for (int64_t s = 0; s < data.samples; ++s) {
+            std::vector<double> a(data.x.begin() + s * 7, data.x.begin() + (s + 1) * 7);
+            for (size_t l = 0; l < L.size(); ++l) {
+                std::vector<double> z(static_cast<size_t>(L[l].rows));
+                for (int64_t j = 0; j < L[l].rows; ++j) {
+                    z[j] = L[l].bias[j];
+                    for (int64_t k = L[l].row_ptr[j]; k < L[l].row_ptr[j + 1]; ++k) z[j] += L[l].values[k] * a[L[l].col[k]];
+                }
+                const size_t hidden = l + 1;  // 1-based neuron layer index
+                if (hidden < L.size()) {
+                    const double slope = v.act == Activation::ReLU ? 0.0 : (hidden % 2 == 1 ? -0.45 : 0.45);
+                    for (double& x : z) {
+                        if (x < 0) ++negatives;
+                        x = x > 0 ? x : slope * x;
+                    }
+                }
+                a = z;
+            }
+            const double zmax = *std::max_element(a.begin(), a.end());
+            double sum = 0;
+            for (double x : a) sum += std::exp(x - zmax);
+            int64_t arg = 0;
+            for (int k = 0; k < 4; ++k) {
+                const double prob = std::exp(a[k] - zmax) / sum;
+                CHECK_NEAR_CTX(p[s * 4 + k], prob, 2e-6, "sample " << s << " class " << k << " variant dense=" << v.dense
+                                                                   << " allrelu=" << (v.act == Activation::AllReLU));
+                if (a[k] > a[arg]) arg = k;
+                const double t = k == data.y[s] ? 1.0 : 0.0;
+                if (v.loss == LossKind::MSE) loss += 0.5 * (prob - t) * (prob - t);
+                else if (t == 1.0) loss -= std::log(prob);
+            }
+            correct += arg == data.y[s];
+        }
+        CHECK(negatives > 0);  // the negative branch of the activations was exercised
+        const EvalResult ev = m.evaluate(data.view(), 16);
+        CHECK_NEAR(ev.loss, loss / double(data.samples), 1e-5 * (1 + loss / double(data.samples)));
+        CHECK_EQ(ev.correct, correct);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Gradient against finite differences
+// ---------------------------------------------------------------------------------------------------------
+
+std::vector<float*> param_ptrs(Model& m) {
+    std::vector<float*> out;
+    for (size_t l = 0; l < m.layer_count(); ++l) {
+        if (auto* s = dynamic_cast<SparseLayer*>(&m.layer(l))) {
+            for (float& v : s->values()) out.push_back(&v);
+            for (float& v : s->bias()) out.push_back(&v);
+        } else {
+            DenseLayer& d = dense_at(m, l);
+            for (float& v : d.weights()) out.push_back(&v);
+            for (float& v : d.bias()) out.push_back(&v);
+        }
+    }
+    return out;
+}
+
+void gradient_check(const ModelConfig& mc, int64_t samples, const std::string& name) {
+    Model model(mc);
+    // Biases away from 0: a neuron whose pre-activation is exactly 0 (no incoming connection, or only dead
+    // inputs, and bias 0) sits on the ReLU kink, where central differences see half a slope and the
+    // subgradient is 0. Keep every pre-activation clear of the kink.
+    {
+        Rng rng(mc.seed + 7);
+        for (size_t l = 0; l < model.layer_count(); ++l) {
+            std::vector<float>& b = model.layer(l).sparse() ? sparse_at(model, l).bias() : dense_at(model, l).bias();
+            for (float& v : b) v = rng.uniform(0.1f, 0.3f) * (rng.uniform() < 0.5 ? -1.0f : 1.0f);
+        }
+    }
+    const Data data = blobs(samples, mc.layers.front(), static_cast<int>(mc.layers.back()), 1.0, mc.seed + 100);
+    std::unique_ptr<Model> probe = model.clone();
+    std::vector<float*> before = param_ptrs(*probe);
+    const double loss0 = probe->evaluate(data.view()).loss;
+
+    TrainConfig tc;
+    tc.batch_size = static_cast<int>(samples);
+    tc.learning_rate = 1.0f;
+    tc.momentum = 0.0f;
+    tc.weight_decay = 0.0f;
+    tc.dropout = 0.0f;
+    tc.shuffle = false;
+    const EpochResult er = model.train_epoch(data.view(), tc, 0);
+    // The epoch's loss is measured before the step: the same as evaluate's.
+    CHECK_NEAR_CTX(er.loss, loss0, 1e-5 * (1 + std::fabs(loss0)), name);
+    std::vector<float*> after = param_ptrs(model);
+    REQUIRE(before.size() == after.size());
+
+    // Central differences; where a ReLU kink lies within the step on one side (a sample's pre-activation
+    // crosses 0), the one-sided difference on the other side is clean: accept it, but only rarely.
+    int64_t nonzero = 0, one_sided = 0;
+    const double h = 1.0 / 1024.0;
+    for (size_t k = 0; k < before.size(); ++k) {
+        const double analytic = double(*before[k]) - double(*after[k]);
+        float& w = *before[k];
+        const float w0 = w;
+        w = static_cast<float>(double(w0) + h);
+        const double hp = double(w) - double(w0);
+        const double lp = probe->evaluate(data.view()).loss;
+        w = static_cast<float>(double(w0) - h);
+        const double hm = double(w) - double(w0);
+        const double lm = probe->evaluate(data.view()).loss;
+        w = w0;
+        const double central = (lp - lm) / (hp - hm);
+        const double forward = (lp - loss0) / hp;
+        const double backward = (loss0 - lm) / -hm;
+        auto close = [&](double numeric) {
+            return std::fabs(analytic - numeric) <= std::max(1e-3, 2e-2 * std::fabs(numeric));
+        };
+        if (std::fabs(analytic) > 1e-3) ++nonzero;
+        if (close(central)) continue;
+        if (close(forward) || close(backward)) {
+            ++one_sided;
+            continue;
+        }
+        CHECK_NEAR_CTX(analytic, central, std::max(1e-3, 2e-2 * std::fabs(central)),
+                       name << " parameter " << k << " of " << before.size() << " (forward " << forward
+                            << ", backward " << backward << ")");
+    }
+    CHECK_MSG(nonzero >= static_cast<int64_t>(before.size()) / 4,
+              name << ": only " << nonzero << " of " << before.size() << " gradients are non-zero");
+    CHECK_MSG(one_sided <= static_cast<int64_t>(before.size()) / 10,
+              name << ": " << one_sided << " of " << before.size() << " parameters matched only one-sided differences");
+}
+
+TEST(gradient_matches_finite_differences) {
+    ModelConfig base;
+    base.layers = {6, 9, 7, 3};
+    base.epsilon = 3.0;
+    base.seed = 5;
+    base.threads = 2;
+    {
+        ModelConfig c = base;
+        Model m(c);
+        // The sparse model really is sparse but has connections in every layer.
+        for (size_t l = 0; l < m.layer_count(); ++l) {
+            CHECK(m.layer(l).connections() > 0);
+            CHECK(m.layer(l).connections() < m.layer(l).n_in() * m.layer(l).n_out() || l == 2);
+        }
+        gradient_check(c, 20, "sparse relu cross-entropy (pb 24)");
+        gradient_check(c, 16, "sparse relu cross-entropy (pb 16)");
+    }
+    {
+        ModelConfig c = base;
+        c.dense = true;
+        gradient_check(c, 20, "dense relu cross-entropy");
+    }
+    {
+        ModelConfig c = base;
+        c.activation = Activation::AllReLU;
+        c.all_relu_slope = 0.6f;
+        gradient_check(c, 20, "sparse all-relu cross-entropy");
+    }
+    {
+        ModelConfig c = base;
+        c.loss = LossKind::MSE;
+        gradient_check(c, 20, "sparse relu mse");
+    }
+    {
+        ModelConfig c = base;
+        c.dense = true;
+        c.activation = Activation::AllReLU;
+        c.loss = LossKind::MSE;
+        c.seed = 9;
+        gradient_check(c, 16, "dense all-relu mse");
+    }
+    {
+        ModelConfig c = base;
+        c.layers = {5, 8, 2};
+        c.weight_init = WeightInit::XavierUniform;
+        gradient_check(c, 12, "sparse one hidden layer, two classes");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3. Erdős–Rényi initialisation
+// ---------------------------------------------------------------------------------------------------------
+
+double expected_unique(double positions, double draws) { return positions * (1.0 - std::pow(1.0 - 1.0 / positions, draws)); }
+
+TEST(erdos_renyi_draws_counts) {
+    const std::vector<int64_t> layers = {325, 300, 300, 7};
+    double expected_total = 0;
+    std::vector<double> expected(layers.size() - 1);
+    for (size_t l = 0; l + 1 < layers.size(); ++l) {
+        expected[l] = expected_unique(double(layers[l]) * layers[l + 1], 10.0 * double(layers[l] + layers[l + 1]));
+        expected_total += expected[l];
+    }
+    CHECK_NEAR(expected_total, 13471.0, 5.0);  // the design's number
+    const int seeds = 8;
+    std::vector<double> mean(layers.size() - 1, 0.0);
+    for (int seed = 0; seed < seeds; ++seed) {
+        ModelConfig c;
+        c.layers = layers;
+        c.epsilon = 10.0;
+        c.topology = TopologyInit::Draws;
+        c.seed = 1000 + seed;
+        c.threads = 2;
+        Model m(c);
+        check_all_invariants(m);
+        const int64_t total = total_connections(m);
+        CHECK_NEAR_CTX(double(total), expected_total, 0.02 * expected_total, "seed " << c.seed);
+        const MemoryStats ms = m.memory();
+        CHECK_EQ(ms.connections, total);
+        for (size_t l = 0; l + 1 < layers.size(); ++l) {
+            const int64_t n = m.layer(l).connections();
+            mean[l] += double(n) / seeds;
+            CHECK_NEAR_CTX(double(n), expected[l], 0.03 * expected[l], "layer " << l << " seed " << c.seed);
+            CHECK(m.layer(l).sparse());
+            CHECK_EQ(m.layer(l).n_in(), layers[l]);
+            CHECK_EQ(m.layer(l).n_out(), layers[l + 1]);
+        }
+        const Topology t = m.topology();
+        CHECK(t.neurons == layers);
+        CHECK_EQ(t.connections.size(), layers.size() - 1);
+    }
+    for (size_t l = 0; l + 1 < layers.size(); ++l)
+        CHECK_NEAR_CTX(mean[l], expected[l], 0.01 * expected[l], "mean over seeds, layer " << l);
+}
+
+TEST(erdos_renyi_bernoulli_counts) {
+    const std::vector<int64_t> layers = {325, 300, 300, 7};
+    const int seeds = 8;
+    for (size_t l = 0; l + 1 < layers.size(); ++l) {
+        const double positions = double(layers[l]) * layers[l + 1];
+        const double p = std::min(1.0, 10.0 * double(layers[l] + layers[l + 1]) / positions);
+        double mean = 0;
+        for (int seed = 0; seed < seeds; ++seed) {
+            ModelConfig c;
+            c.layers = layers;
+            c.epsilon = 10.0;
+            c.topology = TopologyInit::Bernoulli;
+            c.seed = 77 + seed;
+            Model m(c);
+            if (l == 0) check_all_invariants(m);
+            const double n = double(m.layer(l).connections());
+            mean += n / seeds;
+            const double sd = std::sqrt(positions * p * (1 - p));
+            CHECK_NEAR_CTX(n, p * positions, 5 * sd + 0.5, "layer " << l << " seed " << c.seed);
+            if (p >= 1.0) CHECK_EQ(m.layer(l).connections(), layers[l] * layers[l + 1]);  // capped: dense
+        }
+        CHECK_NEAR_CTX(mean, p * positions, 0.015 * p * positions + 0.5, "Bernoulli mean, layer " << l);
+    }
+    // The design's total for Bernoulli on lung-discrete: 14,350 expected.
+    ModelConfig c;
+    c.layers = layers;
+    c.epsilon = 10.0;
+    c.topology = TopologyInit::Bernoulli;
+    c.seed = 3;
+    Model m(c);
+    CHECK_NEAR(double(total_connections(m)), 14350.0, 0.02 * 14350.0);
+}
+
+TEST(erdos_renyi_determinism_and_weights) {
+    ModelConfig c;
+    c.layers = {120, 90, 60, 4};
+    c.epsilon = 6.0;
+    c.seed = 42;
+    for (auto topo : {TopologyInit::Draws, TopologyInit::Bernoulli}) {
+        c.topology = topo;
+        c.threads = 1;
+        Model a(c);
+        c.threads = 2;
+        Model b(c);
+        c.threads = 3;
+        Model b3(c);
+        CHECK(same_model(a, b));   // same seed: same topology and weights, for any thread count
+        CHECK(same_model(a, b3));
+        ModelConfig d = c;
+        d.seed = 43;
+        Model other(d);
+        bool differs = false;
+        for (size_t l = 0; l < a.layer_count(); ++l) {
+            const LayerCsr x = a.layer_csr(static_cast<int>(l)), y = other.layer_csr(static_cast<int>(l));
+            if (x.col != y.col || x.row_ptr != y.row_ptr) differs = true;
+        }
+        CHECK(differs);
+        // He-uniform: weights inside +-sqrt(6 / fan_in), not all equal, biases 0, momentum 0.
+        for (size_t l = 0; l < a.layer_count(); ++l) {
+            SparseLayer& s = sparse_at(a, l);
+            const double fan_in = double(s.connections()) / double(s.n_out());
+            const double limit = std::sqrt(6.0 / fan_in) * (1 + 1e-6);
+            double sum_abs = 0;
+            for (float w : s.values()) {
+                CHECK(std::fabs(w) <= limit);
+                sum_abs += std::fabs(w);
+            }
+            CHECK(sum_abs > 0.3 * limit * s.connections());  // mean |w| = limit / 2 for uniform
+            for (float m : s.momentum()) CHECK(m == 0.0f);
+            for (float bv : s.bias()) CHECK(bv == 0.0f);
+        }
+    }
+    // Dense layers: n_in * n_out connections, also seed-deterministic.
+    ModelConfig dc = c;
+    dc.dense = true;
+    Model d1(dc), d2(dc);
+    CHECK(same_model(d1, d2));
+    CHECK_EQ(d1.layer(0).connections(), int64_t(120 * 90));
+    CHECK(!d1.layer(0).sparse());
+}
+
+TEST(memory_linear_in_connections) {
+    for (double eps : {5.0, 10.0, 20.0}) {
+        ModelConfig c;
+        c.layers = {800, 600, 500, 3};
+        c.epsilon = eps;
+        Model m(c);
+        for (size_t l = 0; l < m.layer_count(); ++l) {
+            const Layer& L = m.layer(l);
+            const int64_t bound = 20 * L.connections() + 24 * (L.n_in() + L.n_out()) + 64;
+            CHECK_MSG(L.model_bytes() <= bound, "layer " << l << " eps " << eps << ": " << L.model_bytes()
+                                                         << " bytes for " << L.connections() << " connections");
+        }
+    }
+    // The marginal cost of a connection is 20 bytes (value, momentum, column, transposed row and position).
+    ModelConfig a;
+    a.layers = {2000, 2000, 2};
+    a.epsilon = 10.0;
+    ModelConfig b = a;
+    b.epsilon = 20.0;
+    Model ma(a), mb(b);
+    const int64_t dc = mb.layer(0).connections() - ma.layer(0).connections();
+    const int64_t db = mb.layer(0).model_bytes() - ma.layer(0).model_bytes();
+    CHECK(dc > 30000);
+    CHECK_EQ(db, 20 * dc);
+    CHECK(double(mb.memory().model_bytes) / double(mb.memory().connections) < 22.0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. SET evolution
+// ---------------------------------------------------------------------------------------------------------
+
+// Checks one layer's evolution against its state before; returns the number of removed connections.
+void check_evolved_layer(const EntryMap& before, SparseLayer& layer, double zeta, int64_t reported_removed,
+                         int64_t reported_added, const std::string& ctx, RegrowInit regrow = RegrowInit::Normal) {
+    {
+        std::string err;
+        try {
+            layer.check_invariants();
+        } catch (const std::exception& e) {
+            err = e.what();
+        }
+        CHECK_MSG(err.empty(), ctx << ": " << err);
+    }
+    const EntryMap after = entries(layer);
+    int64_t n_neg = 0, n_pos = 0;
+    for (const auto& [key, e] : before) (e.w < 0 ? n_neg : n_pos)++;
+    const int64_t want_neg = static_cast<int64_t>(std::floor(zeta * double(n_neg)));
+    const int64_t want_pos = static_cast<int64_t>(std::floor(zeta * double(n_pos)));
+    // Survivors: same position, same weight and same (non-zero, distinct) momentum.
+    std::set<std::pair<int64_t, int32_t>> survivors;
+    float max_removed_neg = 0, max_removed_pos = 0, min_kept_neg = INFINITY, min_kept_pos = INFINITY;
+    int64_t removed_neg = 0, removed_pos = 0;
+    for (const auto& [key, e] : before) {
+        auto it = after.find(key);
+        const bool kept = it != after.end() && it->second.w == e.w && it->second.m == e.m;
+        if (kept) {
+            survivors.insert(key);
+            (e.w < 0 ? min_kept_neg : min_kept_pos) = std::min(e.w < 0 ? min_kept_neg : min_kept_pos, std::fabs(e.w));
+        } else {
+            (e.w < 0 ? removed_neg : removed_pos)++;
+            (e.w < 0 ? max_removed_neg : max_removed_pos) =
+                std::max(e.w < 0 ? max_removed_neg : max_removed_pos, std::fabs(e.w));
+        }
+    }
+    CHECK_MSG(removed_neg == want_neg, ctx << ": removed " << removed_neg << " negative of " << n_neg << ", want " << want_neg);
+    CHECK_MSG(removed_pos == want_pos, ctx << ": removed " << removed_pos << " positive of " << n_pos << ", want " << want_pos);
+    CHECK_EQ(reported_removed, want_neg + want_pos);
+    CHECK_MSG(removed_neg == 0 || min_kept_neg >= max_removed_neg,
+              ctx << ": a surviving negative weight is closer to zero than a removed one");
+    CHECK_MSG(removed_pos == 0 || min_kept_pos >= max_removed_pos,
+              ctx << ": a surviving positive weight is closer to zero than a removed one");
+    // New connections: not at a survivor's position, momentum 0, as many as removed (enough room here).
+    int64_t fresh = 0, fresh_nonzero = 0;
+    for (const auto& [key, e] : after) {
+        if (survivors.count(key)) continue;
+        ++fresh;
+        CHECK_MSG(e.m == 0.0f, ctx << ": new connection with momentum " << e.m);
+        if (e.w != 0.0f) ++fresh_nonzero;
+        if (regrow == RegrowInit::Zero) CHECK(e.w == 0.0f);
+        if (regrow == RegrowInit::Normal) CHECK(std::fabs(e.w) < 1.0f);  // N(0, 0.1^2): |w| < 10 sigma
+    }
+    CHECK_MSG(fresh == want_neg + want_pos, ctx << ": " << fresh << " new connections, want " << want_neg + want_pos);
+    CHECK_EQ(reported_added, fresh);
+    CHECK_EQ(static_cast<int64_t>(after.size()), static_cast<int64_t>(before.size()));
+    if (regrow == RegrowInit::Normal && fresh > 10) CHECK(fresh_nonzero == fresh);
+}
+
+void randomise_momentum(Model& m, uint64_t seed) {
+    Rng rng(seed);
+    for (size_t l = 0; l < m.layer_count(); ++l)
+        if (auto* s = dynamic_cast<SparseLayer*>(&m.layer(l)))
+            for (float& v : s->momentum()) v = rng.uniform(0.5f, 1.5f) * (rng.uniform() < 0.5 ? -1.0f : 1.0f);
+}
+
+TEST(set_evolution_model) {
+    ModelConfig c;
+    c.layers = {60, 50, 40, 5};
+    c.epsilon = 8.0;
+    c.seed = 7;
+    c.threads = 2;
+    Model m(c);
+    for (int epoch = 0; epoch < 3; ++epoch) {
+        randomise_momentum(m, 100 + epoch);
+        std::vector<EntryMap> before;
+        for (size_t l = 0; l < m.layer_count(); ++l) before.push_back(entries(sparse_at(m, l)));
+        EvolutionConfig ec;
+        ec.zeta = 0.3;
+        const EvolutionResult r = m.evolve(ec, static_cast<uint64_t>(epoch));
+        REQUIRE(r.removed.size() == m.layer_count());
+        REQUIRE(r.added.size() == m.layer_count());
+        for (size_t l = 0; l < m.layer_count(); ++l)
+            check_evolved_layer(before[l], sparse_at(m, l), 0.3, r.removed[l], r.added[l],
+                                "epoch " + std::to_string(epoch) + " layer " + std::to_string(l));
+    }
+    // Regrowth with zero weights and with He-uniform weights.
+    for (RegrowInit ri : {RegrowInit::Zero, RegrowInit::HeUniform}) {
+        randomise_momentum(m, 7);
+        std::vector<EntryMap> before;
+        for (size_t l = 0; l < m.layer_count(); ++l) before.push_back(entries(sparse_at(m, l)));
+        EvolutionConfig ec;
+        ec.zeta = 0.5;
+        ec.regrow_init = ri;
+        const EvolutionResult r = m.evolve(ec, 11);
+        for (size_t l = 0; l < m.layer_count(); ++l)
+            check_evolved_layer(before[l], sparse_at(m, l), 0.5, r.removed[l], r.added[l],
+                                std::string("regrow ") + (ri == RegrowInit::Zero ? "zero" : "he") + " layer " +
+                                    std::to_string(l),
+                                ri);
+    }
+}
+
+TEST(set_evolution_layer_edge_cases) {
+    // zeta 0 changes nothing.
+    {
+        ModelConfig c;
+        c.layers = {30, 20, 3};
+        c.epsilon = 4.0;
+        c.seed = 3;
+        Model m(c);
+        randomise_momentum(m, 1);
+        std::unique_ptr<Model> copy = m.clone();
+        EvolutionConfig ec;
+        ec.zeta = 0.0;
+        const EvolutionResult r = m.evolve(ec, 1);
+        for (size_t l = 0; l < m.layer_count(); ++l) {
+            CHECK_EQ(r.removed[l], 0);
+            CHECK_EQ(r.added[l], 0);
+            CHECK(entries(sparse_at(m, l)).size() == entries(sparse_at(*copy, l)).size());
+            CHECK(sparse_at(m, l).momentum() == sparse_at(*copy, l).momentum());
+        }
+        CHECK(same_model(m, *copy));
+        // Invalid zeta is refused.
+        ec.zeta = 1.5;
+        CHECK_THROWS_AS(m.evolve(ec, 1), ArgumentError);
+        ec.zeta = std::nan("");
+        CHECK_THROWS_AS(m.evolve(ec, 1), ArgumentError);
+    }
+    // Ties: equal magnitudes, per sign; all-positive layer (zeros count with the positives).
+    {
+        SparseLayer l(4, 3);
+        std::vector<int64_t> rp = {0, 4, 8, 12};
+        std::vector<int32_t> col = {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3};
+        std::vector<float> val = {0.5f, 0.5f, 0.5f, 0.5f, 0.25f, 0.25f, 0.0f, 1.0f, 2.0f, 0.5f, 0.5f, 3.0f};
+        std::vector<float> mom(12);
+        for (int k = 0; k < 12; ++k) mom[k] = 1.0f + k;
+        l.assign(rp, col, val, mom, 1);
+        const EntryMap before = entries(l);
+        EvolutionConfig ec;
+        ec.zeta = 0.5;  // 6 of 12 positives: 0, 0.25, 0.25 and three of the 0.5s
+        const auto [removed, added] = l.evolve(ec, 99, 1);
+        CHECK_EQ(removed, 6);
+        CHECK_EQ(added, 6);  // the layer is full after removal: exactly the 6 removed positions are empty
+        check_evolved_layer(before, l, 0.5, removed, added, "ties");
+        CHECK_EQ(l.connections(), 12);
+    }
+    // A small near-dense layer: 7 x 5 with 30 of 35 positions filled, and a full one, over many seeds.
+    for (int full = 0; full < 2; ++full) {
+        int64_t failures = 0;
+        for (uint64_t seed = 0; seed < 300; ++seed) {
+            Rng rng(seed + 1);
+            const int64_t n_in = 5, n_out = 7;
+            std::vector<int> pos(35);
+            std::iota(pos.begin(), pos.end(), 0);
+            for (int i = 34; i > 0; --i) std::swap(pos[i], pos[rng.below(i + 1)]);
+            std::vector<uint8_t> on(35, 0);
+            for (int i = 0; i < (full ? 35 : 30); ++i) on[pos[i]] = 1;
+            std::vector<int64_t> rp = {0};
+            std::vector<int32_t> col;
+            std::vector<float> val, mom;
+            for (int64_t j = 0; j < n_out; ++j) {
+                for (int32_t i = 0; i < n_in; ++i)
+                    if (on[j * n_in + i]) {
+                        col.push_back(i);
+                        val.push_back(rng.uniform(-1.0f, 1.0f));
+                        mom.push_back(rng.uniform(0.5f, 1.0f));
+                    }
+                rp.push_back(static_cast<int64_t>(col.size()));
+            }
+            SparseLayer l(n_in, n_out);
+            l.assign(rp, col, val, mom, 1);
+            const EntryMap before = entries(l);
+            EvolutionConfig ec;
+            ec.zeta = full ? 0.5 : 0.3;
+            const int64_t fails_before = tst::state().total_failed_checks;
+            const auto [removed, added] = l.evolve(ec, seed, 2);
+            check_evolved_layer(before, l, ec.zeta, removed, added,
+                                std::string(full ? "full 7x5" : "near-dense 7x5") + " seed " + std::to_string(seed));
+            if (tst::state().total_failed_checks != fails_before) ++failures;
+        }
+        if (failures) std::printf("  %s 7x5 layer: %lld of 300 seeds failed\n", full ? "full" : "near-dense",
+                                  static_cast<long long>(failures));
+    }
+}
+
+TEST(set_evolution_deterministic) {
+    ModelConfig c;
+    c.layers = {200, 300, 150, 4};  // 300 rows: more rows than random-stream blocks
+    c.epsilon = 10.0;
+    c.seed = 21;
+    std::vector<std::unique_ptr<Model>> models;
+    for (int threads : {1, 2, 4}) {
+        c.threads = threads;
+        models.push_back(std::make_unique<Model>(c));
+    }
+    EvolutionConfig ec;
+    ec.zeta = 0.3;
+    for (auto& m : models) {
+        randomise_momentum(*m, 5);
+        m->evolve(ec, 4);
+        check_all_invariants(*m);
+    }
+    CHECK(same_model(*models[0], *models[1]));
+    CHECK(same_model(*models[0], *models[2]));
+    for (size_t l = 0; l < models[0]->layer_count(); ++l)
+        CHECK(sparse_at(*models[0], l).momentum() == sparse_at(*models[2], l).momentum());
+    // Same seed and epoch: same result; another epoch: another topology.
+    c.threads = 2;
+    Model a(c), b(c), e(c);
+    a.evolve(ec, 4);
+    b.evolve(ec, 4);
+    e.evolve(ec, 5);
+    CHECK(same_model(a, b));
+    CHECK(same_model(a, *models[0]));
+    CHECK(a.layer_csr(0).col != e.layer_csr(0).col);
+    // Dense models are not evolved.
+    ModelConfig dc = c;
+    dc.dense = true;
+    dc.layers = {20, 10, 3};
+    Model d(dc);
+    std::unique_ptr<Model> dcopy = d.clone();
+    const EvolutionResult r = d.evolve(ec, 0);
+    CHECK(same_model(d, *dcopy));
+    CHECK(r.removed == std::vector<int64_t>({0, 0}));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. NPSET neuron pruning
+// ---------------------------------------------------------------------------------------------------------
+
+int64_t pruned_size(int64_t n, double alpha, int times) {
+    for (int i = 0; i < times; ++i) n -= static_cast<int64_t>(std::floor(alpha * double(n) + 1e-9));
+    return n;
+}
+
+TEST(npset_prune_arithmetic) {
+    const std::pair<int64_t, int64_t> table[] = {{300, 66},   {1000, 198},  {3000, 573},  {4000, 761},
+                                                 {5000, 946}, {7000, 1320}, {10000, 1884}};
+    for (const auto& [n, want] : table) CHECK_EQ(pruned_size(n, 0.04, 41), want);
+}
+
+// Expected removal order for hidden layer h (1-based) by a criterion, from the layers' CSR.
+std::vector<int64_t> expected_order(const Model& m, int h, PruneCriterion crit) {
+    const LayerCsr in = m.layer_csr(h - 1), out = m.layer_csr(h);
+    const int64_t n = in.rows;
+    std::vector<int64_t> in_deg(n, 0), out_deg(n, 0);
+    std::vector<double> in_str(n, 0.0), out_str(n, 0.0);
+    for (int64_t j = 0; j < n; ++j)
+        for (int64_t k = in.row_ptr[j]; k < in.row_ptr[j + 1]; ++k) ++in_deg[j], in_str[j] += std::fabs(in.values[k]);
+    for (int64_t j = 0; j < out.rows; ++j)
+        for (int64_t k = out.row_ptr[j]; k < out.row_ptr[j + 1]; ++k)
+            ++out_deg[out.col[k]], out_str[out.col[k]] += std::fabs(out.values[k]);
+    std::vector<int64_t> deg(n);
+    std::vector<double> str(n);
+    for (int64_t i = 0; i < n; ++i) {
+        switch (crit) {
+            case PruneCriterion::OutDegree: deg[i] = out_deg[i], str[i] = out_str[i]; break;
+            case PruneCriterion::InDegree: deg[i] = in_deg[i], str[i] = in_str[i]; break;
+            case PruneCriterion::InOut: deg[i] = in_deg[i] + out_deg[i], str[i] = in_str[i] + out_str[i]; break;
+            case PruneCriterion::Strength: deg[i] = 0, str[i] = out_str[i]; break;
+        }
+    }
+    std::vector<int64_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        if (deg[a] != deg[b]) return deg[a] < deg[b];
+        if (str[a] != str[b]) return str[a] < str[b];
+        return a < b;
+    });
+    return order;
+}
+
+// Connections touching any removed neuron: removed[h-1] lists removed neurons of hidden layer h.
+int64_t touching(const Model& m, const std::vector<std::set<int64_t>>& removed) {
+    int64_t n = 0;
+    for (size_t l = 0; l < m.layer_count(); ++l) {
+        const LayerCsr c = m.layer_csr(static_cast<int>(l));
+        const std::set<int64_t>* rows = l < removed.size() ? &removed[l] : nullptr;         // hidden l+1
+        const std::set<int64_t>* cols = l >= 1 && l - 1 < removed.size() ? &removed[l - 1] : nullptr;  // hidden l
+        for (int64_t j = 0; j < c.rows; ++j)
+            for (int64_t k = c.row_ptr[j]; k < c.row_ptr[j + 1]; ++k)
+                if ((rows && rows->count(j)) || (cols && cols->count(c.col[k]))) ++n;
+    }
+    return n;
+}
+
+TEST(npset_prune_real_models) {
+    ModelConfig c;
+    c.layers = {30, 300, 1000, 3};
+    c.epsilon = 5.0;
+    c.seed = 17;
+    c.threads = 2;
+    Model m(c);
+    PruneConfig pc;
+    pc.hidden_layers = {1, 2};
+    pc.alpha = 0.04;
+    const Data data = blobs(64, 30, 3, 2.0, 5);
+    TrainConfig tc;
+    tc.batch_size = 16;
+    tc.learning_rate = 0.02f;
+    for (int step = 0; step < 41; ++step) {
+        const int64_t n1 = m.layer(0).n_out(), n2 = m.layer(1).n_out();
+        const std::vector<int64_t> o1 = expected_order(m, 1, PruneCriterion::OutDegree);
+        const std::vector<int64_t> o2 = expected_order(m, 2, PruneCriterion::OutDegree);
+        const int64_t k1 = static_cast<int64_t>(std::floor(0.04 * n1 + 1e-9));
+        const int64_t k2 = static_cast<int64_t>(std::floor(0.04 * n2 + 1e-9));
+        std::vector<int64_t> e1(o1.begin(), o1.begin() + k1), e2(o2.begin(), o2.begin() + k2);
+        std::sort(e1.begin(), e1.end());
+        std::sort(e2.begin(), e2.end());
+        const std::vector<std::set<int64_t>> rm = {std::set<int64_t>(e1.begin(), e1.end()),
+                                                   std::set<int64_t>(e2.begin(), e2.end())};
+        const int64_t lost = touching(m, rm);
+        const int64_t conn_before = total_connections(m);
+        const int64_t in_before = m.layer(1).n_in();
+        // The core's own order agrees with the rule.
+        CHECK(m.neuron_order(1, PruneCriterion::OutDegree) == o1);
+        CHECK(m.neuron_order(2, PruneCriterion::OutDegree) == o2);
+        const PruneResult r = m.prune_neurons(pc);
+        REQUIRE(r.removed.size() == 2);
+        CHECK_MSG(r.removed[0] == e1, "step " << step << ": hidden 1 removed other neurons");
+        CHECK_MSG(r.removed[1] == e2, "step " << step << ": hidden 2 removed other neurons");
+        CHECK_EQ(m.layer(0).n_out(), n1 - k1);
+        CHECK_EQ(m.layer(1).n_in(), in_before - k1);
+        CHECK_EQ(m.layer(1).n_out(), n2 - k2);
+        CHECK_EQ(m.layer(2).n_in(), n2 - k2);
+        CHECK_MSG(total_connections(m) == conn_before - lost,
+                  "step " << step << ": " << conn_before - total_connections(m) << " connections lost, want " << lost);
+        if (step % 10 == 0 || step == 40) {
+            check_all_invariants(m);
+            // Training runs between prunings (buffers follow the new sizes).
+            const EpochResult er = m.train_epoch(data.view(), tc, static_cast<uint64_t>(step));
+            CHECK(std::isfinite(er.loss));
+        }
+    }
+    const Topology t = m.topology();
+    CHECK(t.neurons == std::vector<int64_t>({30, 66, 198, 3}));
+    check_all_invariants(m);
+    const EpochResult er = m.train_epoch(data.view(), tc, 99);
+    CHECK(std::isfinite(er.loss));
+    const EvalResult ev = m.evaluate(data.view());
+    CHECK(std::isfinite(ev.loss));
+    EvolutionConfig ec;
+    const EvolutionResult evo = m.evolve(ec, 3);
+    check_all_invariants(m);
+    CHECK(evo.removed[0] > 0);
+    CHECK(m.train_epoch(data.view(), tc, 100).samples == 64);
+}
+
+// A hand-made model: hidden layer of 6 neurons with chosen in- and out-degrees and strengths.
+std::unique_ptr<Model> handmade_model(bool with_training_layers = false) {
+    (void)with_training_layers;
+    ModelConfig c;
+    c.layers = {4, 6, 3};
+    c.epsilon = 1.0;
+    c.threads = 1;
+    auto m = std::make_unique<Model>(c);
+    // Layer 0 (rows = hidden neurons, n_in 4): in-degrees 1, 4, 0, 2, 1, 2.
+    sparse_at(*m, 0).assign({0, 1, 5, 5, 7, 8, 10}, {1, 0, 1, 2, 3, 0, 2, 3, 1, 3},
+                            {0.5f, 0.25f, -0.25f, 0.25f, -0.25f, 0.5f, -0.5f, -0.25f, 0.25f, -0.25f},
+                            std::vector<float>(10, 0.0f), 1);
+    // Layer 1 (rows = 3 outputs, columns = hidden neurons): out-degrees 2, 1, 1, 0, 1, 3.
+    sparse_at(*m, 1).assign({0, 3, 6, 8}, {0, 2, 5, 0, 4, 5, 1, 5},
+                            {-0.5f, -0.75f, 0.125f, 0.5f, -0.25f, 0.125f, 0.25f, 0.125f},
+                            std::vector<float>(8, 0.0f), 1);
+    return m;
+}
+
+TEST(npset_prune_criteria_and_ties) {
+    auto m = handmade_model();
+    check_all_invariants(*m);
+    // Out-degree: 3 (0), then 1 and 4 (1, 0.25: tie -> lower index), 2 (1, 0.75), 0 (2), 5 (3).
+    CHECK(m->neuron_order(1, PruneCriterion::OutDegree) == std::vector<int64_t>({3, 1, 4, 2, 0, 5}));
+    // In-degree: 2 (0), 4 (1, 0.25), 0 (1, 0.5), 5 (2, 0.5), 3 (2, 1.0), 1 (4).
+    CHECK(m->neuron_order(1, PruneCriterion::InDegree) == std::vector<int64_t>({2, 4, 0, 5, 3, 1}));
+    // In + out: 2 (1), 4 (2, 0.5), 3 (2, 1.0), 0 (3), 5 (5, 0.875), 1 (5, 1.25).
+    CHECK(m->neuron_order(1, PruneCriterion::InOut) == std::vector<int64_t>({2, 4, 3, 0, 5, 1}));
+    // Strength (sum |w| of outgoing): 3 (0), 1 (0.25), 4 (0.25), 5 (0.375), 2 (0.75), 0 (1.0).
+    CHECK(m->neuron_order(1, PruneCriterion::Strength) == std::vector<int64_t>({3, 1, 4, 5, 2, 0}));
+    for (auto crit : {PruneCriterion::OutDegree, PruneCriterion::InDegree, PruneCriterion::InOut, PruneCriterion::Strength})
+        CHECK(m->neuron_order(1, crit) == expected_order(*m, 1, crit));
+
+    // Prune 2 of 6 (floor(0.34 * 6) = 2) by out-degree: neurons 1 and 3 go with their 5 + 2 connections.
+    const LayerCsr l1_before = m->layer_csr(1);
+    PruneConfig pc;
+    pc.hidden_layers = {1};
+    pc.alpha = 0.34;
+    const PruneResult r = m->prune_neurons(pc);
+    REQUIRE(r.removed.size() == 1);
+    CHECK(r.removed[0] == std::vector<int64_t>({1, 3}));
+    CHECK_EQ(m->layer(0).n_out(), 4);
+    CHECK_EQ(m->layer(1).n_in(), 4);
+    CHECK_EQ(m->layer(0).connections(), 10 - 4 - 2);
+    CHECK_EQ(m->layer(1).connections(), 8 - 1);
+    check_all_invariants(*m);
+    // Survivors keep their weights: old hidden neurons 0, 2, 4, 5 are now 0, 1, 2, 3.
+    const LayerCsr l0 = m->layer_csr(0);
+    CHECK(l0.row_ptr == std::vector<int64_t>({0, 1, 1, 2, 4}));
+    CHECK(l0.col == std::vector<int32_t>({1, 3, 1, 3}));
+    CHECK(l0.values == std::vector<float>({0.5f, -0.25f, 0.25f, -0.25f}));
+    const LayerCsr l1 = m->layer_csr(1);
+    CHECK(l1.row_ptr == std::vector<int64_t>({0, 3, 6, 7}));
+    CHECK(l1.col == std::vector<int32_t>({0, 1, 3, 0, 2, 3, 3}));
+    CHECK(l1.values == std::vector<float>({-0.5f, -0.75f, 0.125f, 0.5f, -0.25f, 0.125f, 0.125f}));
+    CHECK(l1.bias == l1_before.bias);
+
+    // Other criteria on fresh copies.
+    for (auto [crit, want] : std::vector<std::pair<PruneCriterion, std::vector<int64_t>>>{
+             {PruneCriterion::InDegree, {2, 4}}, {PruneCriterion::InOut, {2, 4}}, {PruneCriterion::Strength, {1, 3}}}) {
+        auto mc = handmade_model();
+        PruneConfig p2 = pc;
+        p2.criterion = crit;
+        const PruneResult r2 = mc->prune_neurons(p2);
+        CHECK(r2.removed[0] == want);
+        check_all_invariants(*mc);
+    }
+    // alpha 0 removes nothing; floor(alpha * n) < 1 removes nothing.
+    {
+        auto mc = handmade_model();
+        PruneConfig p0 = pc;
+        p0.alpha = 0.1;  // floor(0.6) = 0
+        const PruneResult r0 = mc->prune_neurons(p0);
+        CHECK(r0.removed.size() == 1 && r0.removed[0].empty());
+        CHECK_EQ(mc->layer(0).n_out(), 6);
+    }
+    // remove_neurons directly, then training and evaluation on the smaller model.
+    {
+        auto mc = handmade_model();
+        mc->remove_neurons(1, {5, 0, 5});  // duplicates are harmless
+        CHECK_EQ(mc->layer(0).n_out(), 4);
+        CHECK_EQ(mc->layer(1).n_in(), 4);
+        CHECK_EQ(total_connections(*mc), 18 - (1 + 2) - (2 + 3));
+        check_all_invariants(*mc);
+        CHECK_THROWS_AS(mc->remove_neurons(1, {4}), ArgumentError);  // out of range
+        CHECK_THROWS_AS(mc->remove_neurons(1, {-1}), ArgumentError);
+        CHECK_THROWS_AS(mc->remove_neurons(0, {0}), ArgumentError);  // not a hidden layer
+        CHECK_THROWS_AS(mc->remove_neurons(2, {0}), ArgumentError);
+        CHECK_THROWS_AS(mc->neuron_order(2, PruneCriterion::OutDegree), ArgumentError);
+        CHECK_THROWS_AS(mc->neuron_order(0, PruneCriterion::OutDegree), ArgumentError);
+        const Data data = blobs(40, 4, 3, 2.0, 9);
+        TrainConfig tc;
+        tc.batch_size = 8;
+        CHECK(std::isfinite(mc->train_epoch(data.view(), tc, 0).loss));
+        CHECK(std::isfinite(mc->evaluate(data.view()).loss));
+        CHECK_EQ(mc->predict(data.view()).size(), size_t(40 * 3));
+    }
+}
+
+// Removing every neuron of a hidden layer is allowed: the next layer then sees only its biases.
+TEST(npset_remove_all_neurons) {
+    for (int dense = 0; dense < 2; ++dense) {
+        std::unique_ptr<Model> mc;
+        if (dense) {
+            ModelConfig c;
+            c.layers = {4, 6, 3};
+            c.dense = true;
+            mc = std::make_unique<Model>(c);
+        } else {
+            mc = handmade_model();
+        }
+        mc->remove_neurons(1, {0, 1, 2, 3, 4, 5});
+        CHECK_EQ(mc->layer(0).n_out(), 0);
+        CHECK_EQ(mc->layer(1).n_in(), 0);
+        CHECK_EQ(total_connections(*mc), 0);
+        CHECK(mc->topology().neurons == std::vector<int64_t>({4, 0, 3}));
+        check_all_invariants(*mc);
+        const Data data = blobs(40, 4, 3, 2.0, 9);
+        TrainConfig tc;
+        tc.batch_size = 8;
+        CHECK(std::isfinite(mc->train_epoch(data.view(), tc, 0).loss));
+        const LayerCsr out = mc->layer_csr(1);
+        double sum = 0;
+        std::vector<double> soft(3);
+        for (int c = 0; c < 3; ++c) sum += soft[c] = std::exp(double(out.bias[c]));
+        const std::vector<float> p = mc->predict(data.view());
+        REQUIRE(p.size() == size_t(40 * 3));
+        for (int64_t s = 0; s < 40; ++s)
+            for (int c = 0; c < 3; ++c) CHECK_NEAR_CTX(p[s * 3 + c], soft[c] / sum, 1e-6, (dense ? "dense" : "sparse"));
+        CHECK(std::isfinite(mc->evaluate(data.view()).loss));
+        EvolutionConfig ec;
+        CHECK_NOTHROW(mc->evolve(ec, 0));
+        PruneConfig pc;
+        pc.hidden_layers = {1};
+        // Nothing is left to prune: floor(alpha * 0) = 0 neurons, no error.
+        PruneResult r;
+        CHECK_NOTHROW(r = mc->prune_neurons(pc));
+        CHECK(r.removed.size() == 1 && r.removed[0].empty());
+        CHECK_EQ(mc->layer(0).n_out(), 0);
+    }
+}
+
+TEST(npset_prune_dense_model) {
+    ModelConfig c;
+    c.layers = {10, 50, 20, 3};
+    c.dense = true;
+    c.seed = 2;
+    Model m(c);
+    PruneConfig pc;
+    pc.hidden_layers = {1, 2};
+    pc.alpha = 0.1;
+    std::vector<int64_t> want1 = expected_order(m, 1, PruneCriterion::OutDegree);
+    want1.resize(5);
+    std::sort(want1.begin(), want1.end());
+    const PruneResult r = m.prune_neurons(pc);
+    CHECK(r.removed[0] == want1);  // all degrees equal: by strength
+    const Topology t = m.topology();
+    CHECK(t.neurons == std::vector<int64_t>({10, 45, 18, 3}));
+    CHECK_EQ(m.layer(1).connections(), int64_t(45 * 18));
+    const Data data = blobs(30, 10, 3, 2.0, 1);
+    TrainConfig tc;
+    tc.batch_size = 10;
+    CHECK(std::isfinite(m.train_epoch(data.view(), tc, 0).loss));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. Training end to end, determinism, cancellation, arguments
+// ---------------------------------------------------------------------------------------------------------
+
+TEST(training_learns_separable_problem) {
+    const Data data = blobs(300, 20, 3, 1.5, 123);
+    for (int dense = 0; dense < 2; ++dense) {
+        ModelConfig c;
+        c.layers = {20, 64, 32, 3};
+        c.epsilon = 4.0;
+        c.dense = dense;
+        c.seed = 8;
+        c.threads = 2;
+        Model m(c);
+        TrainConfig tc;
+        tc.batch_size = 16;
+        tc.learning_rate = 0.05f;
+        tc.momentum = 0.9f;
+        const double loss0 = m.evaluate(data.view()).loss;
+        EpochResult last;
+        for (int e = 0; e < 5; ++e) {
+            last = m.train_epoch(data.view(), tc, static_cast<uint64_t>(e));
+            if (!dense && e < 4) m.evolve(EvolutionConfig{}, static_cast<uint64_t>(e));
+        }
+        const EvalResult ev = m.evaluate(data.view());
+        CHECK_MSG(ev.accuracy > 0.9, (dense ? "dense" : "sparse") << " accuracy " << ev.accuracy);
+        CHECK(ev.loss < loss0);
+        CHECK(last.accuracy > 0.8);
+        CHECK_EQ(ev.samples, 300);
+        CHECK(ev.correct == static_cast<int64_t>(std::llround(ev.accuracy * 300)));
+    }
+    // All-ReLU, MSE, Nesterov, weight decay and dropout also learn.
+    ModelConfig c;
+    c.layers = {20, 64, 32, 3};
+    c.epsilon = 4.0;
+    c.activation = Activation::AllReLU;
+    c.loss = LossKind::MSE;
+    c.seed = 9;
+    Model m(c);
+    TrainConfig tc;
+    tc.batch_size = 16;
+    tc.learning_rate = 0.1f;
+    tc.nesterov = true;
+    tc.weight_decay = 1e-4f;
+    tc.dropout = 0.1f;
+    for (int e = 0; e < 8; ++e) m.train_epoch(data.view(), tc, static_cast<uint64_t>(e));
+    const EvalResult ev = m.evaluate(data.view());
+    CHECK_MSG(ev.accuracy > 0.9, "all-relu mse accuracy " << ev.accuracy);
+}
+
+// 3 epochs with evolution in between, dropout and a pruning: bit-identical for any thread count.
+std::unique_ptr<Model> train_run(int threads, bool dense) {
+    ModelConfig c;
+    c.layers = {40, 200, 150, 4};
+    c.epsilon = 6.0;
+    c.seed = 31;
+    c.dense = dense;
+    c.threads = threads;
+    auto m = std::make_unique<Model>(c);
+    const Data data = blobs(250, 40, 4, 1.0, 77);  // 250: the last batch is partial
+    TrainConfig tc;
+    tc.batch_size = 32;
+    tc.learning_rate = 0.02f;
+    tc.dropout = dense ? 0.0f : 0.2f;
+    for (int e = 0; e < 3; ++e) {
+        if (e == 1) {
+            PruneConfig pc;
+            pc.hidden_layers = {1, 2};
+            m->prune_neurons(pc);
+        }
+        m->train_epoch(data.view(), tc, static_cast<uint64_t>(e));
+        if (e < 2 && !dense) m->evolve(EvolutionConfig{}, static_cast<uint64_t>(e));
+    }
+    return m;
+}
+
+TEST(training_bit_identical_across_threads_sparse) {
+    auto m1 = train_run(1, false);
+    auto m2 = train_run(2, false);
+    auto m3 = train_run(3, false);
+    CHECK(same_model(*m1, *m2));
+    CHECK(same_model(*m1, *m3));
+    for (size_t l = 0; l < m1->layer_count(); ++l)
+        CHECK(sparse_at(*m1, l).momentum() == sparse_at(*m3, l).momentum());
+    // set_threads on an existing model changes nothing either.
+    auto m4 = train_run(1, false);
+    m4->set_threads(3);
+    CHECK_EQ(m4->threads(), 3);
+    auto m5 = m4->clone();
+    m5->set_threads(1);
+    const Data data = blobs(60, 40, 4, 1.0, 78);
+    TrainConfig tc;
+    m4->train_epoch(data.view(), tc, 9);
+    m5->train_epoch(data.view(), tc, 9);
+    CHECK(same_model(*m4, *m5));
+}
+
+TEST(training_bit_identical_across_threads_dense) {
+    auto m1 = train_run(1, true);
+    auto m2 = train_run(2, true);
+    auto m3 = train_run(3, true);
+    CHECK(same_model(*m1, *m2));
+    CHECK(same_model(*m1, *m3));
+}
+
+TEST(training_cancel_and_arguments) {
+    ModelConfig c;
+    c.layers = {5, 8, 3};
+    c.epsilon = 3.0;
+    c.threads = 2;
+    Model m(c);
+    const Data data = blobs(50, 5, 3, 2.0, 4);
+    TrainConfig tc;
+    tc.batch_size = 10;
+
+    std::atomic<bool> cancel{true};
+    std::unique_ptr<Model> copy = m.clone();
+    CHECK_THROWS_AS(m.train_epoch(data.view(), tc, 0, &cancel), Cancelled);
+    CHECK(same_model(m, *copy));  // cancelled before the first batch: untouched
+    CHECK_THROWS_AS(m.evaluate(data.view(), 16, &cancel), Cancelled);
+    CHECK_THROWS_AS(m.predict(data.view(), 16, &cancel), Cancelled);
+    cancel = false;
+    const EpochResult er = m.train_epoch(data.view(), tc, 0, &cancel);  // still usable
+    CHECK(std::isfinite(er.loss));
+    CHECK_EQ(er.samples, 50);
+    CHECK(std::isfinite(m.evaluate(data.view(), 16, &cancel).loss));
+
+    // Data errors.
+    Data bad = data;
+    bad.y[7] = 3;
+    CHECK_THROWS_AS(m.train_epoch(bad.view(), tc, 0), ArgumentError);
+    CHECK_THROWS_AS(m.evaluate(bad.view()), ArgumentError);
+    bad.y[7] = -1;
+    CHECK_THROWS_AS(m.train_epoch(bad.view(), tc, 0), ArgumentError);
+    DataView v = data.view();
+    v.features = 4;
+    CHECK_THROWS_AS(m.train_epoch(v, tc, 0), ArgumentError);
+    CHECK_THROWS_AS(m.predict(v), ArgumentError);
+    v = data.view();
+    v.samples = 0;
+    CHECK_THROWS_AS(m.train_epoch(v, tc, 0), ArgumentError);
+    CHECK_THROWS_AS(m.evaluate(v), ArgumentError);
+    CHECK_THROWS_AS(m.predict(v), ArgumentError);
+    v = data.view();
+    v.y = nullptr;
+    CHECK_THROWS_AS(m.train_epoch(v, tc, 0), ArgumentError);
+    CHECK_NOTHROW(m.predict(v));
+
+    // Training config errors.
+    auto train_with = [&](auto mutate) {
+        TrainConfig t = tc;
+        mutate(t);
+        return m.train_epoch(data.view(), t, 0);
+    };
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.batch_size = 0; }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.batch_size = -3; }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.learning_rate = std::nanf(""); }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.learning_rate = 0.0f; }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.learning_rate = INFINITY; }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.momentum = 1.0f; }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.momentum = -0.1f; }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.dropout = 1.0f; }), ArgumentError);
+    CHECK_THROWS_AS(train_with([](TrainConfig& t) { t.weight_decay = -1.0f; }), ArgumentError);
+    CHECK(same_model(m, *m.clone()));
+
+    // Model config errors.
+    auto make = [](auto mutate) {
+        ModelConfig mc;
+        mc.layers = {5, 8, 3};
+        mutate(mc);
+        return Model(mc).layer_count();
+    };
+    CHECK_NOTHROW(make([](ModelConfig&) {}));
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.layers = {5, 0, 3}; }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.layers = {0, 8, 3}; }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.layers = {5, 8, 1}; }), ArgumentError);  // 1 class
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.layers = {5}; }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.layers = {}; }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.layers = {5, -2, 3}; }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.epsilon = 0; }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.epsilon = std::nan(""); }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.threads = -1; }), ArgumentError);
+    CHECK_THROWS_AS(make([](ModelConfig& mc) { mc.all_relu_slope = -1.0f; }), ArgumentError);
+    // Two layer sizes (no hidden layer) are a valid model.
+    CHECK_NOTHROW(make([](ModelConfig& mc) { mc.layers = {5, 3}; }));
+
+    // Pruning config errors: bad hidden layer index, alpha out of range, repeats.
+    auto prune_with = [&](auto mutate) {
+        PruneConfig p;
+        p.hidden_layers = {1};
+        mutate(p);
+        return m.prune_neurons(p).removed.size();
+    };
+    CHECK_THROWS_AS(prune_with([](PruneConfig& p) { p.hidden_layers = {2}; }), ArgumentError);
+    CHECK_THROWS_AS(prune_with([](PruneConfig& p) { p.hidden_layers = {0}; }), ArgumentError);
+    CHECK_THROWS_AS(prune_with([](PruneConfig& p) { p.hidden_layers = {-1}; }), ArgumentError);
+    CHECK_THROWS_AS(prune_with([](PruneConfig& p) { p.hidden_layers = {1, 1}; }), ArgumentError);
+    CHECK_THROWS_AS(prune_with([](PruneConfig& p) { p.alpha = 1.0; }), ArgumentError);
+    CHECK_THROWS_AS(prune_with([](PruneConfig& p) { p.alpha = -0.1; }), ArgumentError);
+    CHECK_THROWS_AS(prune_with([](PruneConfig& p) { p.alpha = std::nan(""); }), ArgumentError);
+    CHECK_THROWS_AS(m.layer_csr(2), ArgumentError);
+    CHECK_THROWS_AS(m.layer_csr(-1), ArgumentError);
+    CHECK_EQ(m.layer(0).n_out(), 8);  // nothing was pruned by the refused calls
+
+    // The error kinds used by the binding: all of these are range errors.
+    try {
+        TrainConfig t = tc;
+        t.batch_size = 0;
+        m.train_epoch(data.view(), t, 0);
+        CHECK(false);
+    } catch (const ArgumentError& e) {
+        CHECK(e.kind() == ArgumentError::Kind::Range);
+        CHECK(std::string(e.what()).find("batchSize") != std::string::npos);
+    }
+    // Threads: 0 means all processors.
+    CHECK(resolve_threads(0) >= 1);
+    CHECK_EQ(resolve_threads(3), 3);
+    CHECK_THROWS_AS(resolve_threads(-2), ArgumentError);
+    CHECK_EQ(padded_batch(1), 8);
+    CHECK_EQ(padded_batch(8), 8);
+    CHECK_EQ(padded_batch(130), 136);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 7. predict
+// ---------------------------------------------------------------------------------------------------------
+
+TEST(predict_probabilities_agree_with_evaluate) {
+    const Data data = blobs(203, 12, 4, 1.0, 55);
+    for (int dense = 0; dense < 2; ++dense) {
+        ModelConfig c;
+        c.layers = {12, 30, 4};
+        c.epsilon = 3.0;
+        c.dense = dense;
+        c.seed = 6;
+        Model m(c);
+        TrainConfig tc;
+        tc.batch_size = 16;
+        m.train_epoch(data.view(), tc, 0);
+        const std::vector<float> p = m.predict(data.view());
+        REQUIRE(p.size() == size_t(203 * 4));
+        int64_t correct = 0;
+        for (int64_t s = 0; s < 203; ++s) {
+            double sum = 0;
+            int64_t arg = 0;
+            for (int64_t k = 0; k < 4; ++k) {
+                const float v = p[s * 4 + k];
+                CHECK(v >= 0.0f && v <= 1.0f);
+                sum += v;
+                if (v > p[s * 4 + arg]) arg = k;
+            }
+            CHECK_NEAR_CTX(sum, 1.0, 1e-5, "sample " << s);
+            correct += arg == data.y[s];
+        }
+        for (int batch : {128, 7, 64}) {
+            const EvalResult ev = m.evaluate(data.view(), batch);
+            CHECK_EQ(ev.correct, correct);
+            CHECK_NEAR(ev.accuracy, double(correct) / 203.0, 1e-12);
+        }
+        // Batch size does not change predictions beyond rounding; predict leaves the model unchanged.
+        std::unique_ptr<Model> before = m.clone();
+        for (int batch : {1, 9, 32, 300}) {
+            const std::vector<float> q = m.predict(data.view(), batch);
+            REQUIRE(q.size() == p.size());
+            double worst = 0;
+            for (size_t i = 0; i < p.size(); ++i) worst = std::max(worst, std::fabs(double(p[i]) - q[i]));
+            CHECK_MSG(worst < 1e-5, "batch " << batch << ": max difference " << worst);
+        }
+        CHECK(same_model(m, *before));
+        // The mean cross-entropy of evaluate matches the predicted probabilities.
+        double ce = 0;
+        for (int64_t s = 0; s < 203; ++s) ce -= std::log(std::max(1e-30, double(p[s * 4 + data.y[s]])));
+        CHECK_NEAR(m.evaluate(data.view()).loss, ce / 203.0, 1e-5);
+    }
+}
+
+}  // namespace
+
+TEST_MAIN()
