@@ -1,0 +1,244 @@
+/**
+ * The in-memory dataset every part of npset consumes: row-major float32 features and int32 class
+ * indices, built from MAT-files or from plain arrays, and checked for consistency.
+ */
+import { basename, extname } from 'node:path';
+import { DataFormatError, ValidationError } from '../errors';
+import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
+import { allocate, denseData, readMat, type MatFile, type MatVariable } from './mat';
+
+export interface Dataset {
+  name: string;
+  /** Row-major samples x features. */
+  X: Float32Array;
+  /** Class index of each sample, 0..classes-1. */
+  y: Int32Array;
+  samples: number;
+  features: number;
+  classes: number;
+  /** Original label value of each class index, ascending. */
+  labels: number[];
+}
+
+export interface MatDatasetOptions {
+  /** Name of the features variable (default 'X'). */
+  x?: string;
+  /** Name of the labels variable (default 'Y'). */
+  y?: string;
+}
+
+/** Load a dataset from a MAT v5 file holding a samples x features matrix and a label vector. */
+export async function loadMatDataset(path: string, options?: MatDatasetOptions): Promise<Dataset> {
+  expectString('path', path);
+  const opts = matOptions(options);
+  const mat = await readMat(path);
+  return datasetFromMatFile(mat, basename(path, extname(path)), opts, path);
+}
+
+/** Build a dataset from an already parsed MAT-file. `file` only labels error messages. */
+export function datasetFromMatFile(mat: MatFile, name: string, options?: MatDatasetOptions, file?: string): Dataset {
+  expectString('name', name);
+  const opts = matOptions(options);
+  const xVar = findVariable(mat, opts.x ?? 'X', file);
+  const yVar = findVariable(mat, opts.y ?? 'Y', file);
+  const err = (message: string) => new DataFormatError(message, file);
+
+  const xDims = trimDims(xVar.dims);
+  if (xDims.length !== 2) throw err(`X (variable ${JSON.stringify(xVar.name)}) must be a 2-D matrix but has dims ${xVar.dims.join('x')}`);
+  if (!xVar.data && !xVar.sparse) throw err(`X (variable ${JSON.stringify(xVar.name)}) is a ${xVar.className} array, not numeric`);
+  const [samples, features] = xDims;
+  if (samples === 0 || features === 0) throw err(`X (variable ${JSON.stringify(xVar.name)}) is empty (${samples}x${features})`);
+
+  if (!yVar.data && !yVar.sparse) throw err(`Y (variable ${JSON.stringify(yVar.name)}) is a ${yVar.className} array, not numeric`);
+  const yDims = trimDims(yVar.dims);
+  if (yDims.length > 2 || (yDims.length === 2 && yDims[0] !== 1 && yDims[1] !== 1)) {
+    throw err(`Y (variable ${JSON.stringify(yVar.name)}) must be a vector but has dims ${yVar.dims.join('x')}`);
+  }
+  const yValues = denseData(yVar);
+  if (yValues.length !== samples) {
+    const hint = yValues.length === features ? '; is X stored features x samples?' : '';
+    throw err(`Y has ${yValues.length} labels but X has ${samples} rows (samples)${hint}`);
+  }
+
+  const X = xVar.sparse ? sparseToRowMajor(xVar, samples, features) : transposeToRowMajor(xVar.data as Float64Array, samples, features);
+  const nf = findNonFinite(X, features);
+  if (nf) {
+    throw err(
+      `X has ${nf.count} non-finite value${nf.count === 1 ? '' : 's'} (NaN, Inf or beyond float32 range); ` +
+        `the first (${nf.value}) is at row ${nf.row + 1}, column ${nf.col + 1} (1-based)`,
+    );
+  }
+  const { y, labels, bad } = encodeLabels(yValues);
+  if (bad >= 0) throw err(`Y has a non-finite label (${yValues[bad]}) at position ${bad + 1} (1-based); labels must be finite`);
+  return { name, X, y, samples, features, classes: labels.length, labels };
+}
+
+function matOptions(options: unknown): MatDatasetOptions {
+  const opts = expectOptions('options', options);
+  rejectUnknownKeys('options', opts, ['x', 'y']);
+  if (opts.x !== undefined) expectString('options.x', opts.x);
+  if (opts.y !== undefined) expectString('options.y', opts.y);
+  return opts as MatDatasetOptions;
+}
+
+/** Exact name first, then a unique case-insensitive match. */
+function findVariable(mat: MatFile, wanted: string, file?: string): MatVariable {
+  const exact = mat.variables.find((v) => v.name === wanted);
+  if (exact) return exact;
+  const folded = mat.variables.filter((v) => v.name.toLowerCase() === wanted.toLowerCase());
+  if (folded.length === 1) return folded[0];
+  const found = mat.variables.map((v) => JSON.stringify(v.name)).join(', ') || 'none';
+  if (folded.length > 1) throw new DataFormatError(`variable ${JSON.stringify(wanted)} is ambiguous (found: ${found})`, file);
+  throw new DataFormatError(`no variable ${JSON.stringify(wanted)} (found: ${found})`, file);
+}
+
+/** Drop trailing singleton dimensions beyond the second (MATLAB's N-D arrays ending in 1s are 2-D). */
+function trimDims(dims: number[]): number[] {
+  const d = dims.slice();
+  while (d.length > 2 && d[d.length - 1] === 1) d.pop();
+  return d;
+}
+
+/** Column-major float64 -> row-major float32, in tiles so that both sides stay in cache. */
+function transposeToRowMajor(data: Float64Array, rows: number, cols: number): Float32Array {
+  const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`);
+  const T = 32;
+  for (let j0 = 0; j0 < cols; j0 += T) {
+    const j1 = Math.min(j0 + T, cols);
+    for (let i0 = 0; i0 < rows; i0 += T) {
+      const i1 = Math.min(i0 + T, rows);
+      for (let j = j0; j < j1; j++) {
+        const col = j * rows;
+        for (let i = i0; i < i1; i++) out[i * cols + j] = data[col + i];
+      }
+    }
+  }
+  return out;
+}
+
+function sparseToRowMajor(v: MatVariable, rows: number, cols: number): Float32Array {
+  const s = v.sparse as NonNullable<MatVariable['sparse']>;
+  const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`);
+  for (let j = 0; j < cols; j++) {
+    for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[s.ir[k] * cols + j] += s.pr[k];
+  }
+  return out;
+}
+
+/** Where X holds NaN, Inf or values that overflowed float32: how many, and the first (row, col 0-based). */
+interface NonFinite {
+  count: number;
+  row: number;
+  col: number;
+  value: number;
+}
+
+function findNonFinite(X: Float32Array, features: number): NonFinite | undefined {
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < X.length; i++) {
+    if (!Number.isFinite(X[i])) {
+      if (first < 0) first = i;
+      count++;
+    }
+  }
+  if (count === 0) return undefined;
+  return { count, row: Math.floor(first / features), col: first % features, value: X[first] };
+}
+
+/** Map label values to class indices 0..k-1 in ascending order of value; -1 for the first bad position. */
+function encodeLabels(values: ArrayLike<number>): { y: Int32Array; labels: number[]; bad: number } {
+  const unique = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) return { y: new Int32Array(0), labels: [], bad: i };
+    unique.add(v === 0 ? 0 : v); // -0 and 0 are one label
+  }
+  const labels = [...unique].sort((a, b) => a - b);
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const y = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) y[i] = index.get(values[i]) as number;
+  return { y, labels, bad: -1 };
+}
+
+/**
+ * Build a dataset from arrays: `X` as rows (number[][]) or a row-major Float32Array (then pass
+ * `features`); `y` holds the label values, mapped to class indices in ascending order.
+ */
+export function datasetFromArrays(
+  name: string,
+  X: number[][] | Float32Array,
+  y: ArrayLike<number>,
+  features?: number,
+): Dataset {
+  expectString('name', name);
+  if (!isNumberArrayLike(y) || y.length === 0) fail('a non-empty array of numbers', 'y', y);
+  const samples = y.length;
+  let flat: Float32Array;
+  let f: number;
+  if (X instanceof Float32Array) {
+    f = features === undefined ? X.length / samples : expectInteger('features', features, { min: 1 });
+    if (!Number.isInteger(f) || f < 1 || X.length !== samples * f) {
+      fail(`a Float32Array of length samples x features (${samples} x ${features ?? '?'})`, 'X', X);
+    }
+    flat = X.slice();
+  } else if (Array.isArray(X)) {
+    if (X.length !== samples) fail(`an array of ${samples} rows (one per label)`, 'X', X);
+    f = features === undefined ? (Array.isArray(X[0]) ? X[0].length : 0) : expectInteger('features', features, { min: 1 });
+    if (f < 1) fail('rows of at least one feature', 'X[0]', X[0]);
+    flat = new Float32Array(samples * f);
+    for (let i = 0; i < samples; i++) {
+      const row = X[i];
+      if (!Array.isArray(row) || row.length !== f) fail(`an array of ${f} numbers`, `X[${i}]`, row);
+      for (let j = 0; j < f; j++) flat[i * f + j] = row[j];
+    }
+  } else {
+    fail('an array of rows or a Float32Array', 'X', X);
+  }
+  const nf = findNonFinite(flat, f);
+  if (nf) {
+    throw new ValidationError(
+      `Expected finite numbers for X[${nf.row}][${nf.col}] but received ${describe(nf.value)} (${nf.count} non-finite in all)`,
+    );
+  }
+  const { y: yi, labels, bad } = encodeLabels(y);
+  if (bad >= 0) fail('a finite number', `y[${bad}]`, y[bad]);
+  return { name, X: flat, y: yi, samples, features: f, classes: labels.length, labels };
+}
+
+function isNumberArrayLike(v: unknown): v is ArrayLike<number> {
+  if (Array.isArray(v)) return v.every((x) => typeof x === 'number');
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && typeof (v as unknown as ArrayLike<unknown>)[0] !== 'bigint';
+}
+
+/** Check that a dataset's fields are consistent; throws ValidationError, returns the dataset. */
+export function validateDataset(d: Dataset): Dataset {
+  if (d === null || typeof d !== 'object') fail('a dataset object', 'dataset', d);
+  expectString('dataset.name', d.name);
+  const samples = expectInteger('dataset.samples', d.samples, { min: 1 });
+  const features = expectInteger('dataset.features', d.features, { min: 1 });
+  const classes = expectInteger('dataset.classes', d.classes, { min: 1 });
+  if (!(d.X instanceof Float32Array) || d.X.length !== samples * features) {
+    fail(`a Float32Array of length ${samples * features} (samples x features)`, 'dataset.X', d.X);
+  }
+  if (!(d.y instanceof Int32Array) || d.y.length !== samples) fail(`an Int32Array of length ${samples}`, 'dataset.y', d.y);
+  if (!Array.isArray(d.labels) || d.labels.length !== classes) fail(`an array of ${classes} labels`, 'dataset.labels', d.labels);
+  for (let c = 0; c < classes; c++) {
+    const l = d.labels[c];
+    if (typeof l !== 'number' || !Number.isFinite(l) || (c > 0 && !(l > d.labels[c - 1]))) {
+      fail('finite labels in strictly ascending order', `dataset.labels[${c}]`, l);
+    }
+  }
+  for (let i = 0; i < samples; i++) {
+    const c = d.y[i];
+    if (c < 0 || c >= classes) fail(`a class index in [0, ${classes - 1}]`, `dataset.y[${i}]`, c);
+  }
+  for (let i = 0; i < d.X.length; i++) {
+    if (!Number.isFinite(d.X[i])) {
+      throw new ValidationError(
+        `Expected finite numbers for dataset.X but received ${describe(d.X[i])} at sample ${Math.floor(i / features)}, feature ${i % features}`,
+      );
+    }
+  }
+  return d;
+}

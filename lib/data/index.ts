@@ -1,0 +1,13 @@
+// The data layer: MAT-file reading, datasets, standardisation, splits, seeded randomness, synthetic data.
+export { parseMat, readMat, sparseToDense, denseData } from './mat';
+export type { MatFile, MatVariable, SparseMatrix, ParseMatOptions } from './mat';
+export { loadMatDataset, datasetFromMatFile, datasetFromArrays, validateDataset } from './dataset';
+export type { Dataset, MatDatasetOptions } from './dataset';
+export { fitStandardizer, applyStandardizer } from './standardize';
+export type { Standardizer } from './standardize';
+export { stratifiedSplit, allocateTest, subset } from './split';
+export type { Split, SplitOptions } from './split';
+export { Random, createRandom } from './random';
+export type { MutableArrayLike } from './random';
+export { makeSyntheticDataset } from './synthetic';
+export type { SyntheticOptions } from './synthetic';

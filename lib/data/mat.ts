@@ -1,0 +1,479 @@
+/**
+ * MATLAB Level 5 MAT-file reader (the format of `save -v6` / `-v7`), written on Node's zlib.
+ *
+ * Format reference: "MAT-File Format" (MathWorks, R2019b+ PDF). A file is a 128-byte header followed
+ * by data elements; each element has a tag (type, byte count) and its data, padded to 8 bytes.
+ * Numbers are converted by the element's stored type, not by the array's class: MATLAB saves a
+ * `double` matrix of small integers as miUINT8 or miINT16 to save space.
+ *
+ * Every malformed input raises DataFormatError. Sizes are checked against the bytes that remain
+ * before anything is allocated, so a corrupt size cannot make us allocate gigabytes.
+ */
+import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
+import { DataFormatError } from '../errors';
+import { expectInteger, expectOptions, fail, rejectUnknownKeys } from '../validate';
+
+/** A sparse matrix in compressed sparse column form (MATLAB's own layout), 0-based indices. */
+export interface SparseMatrix {
+  rows: number;
+  cols: number;
+  /** Row index of each nonzero (length nnz). */
+  ir: Int32Array;
+  /** Column start offsets into ir/pr (length cols + 1). */
+  jc: Int32Array;
+  /** Value of each nonzero (real part; length nnz). */
+  pr: Float64Array;
+}
+
+export interface MatVariable {
+  name: string;
+  /** MATLAB class: 'double', 'single', 'int8'..'uint64', 'logical', 'sparse', 'char', 'cell', 'struct', ... */
+  className: string;
+  dims: number[];
+  /** The array had an imaginary part (dropped: only the real part is kept). */
+  complex: boolean;
+  /** Dense numeric data, column-major, real part. */
+  data?: Float64Array;
+  /** Sparse numeric data (className 'sparse'). */
+  sparse?: SparseMatrix;
+  /** Text of a char array (rows joined with '\n'). */
+  text?: string;
+}
+
+export interface MatFile {
+  /** The descriptive text of the header, trimmed. */
+  header: string;
+  variables: MatVariable[];
+}
+
+export interface ParseMatOptions {
+  /** Upper bound on the bytes one compressed element may inflate to (default 2 GiB - 1). */
+  maxInflatedBytes?: number;
+}
+
+const miINT8 = 1;
+const miUINT8 = 2;
+const miINT16 = 3;
+const miUINT16 = 4;
+const miINT32 = 5;
+const miUINT32 = 6;
+const miSINGLE = 7;
+const miDOUBLE = 9;
+const miINT64 = 12;
+const miUINT64 = 13;
+const miMATRIX = 14;
+const miCOMPRESSED = 15;
+const miUTF8 = 16;
+const miUTF16 = 17;
+const miUTF32 = 18;
+
+const TYPE_NAMES: Record<number, string> = {
+  1: 'miINT8', 2: 'miUINT8', 3: 'miINT16', 4: 'miUINT16', 5: 'miINT32', 6: 'miUINT32', 7: 'miSINGLE',
+  9: 'miDOUBLE', 12: 'miINT64', 13: 'miUINT64', 14: 'miMATRIX', 15: 'miCOMPRESSED', 16: 'miUTF8',
+  17: 'miUTF16', 18: 'miUTF32',
+};
+/** Bytes per value of the numeric and text element types. */
+const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4 };
+
+/** mxCLASS codes 1..17 (index = code). */
+const CLASS_NAMES = [
+  '', 'cell', 'struct', 'object', 'char', 'sparse', 'double', 'single',
+  'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'function', 'opaque',
+];
+const mxCHAR_CLASS = 4;
+const mxSPARSE_CLASS = 5;
+const mxOPAQUE_CLASS = 17;
+const FLAG_COMPLEX = 0x800;
+const FLAG_LOGICAL = 0x200;
+
+const HEADER_BYTES = 128;
+/** Typed-array views read in the platform's byte order; only then can they stand in for DataView. */
+const PLATFORM_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const DEFAULT_MAX_INFLATED = 2 ** 31 - 1;
+const V73_MESSAGE = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
+
+/** A data element's tag, located in its buffer. */
+interface Element {
+  type: number;
+  /** Offset of the element's data. */
+  start: number;
+  /** Byte count of the data. */
+  size: number;
+  /** Offset after the element and its padding. */
+  next: number;
+}
+
+/** One buffer being parsed (the file, or one inflated element), with what error messages need. */
+class Source {
+  readonly view: DataView;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly le: boolean,
+    /** Where this buffer is, for messages: '' for the file, 'in compressed element at offset N' inside one. */
+    readonly where: string,
+    readonly file: string | undefined,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  error(message: string, offset?: number, cause?: unknown): DataFormatError {
+    const at = offset === undefined ? '' : ` at offset ${offset}`;
+    const where = this.where ? ` (${this.where})` : '';
+    return new DataFormatError(`${message}${at}${where}`, this.file, cause === undefined ? undefined : { cause });
+  }
+
+  u32(offset: number): number {
+    return this.view.getUint32(offset, this.le);
+  }
+
+  /** Read the tag at `pos`; the element (not its padding) must end at or before `end`. */
+  tag(pos: number, end: number): Element {
+    if (end - pos < 8) throw this.error(`truncated data element tag (${end - pos} of 8 bytes)`, pos);
+    const word = this.u32(pos);
+    // Small data element: the byte count sits in the upper 16 bits and the data in the tag's second word.
+    if (word >>> 16 !== 0) {
+      const size = word >>> 16;
+      if (size > 4) throw this.error(`bad small data element: ${size} bytes do not fit in 4`, pos);
+      return { type: word & 0xffff, start: pos + 4, size, next: pos + 8 };
+    }
+    const size = this.u32(pos + 4);
+    const left = end - pos - 8;
+    if (size > left) {
+      throw this.error(`data element of ${size} bytes runs past the end of its container (${left} bytes left)`, pos);
+    }
+    // Compressed elements are not padded; all others are padded to 8 bytes (tolerate a missing last pad).
+    const padded = word === miCOMPRESSED ? size : Math.ceil(size / 8) * 8;
+    return { type: word, start: pos + 8, size, next: Math.min(pos + 8 + padded, end) };
+  }
+}
+
+/** Parse a MAT v5 file held in memory. `file` only labels error messages. */
+export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOptions): MatFile {
+  if (!(buffer instanceof Uint8Array)) fail('a Uint8Array', 'buffer', buffer);
+  const opts = expectOptions('options', options);
+  rejectUnknownKeys('options', opts, ['maxInflatedBytes']);
+  const maxInflated =
+    opts.maxInflatedBytes === undefined
+      ? DEFAULT_MAX_INFLATED
+      : expectInteger('options.maxInflatedBytes', opts.maxInflatedBytes, { min: 1 });
+
+  const { header, le } = parseHeader(buffer, file);
+  const src = new Source(buffer, le, '', file);
+  const variables: MatVariable[] = [];
+  parseElements(src, HEADER_BYTES, buffer.length, variables, maxInflated, true);
+  return { header, variables };
+}
+
+/** Read and parse a MAT v5 file. */
+export async function readMat(path: string, options?: ParseMatOptions): Promise<MatFile> {
+  if (typeof path !== 'string' || path.length === 0) fail('a non-empty string', 'path', path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new DataFormatError(`cannot read the file: ${(e as Error).message}`, path, { cause: e });
+  }
+  return parseMat(bytes, path, options);
+}
+
+function parseHeader(bytes: Uint8Array, file: string | undefined): { header: string; le: boolean } {
+  const text = latin1(bytes.subarray(0, Math.min(116, bytes.length))).replace(/[\s\0]+$/, '');
+  if (text.startsWith('MATLAB 7.3') || isHdf5(bytes)) throw new DataFormatError(V73_MESSAGE, file);
+  if (bytes.length < HEADER_BYTES) {
+    throw new DataFormatError(`file too short for a MAT-file header (${bytes.length} of ${HEADER_BYTES} bytes)`, file);
+  }
+  const e0 = bytes[126];
+  const e1 = bytes[127];
+  let le: boolean;
+  if (e0 === 0x49 && e1 === 0x4d) le = true; // 'IM': written little-endian
+  else if (e0 === 0x4d && e1 === 0x49) le = false; // 'MI': written big-endian
+  else throw new DataFormatError('not a MAT v5 file: bad endian indicator in the header (expected "IM" or "MI")', file);
+  const version = new DataView(bytes.buffer, bytes.byteOffset + 124, 2).getUint16(0, le);
+  if (version === 0x0200) throw new DataFormatError(V73_MESSAGE, file);
+  if (version !== 0x0100) {
+    throw new DataFormatError(`unsupported MAT-file version 0x${version.toString(16).padStart(4, '0')} (expected 0x0100)`, file);
+  }
+  return { header: text, le };
+}
+
+/** HDF5 files (MAT v7.3) carry the signature at offset 0 or at 512 (after MATLAB's user block). */
+function isHdf5(bytes: Uint8Array): boolean {
+  const sig = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+  const at = (o: number) => bytes.length >= o + 8 && sig.every((b, i) => bytes[o + i] === b);
+  return at(0) || at(512);
+}
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return s;
+}
+
+/** Parse the top-level elements of a buffer: miMATRIX variables, possibly inside miCOMPRESSED. */
+function parseElements(src: Source, pos: number, end: number, out: MatVariable[], maxInflated: number, top: boolean): void {
+  while (pos < end) {
+    const el = src.tag(pos, end);
+    if (el.type === miMATRIX) {
+      if (el.size > 0) out.push(parseMatrix(src, el, pos));
+    } else if (el.type === miCOMPRESSED) {
+      if (!top) throw src.error('nested compressed element', pos);
+      const inflated = inflate(src, el, pos, maxInflated);
+      const inner = new Source(inflated, src.le, `in compressed element at offset ${pos}`, src.file);
+      parseElements(inner, 0, inflated.length, out, maxInflated, false);
+    } else {
+      throw src.error(`unexpected ${typeName(el.type)} element where a variable (miMATRIX) was expected`, pos);
+    }
+    pos = el.next;
+  }
+}
+
+function inflate(src: Source, el: Element, pos: number, maxInflated: number): Uint8Array {
+  try {
+    return inflateSync(src.bytes.subarray(el.start, el.start + el.size), { maxOutputLength: maxInflated });
+  } catch (e) {
+    throw src.error(`cannot inflate compressed element: ${(e as Error).message}`, pos, e);
+  }
+}
+
+function typeName(type: number): string {
+  return TYPE_NAMES[type] ?? `unknown type ${type}`;
+}
+
+/** Parse one miMATRIX element (its tag at `pos`) into a variable. */
+function parseMatrix(src: Source, m: Element, pos: number): MatVariable {
+  const end = m.start + m.size;
+  const flagsEl = src.tag(m.start, end);
+  if ((flagsEl.type !== miUINT32 && flagsEl.type !== miINT32) || flagsEl.size !== 8) {
+    throw src.error(`bad array flags (${typeName(flagsEl.type)}, ${flagsEl.size} bytes; expected miUINT32, 8 bytes)`, m.start);
+  }
+  const flags = src.u32(flagsEl.start);
+  const classId = flags & 0xff;
+  const className = CLASS_NAMES[classId];
+  if (!className) throw src.error(`unknown array class ${classId}`, m.start);
+  const complex = (flags & FLAG_COMPLEX) !== 0;
+  const logical = (flags & FLAG_LOGICAL) !== 0;
+
+  // Opaque objects (string, table, ...) have no dims: just a name, then class information we skip.
+  if (classId === mxOPAQUE_CLASS) {
+    const nameEl = src.tag(flagsEl.next, end);
+    const name = nameEl.type === miINT8 || nameEl.type === miUINT8 ? readName(src, nameEl) : '';
+    return { name, className, dims: [], complex: false };
+  }
+
+  const dimsEl = src.tag(flagsEl.next, end);
+  const dims = readDims(src, dimsEl, flagsEl.next);
+  const nameEl = src.tag(dimsEl.next, end);
+  if (nameEl.type !== miINT8 && nameEl.type !== miUINT8) {
+    throw src.error(`bad array name element (${typeName(nameEl.type)}; expected miINT8)`, dimsEl.next);
+  }
+  const name = readName(src, nameEl);
+  const v: MatVariable = { name, className: logical ? 'logical' : className, dims, complex };
+  const ctx = { src, name, pos };
+  let p = nameEl.next;
+
+  if (classId === mxSPARSE_CLASS) {
+    v.className = 'sparse';
+    v.sparse = readSparse(ctx, p, end, dims, complex, logical);
+  } else if (classId >= 6 && classId <= 15) {
+    const count = dimsProduct(dims);
+    const realEl = src.tag(p, end);
+    v.data = readNumbers(ctx, realEl, p, 'real part');
+    if (v.data.length !== count) {
+      throw varError(ctx, `real part has ${v.data.length} values but dims ${dims.join('x')} need ${count}`);
+    }
+    p = realEl.next;
+    if (complex) {
+      if (p >= end) throw varError(ctx, 'complex array without an imaginary part');
+      const imagEl = src.tag(p, end);
+      const imag = readNumbers(ctx, imagEl, p, 'imaginary part');
+      if (imag.length !== count) {
+        throw varError(ctx, `imaginary part has ${imag.length} values but dims ${dims.join('x')} need ${count}`);
+      }
+    }
+  } else if (classId === mxCHAR_CLASS) {
+    v.text = p < end ? readChars(ctx, src.tag(p, end), p, dims) : '';
+  }
+  // cell, struct, object, function: kept as a named entry without data; their contents are skipped.
+  return v;
+}
+
+interface VarContext {
+  src: Source;
+  name: string;
+  /** Offset of the variable's miMATRIX tag. */
+  pos: number;
+}
+
+function varError(ctx: VarContext, message: string, cause?: unknown): DataFormatError {
+  return ctx.src.error(`variable ${JSON.stringify(ctx.name)}: ${message}`, ctx.pos, cause);
+}
+
+function readDims(src: Source, el: Element, pos: number): number[] {
+  if (el.type !== miINT32 || el.size % 4 !== 0 || el.size < 8) {
+    throw src.error(`bad dimensions element (${typeName(el.type)}, ${el.size} bytes; expected miINT32, >= 8 bytes)`, pos);
+  }
+  const dims: number[] = [];
+  for (let o = el.start; o < el.start + el.size; o += 4) {
+    const d = src.view.getInt32(o, src.le);
+    if (d < 0) throw src.error(`negative dimension ${d}`, pos);
+    dims.push(d);
+  }
+  return dims;
+}
+
+function dimsProduct(dims: number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+function readName(src: Source, el: Element): string {
+  return latin1(src.bytes.subarray(el.start, el.start + el.size)).replace(/\0+$/, '');
+}
+
+/** Convert a numeric element to float64 by its stored type. */
+function readNumbers(ctx: VarContext, el: Element, pos: number, what: string): Float64Array {
+  const width = TYPE_SIZES[el.type];
+  if (!width || el.type === miUTF8 || el.type === miUTF16 || el.type === miUTF32) {
+    throw varError(ctx, `${what} stored as ${typeName(el.type)} (at offset ${pos}), which is not numeric`);
+  }
+  if (el.size % width !== 0) {
+    throw varError(ctx, `${what}: ${el.size} bytes is not a whole number of ${typeName(el.type)} values`);
+  }
+  const n = el.size / width;
+  const out = new Float64Array(n);
+  const { bytes, le } = ctx.src;
+  const abs = bytes.byteOffset + el.start;
+  // Fast path: a typed-array view when the byte order is the platform's and the data is aligned.
+  if (width === 1 || (le === PLATFORM_LE && abs % width === 0 && el.type !== miINT64 && el.type !== miUINT64)) {
+    out.set(typedView(el.type, bytes.buffer, abs, n));
+    return out;
+  }
+  const dv = new DataView(bytes.buffer, abs, el.size);
+  switch (el.type) {
+    case miINT16: for (let i = 0; i < n; i++) out[i] = dv.getInt16(i * 2, le); break;
+    case miUINT16: for (let i = 0; i < n; i++) out[i] = dv.getUint16(i * 2, le); break;
+    case miINT32: for (let i = 0; i < n; i++) out[i] = dv.getInt32(i * 4, le); break;
+    case miUINT32: for (let i = 0; i < n; i++) out[i] = dv.getUint32(i * 4, le); break;
+    case miSINGLE: for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, le); break;
+    case miDOUBLE: for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, le); break;
+    // 64-bit integers beyond 2^53 lose precision in float64, as they would in any float data set.
+    case miINT64: for (let i = 0; i < n; i++) out[i] = Number(dv.getBigInt64(i * 8, le)); break;
+    case miUINT64: for (let i = 0; i < n; i++) out[i] = Number(dv.getBigUint64(i * 8, le)); break;
+  }
+  return out;
+}
+
+function typedView(type: number, buffer: ArrayBufferLike, offset: number, n: number): ArrayLike<number> {
+  switch (type) {
+    case miINT8: return new Int8Array(buffer, offset, n);
+    case miUINT8: return new Uint8Array(buffer, offset, n);
+    case miINT16: return new Int16Array(buffer, offset, n);
+    case miUINT16: return new Uint16Array(buffer, offset, n);
+    case miINT32: return new Int32Array(buffer, offset, n);
+    case miUINT32: return new Uint32Array(buffer, offset, n);
+    case miSINGLE: return new Float32Array(buffer, offset, n);
+    default: return new Float64Array(buffer, offset, n);
+  }
+}
+
+function readIndices(ctx: VarContext, el: Element, pos: number, what: string): Int32Array {
+  const values = readNumbers(ctx, el, pos, what);
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (!Number.isInteger(x) || x < 0 || x > 0x7fffffff) throw varError(ctx, `${what}[${i}] = ${x} is not a valid index`);
+    out[i] = x;
+  }
+  return out;
+}
+
+function readSparse(ctx: VarContext, p: number, end: number, dims: number[], complex: boolean, logical: boolean): SparseMatrix {
+  const { src } = ctx;
+  if (dims.length !== 2) throw varError(ctx, `sparse array with ${dims.length} dimensions (expected 2)`);
+  const [rows, cols] = dims;
+  const irEl = src.tag(p, end);
+  const ir = readIndices(ctx, irEl, p, 'ir');
+  p = irEl.next;
+  const jcEl = src.tag(p, end);
+  const jc = readIndices(ctx, jcEl, p, 'jc');
+  p = jcEl.next;
+  if (jc.length !== cols + 1) throw varError(ctx, `jc has ${jc.length} entries but ${cols} columns need ${cols + 1}`);
+  if (jc[0] !== 0) throw varError(ctx, `jc[0] is ${jc[0]} (expected 0)`);
+  for (let j = 0; j < cols; j++) {
+    if (jc[j + 1] < jc[j]) throw varError(ctx, `jc is decreasing at column ${j}`);
+  }
+  const nnz = jc[cols];
+  if (nnz > ir.length) throw varError(ctx, `jc counts ${nnz} nonzeros but ir has ${ir.length}`);
+  for (let k = 0; k < nnz; k++) {
+    if (ir[k] >= rows) throw varError(ctx, `ir[${k}] = ${ir[k]} is outside ${rows} rows`);
+  }
+  let pr: Float64Array;
+  if (p < end) {
+    const prEl = src.tag(p, end);
+    pr = readNumbers(ctx, prEl, p, 'pr');
+    p = prEl.next;
+    if (pr.length < nnz) throw varError(ctx, `pr has ${pr.length} values but jc counts ${nnz} nonzeros`);
+    if (complex) {
+      if (p >= end) throw varError(ctx, 'complex sparse array without an imaginary part');
+      readNumbers(ctx, src.tag(p, end), p, 'pi');
+    }
+  } else if (logical) {
+    pr = new Float64Array(nnz).fill(1); // some writers omit the values of logical sparse arrays
+  } else {
+    throw varError(ctx, 'sparse array without values (pr)');
+  }
+  return { rows, cols, ir: ir.slice(0, nnz), jc, pr: pr.length === nnz ? pr : pr.slice(0, nnz) };
+}
+
+/** Decode a char array; multi-row arrays (stored column-major) become rows joined by '\n'. */
+function readChars(ctx: VarContext, el: Element, pos: number, dims: number[]): string {
+  const raw = ctx.src.bytes.subarray(el.start, el.start + el.size);
+  let codes: number[];
+  if (el.type === miUTF8) {
+    codes = Array.from(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'), (c) => c.codePointAt(0) ?? 0);
+  } else {
+    codes = Array.from(readNumbers(ctx, el, pos, 'characters'));
+  }
+  const rows = dims[0] ?? 1;
+  if (dims.length !== 2 || rows <= 1 || codes.length !== dimsProduct(dims)) return fromCodes(codes);
+  const cols = dims[1];
+  const lines: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const line: number[] = [];
+    for (let c = 0; c < cols; c++) line.push(codes[r + c * rows]);
+    lines.push(fromCodes(line));
+  }
+  return lines.join('\n');
+}
+
+function fromCodes(codes: number[]): string {
+  let s = '';
+  for (const c of codes) s += Number.isInteger(c) && c >= 0 && c <= 0x10ffff ? String.fromCodePoint(c) : '\ufffd';
+  return s;
+}
+
+/** Dense column-major copy of a sparse matrix. */
+export function sparseToDense(s: SparseMatrix): Float64Array {
+  const out = allocate(Float64Array, s.rows * s.cols, `a dense ${s.rows}x${s.cols} copy of a sparse matrix`);
+  for (let j = 0; j < s.cols; j++) {
+    for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[j * s.rows + s.ir[k]] += s.pr[k];
+  }
+  return out;
+}
+
+/** The dense column-major real data of a numeric variable, densifying a sparse one. */
+export function denseData(v: MatVariable): Float64Array {
+  if (v.data) return v.data;
+  if (v.sparse) return sparseToDense(v.sparse);
+  throw new DataFormatError(`variable ${JSON.stringify(v.name)} is a ${v.className} array, not numeric`);
+}
+
+/** Allocate a typed array, turning "too large" into a DataFormatError instead of a RangeError. */
+export function allocate<T>(ctor: new (n: number) => T, n: number, what: string): T {
+  try {
+    if (!Number.isSafeInteger(n)) throw new RangeError('size is not a safe integer');
+    return new ctor(n);
+  } catch (e) {
+    throw new DataFormatError(`cannot allocate ${what} (${n} values): ${(e as Error).message}`, undefined, { cause: e });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Stratified train/test split. The paper's test splits hold ceil(n / 3) samples (madelon 867 of 2600),
+ * each class represented in proportion to its size.
+ */
+import { ValidationError } from '../errors';
+import { expectInteger, expectNumber, expectOptions, fail, rejectUnknownKeys } from '../validate';
+import type { Dataset } from './dataset';
+import { Random } from './random';
+
+export interface SplitOptions {
+  /** Number of test samples (default ceil(n / 3)). */
+  testSize?: number;
+  /** Fraction of samples in the test split, in (0, 1): ceil(n * fraction) samples. */
+  testFraction?: number;
+  /** PRNG seed (default 0). */
+  seed?: number;
+}
+
+export interface Split {
+  /** Indices of the training samples, in shuffled order. */
+  train: Int32Array;
+  /** Indices of the test samples, in shuffled order. */
+  test: Int32Array;
+}
+
+/**
+ * Split sample indices so that each class gets a test share proportional to its size (largest
+ * remainder method, ties to the lower class index), every class with >= 2 samples keeps one in train,
+ * and the test split has exactly the requested size. Same `y` and seed, same split.
+ */
+export function stratifiedSplit(y: Int32Array, options?: SplitOptions): Split {
+  if (!(y instanceof Int32Array) || y.length < 2) fail('an Int32Array of at least 2 class indices', 'y', y);
+  const opts = expectOptions('options', options);
+  rejectUnknownKeys('options', opts, ['testSize', 'testFraction', 'seed']);
+  const n = y.length;
+  let testSize: number;
+  if (opts.testSize !== undefined && opts.testFraction !== undefined) {
+    throw new ValidationError('Expected only one of testSize and testFraction for options but received both');
+  } else if (opts.testSize !== undefined) {
+    testSize = expectInteger('options.testSize', opts.testSize, { min: 1, max: n - 1 });
+  } else if (opts.testFraction !== undefined) {
+    const f = expectNumber('options.testFraction', opts.testFraction, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+    testSize = Math.ceil(n * f);
+    if (testSize > n - 1) fail(`a fraction that leaves at least one training sample of ${n}`, 'options.testFraction', f);
+  } else {
+    testSize = Math.ceil(n / 3);
+  }
+  const seed = opts.seed === undefined ? 0 : expectInteger('options.seed', opts.seed);
+
+  const byClass = groupByClass(y);
+  const counts = byClass.map((members) => members.length);
+  const perClass = allocateTest(counts, testSize);
+
+  const rng = new Random(seed);
+  const train = new Int32Array(n - testSize);
+  const test = new Int32Array(testSize);
+  let nTrain = 0;
+  let nTest = 0;
+  byClass.forEach((members, c) => {
+    rng.shuffle(members);
+    for (let k = 0; k < members.length; k++) {
+      if (k < perClass[c]) test[nTest++] = members[k];
+      else train[nTrain++] = members[k];
+    }
+  });
+  // Mix the classes: otherwise each split would list one class after another.
+  rng.shuffle(train);
+  rng.shuffle(test);
+  return { train, test };
+}
+
+function groupByClass(y: Int32Array): Int32Array[] {
+  let classes = 0;
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] < 0) fail('non-negative class indices', `y[${i}]`, y[i]);
+    if (y[i] >= classes) classes = y[i] + 1;
+  }
+  const counts = new Int32Array(classes);
+  for (let i = 0; i < y.length; i++) counts[y[i]]++;
+  const groups = Array.from(counts, (c) => new Int32Array(c));
+  const fill = new Int32Array(classes);
+  for (let i = 0; i < y.length; i++) groups[y[i]][fill[y[i]]++] = i;
+  return groups;
+}
+
+/**
+ * Test samples per class: floor of each class's exact share, then the leftover ones to the largest
+ * remainders. Remainders are compared as integers (testSize * count mod n), so there is no rounding.
+ */
+export function allocateTest(counts: ArrayLike<number>, testSize: number): Int32Array {
+  const k = counts.length;
+  let n = 0;
+  for (let c = 0; c < k; c++) n += counts[c];
+  // A class of one sample may go to test; a larger one keeps at least one sample in train.
+  const cap = Array.from(counts, (m) => (m >= 2 ? m - 1 : m));
+  const capacity = cap.reduce((a, b) => a + b, 0);
+  if (testSize > capacity) {
+    throw new ValidationError(
+      `Expected a test size of at most ${capacity} (so that every class keeps a training sample) for options.testSize but received ${testSize}`,
+    );
+  }
+  const alloc = new Int32Array(k);
+  const rem = new Float64Array(k);
+  let given = 0;
+  for (let c = 0; c < k; c++) {
+    const share = testSize * counts[c];
+    alloc[c] = Math.min(Math.floor(share / n), cap[c]);
+    rem[c] = share % n;
+    given += alloc[c];
+  }
+  const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => rem[b] - rem[a] || a - b);
+  // Usually one round; more only when caps turned leftover seats away.
+  while (given < testSize) {
+    for (const c of order) {
+      if (given === testSize) break;
+      if (alloc[c] < cap[c]) {
+        alloc[c]++;
+        given++;
+      }
+    }
+  }
+  return alloc;
+}
+
+/** A dataset with the rows at `indices` (in that order); classes and labels are kept. */
+export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
+  if (dataset === null || typeof dataset !== 'object' || !(dataset.X instanceof Float32Array)) {
+    fail('a dataset', 'dataset', dataset);
+  }
+  const { features, samples } = dataset;
+  if (!(Array.isArray(indices) || ArrayBuffer.isView(indices))) fail('an array of sample indices', 'indices', indices);
+  const m = indices.length;
+  const X = new Float32Array(m * features);
+  const y = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0 || i >= samples) fail(`an index in [0, ${samples - 1}]`, `indices[${k}]`, i);
+    X.set(dataset.X.subarray(i * features, (i + 1) * features), k * features);
+    y[k] = dataset.y[i];
+  }
+  return { ...dataset, X, y, samples: m, labels: dataset.labels.slice() };
+}

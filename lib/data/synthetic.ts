@@ -1,0 +1,110 @@
+/**
+ * A madelon-like synthetic dataset (after Guyon's generator, as in scikit-learn's make_classification):
+ * Gaussian clusters on vertices of a hypercube in a few informative dimensions, some redundant
+ * linear combinations of them, and many pure-noise features. Several clusters per class make the
+ * problem non-linear, so an MLP has something to learn beyond a linear rule.
+ */
+import { expectInteger, expectOptions, fail, rejectUnknownKeys } from '../validate';
+import type { Dataset } from './dataset';
+import { Random } from './random';
+
+export interface SyntheticOptions {
+  /** Number of samples (default 600). */
+  samples?: number;
+  /** Total number of features (default 500). */
+  features?: number;
+  /** Informative features (default 20); they come first, then the redundant ones, then noise. */
+  informative?: number;
+  /** Number of classes (default 2); the classes are balanced. */
+  classes?: number;
+  /** PRNG seed (default 0): same options, same dataset. */
+  seed?: number;
+}
+
+/** Gaussian clusters per class. */
+const CLUSTERS_PER_CLASS = 2;
+/** Half the hypercube's side: cluster centres sit at +-CLASS_SEP in every informative dimension. */
+const CLASS_SEP = 0.75;
+/** Redundant features per informative feature (madelon: 15 for 5; here fewer, the noise dominates anyway). */
+const REDUNDANT_RATIO = 0.25;
+
+export function makeSyntheticDataset(options?: SyntheticOptions): Dataset {
+  const opts = expectOptions('options', options);
+  rejectUnknownKeys('options', opts, ['samples', 'features', 'informative', 'classes', 'seed']);
+  const classes = opts.classes === undefined ? 2 : expectInteger('options.classes', opts.classes, { min: 2 });
+  const samples = opts.samples === undefined ? 600 : expectInteger('options.samples', opts.samples, { min: classes });
+  const features = opts.features === undefined ? 500 : expectInteger('options.features', opts.features, { min: 1 });
+  const informative =
+    opts.informative === undefined
+      ? Math.min(20, features)
+      : expectInteger('options.informative', opts.informative, { min: 1, max: features });
+  const seed = opts.seed === undefined ? 0 : expectInteger('options.seed', opts.seed);
+  const clusters = classes * CLUSTERS_PER_CLASS;
+  if (informative < 31 && 2 ** informative < clusters) {
+    fail(`at least ${Math.ceil(Math.log2(clusters))} informative features for ${classes} classes`, 'options.informative', informative);
+  }
+  const redundant = Math.min(Math.ceil(informative * REDUNDANT_RATIO), features - informative);
+
+  const rng = new Random(seed);
+  const centres = hypercubeVertices(rng, clusters, informative);
+  // Each cluster gets its own random linear map: clusters differ in shape and are not axis-aligned.
+  // Entries uniform in [-1, 1] scaled by sqrt(3 / informative) give roughly unit variance per dimension.
+  const mixScale = Math.sqrt(3 / informative);
+  const mixes = Array.from({ length: clusters }, () => uniformMatrix(rng, informative, informative, mixScale));
+  const redundantMix = uniformMatrix(rng, informative, redundant, mixScale);
+
+  // Balanced labels (the first samples % classes classes get one more), in random order.
+  const y = new Int32Array(samples);
+  for (let i = 0; i < samples; i++) y[i] = i % classes;
+  rng.shuffle(y);
+  const seen = new Int32Array(classes);
+
+  const X = new Float32Array(samples * features);
+  const z = new Float64Array(informative);
+  const row = new Float64Array(informative);
+  for (let i = 0; i < samples; i++) {
+    const c = y[i];
+    const k = c * CLUSTERS_PER_CLASS + (seen[c]++ % CLUSTERS_PER_CLASS); // alternate the class's clusters
+    const centre = centres[k];
+    const mix = mixes[k];
+    for (let a = 0; a < informative; a++) z[a] = rng.normal();
+    const base = i * features;
+    for (let b = 0; b < informative; b++) {
+      let s = centre[b];
+      for (let a = 0; a < informative; a++) s += z[a] * mix[a * informative + b];
+      row[b] = s;
+      X[base + b] = s;
+    }
+    for (let r = 0; r < redundant; r++) {
+      let s = 0;
+      for (let a = 0; a < informative; a++) s += row[a] * redundantMix[a * redundant + r];
+      X[base + informative + r] = s;
+    }
+    for (let j = informative + redundant; j < features; j++) X[base + j] = rng.normal();
+  }
+  const labels = Array.from({ length: classes }, (_, c) => c);
+  return { name: 'synthetic', X, y, samples, features, classes, labels };
+}
+
+/** `count` distinct random vertices of the hypercube [-CLASS_SEP, CLASS_SEP]^dims. */
+function hypercubeVertices(rng: Random, count: number, dims: number): Float64Array[] {
+  const seen = new Set<string>();
+  const out: Float64Array[] = [];
+  while (out.length < count) {
+    const v = new Float64Array(dims);
+    for (let d = 0; d < dims; d++) v[d] = rng.nextInt(2) === 0 ? -CLASS_SEP : CLASS_SEP;
+    const key = v.join(',');
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+/** Row-major rows x cols matrix of uniform values in [-scale, scale]. */
+function uniformMatrix(rng: Random, rows: number, cols: number, scale: number): Float64Array {
+  const m = new Float64Array(rows * cols);
+  for (let i = 0; i < m.length; i++) m[i] = (2 * rng.nextFloat() - 1) * scale;
+  return m;
+}
