@@ -8,7 +8,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -59,21 +58,6 @@ int64_t peak_rss_bytes() {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return static_cast<int64_t>(ru.ru_maxrss) * 1024;
-}
-
-// Dense single-precision GEMM rate through Eigen (the dense reference of this machine).
-double sgemm_gflops(int threads) {
-    const int n = 2048;
-    Eigen::setNbThreads(threads);
-    Eigen::MatrixXf a = Eigen::MatrixXf::Random(n, n), b = Eigen::MatrixXf::Random(n, n), c(n, n);
-    c.noalias() = a * b;  // warm-up
-    double best = 1e30;
-    for (int r = 0; r < 3; ++r) {
-        auto t0 = Clock::now();
-        c.noalias() = a * b;
-        best = std::min(best, ms_since(t0));
-    }
-    return 2.0 * n * n * double(n) / (best * 1e6);
 }
 
 std::string read_file(const char* path) {
@@ -182,8 +166,8 @@ int main(int argc, char** argv) {
         std::printf("cpu %s, %d cores, %d NUMA nodes, caches %s, kernels %s, OMP_PROC_BIND=%s OMP_PLACES=%s\n",
                     cpu_model().c_str(), cores, numa_nodes(), cache_sizes().c_str(), kernels().isa,
                     env_or("OMP_PROC_BIND", "unset"), env_or("OMP_PLACES", "unset"));
-        const double sgemm = sgemm_gflops(cores);
-        std::printf("dense sgemm (Eigen, %d threads): %.1f GFLOP/s\n\n", cores, sgemm);
+        const double sgemm = kernels().sgemm_gflops(cores);
+        std::printf("dense sgemm (Eigen, %s, %d threads): %.1f GFLOP/s\n\n", kernels().isa, cores, sgemm);
         std::printf("%8s %10s %9s %9s %9s %9s %9s %8s %8s %6s %10s %6s\n", "threads", "epoch ms", "forward",
                     "backward", "update", "evolve", "prune", "GFLOP/s", "speedup", "eff", "peak RSS", "B/conn");
 

@@ -77,6 +77,10 @@ export interface NativeAddon {
   Dataset: new (x: Float32Array, y: Int32Array | null, samples: number, features: number) => NativeDataset;
   version: string;
   hardwareConcurrency(): number;
+  /** Dense single-precision matrix product rate through Eigen (same instruction set as the kernels). */
+  sgemmGflops(threads: number): Promise<number>;
+  /** The kernel instruction set chosen at run time: avx512, avx2 or generic. */
+  kernels: string;
 }
 
 let addon: NativeAddon | undefined;

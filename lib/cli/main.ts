@@ -2,6 +2,7 @@
 /** The `npset` command line. */
 import { Command } from 'commander';
 import { reportError } from './errors';
+import { benchCommand } from './bench';
 import { reproduceCommand } from './reproduce';
 import { trainCommand } from './train';
 
@@ -19,7 +20,7 @@ export function program(): Command {
     .version(version)
     .exitOverride()
     .configureOutput({ outputError: oneLineError });
-  for (const cmd of [trainCommand(), reproduceCommand()]) {
+  for (const cmd of [trainCommand(), reproduceCommand(), benchCommand()]) {
     p.addCommand(cmd.exitOverride().configureOutput({ outputError: oneLineError }));
   }
   return p;

@@ -162,7 +162,7 @@ export class SparseMLP {
     if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
     const trainData = toNative(checkData('train', train, this.inputs, this.classes, true));
     const validData = validation ? toNative(checkData('validation', validation, this.inputs, this.classes, true)) : null;
-    signal?.throwIfAborted?.();
+    if (signal?.aborted) throw abortReason(signal);
 
     const model = this.#native;
     const onAbort = () => model.cancel();
@@ -245,6 +245,24 @@ export class SparseMLP {
         total: performance.now() - started,
       },
     };
+  }
+
+  /**
+   * One training pass over `train` (shuffled mini-batches, SGD) with no evaluation and no topology change:
+   * the building block for custom schedules and benchmarks. `epoch` seeds the shuffle and dropout.
+   */
+  async trainEpoch(train: ModelData, options: TrainOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
+    const o = resolveTrainOptions(options, this.topology().neurons.length - 2);
+    const ds = toNative(checkData('train', train, this.inputs, this.classes, true));
+    const e = expectInteger('epoch', epoch, { min: 0 });
+    const r = await this.#job((m) =>
+      m.trainEpoch(
+        ds,
+        { batchSize: o.batchSize, learningRate: o.learningRate, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay, dropout: o.dropout, shuffle: o.shuffle },
+        e,
+      ),
+    );
+    return { loss: r.loss, accuracy: r.accuracy, timesMs: { forward: r.timesMs.forward, backward: r.timesMs.backward, update: r.timesMs.update } };
   }
 
   /** Loss and accuracy (a fraction) on labelled data, in evaluation mode. */

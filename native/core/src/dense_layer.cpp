@@ -1,18 +1,11 @@
 // Dense layer through Eigen's matrix products (the direct-fc and dense baselines).
 #include <omp.h>
 
-#include <Eigen/Core>
 #include <cmath>
 
 #include "npset/layer.hpp"
 
 namespace npset {
-namespace {
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Map = Eigen::Map<RowMat>;
-using CMap = Eigen::Map<const RowMat>;
-}  // namespace
-
 DenseLayer::DenseLayer(int64_t n_in, int64_t n_out)
     : Layer(n_in, n_out), w_(n_in * n_out, 0.0f), mom_(n_in * n_out, 0.0f), bias_(n_out, 0.0f),
       bias_mom_(n_out, 0.0f) {}
@@ -23,9 +16,7 @@ int64_t DenseLayer::model_bytes() const {
 }
 
 void DenseLayer::forward(const float* in, float* z, float* a, int pb, Act act, int threads) {
-    Eigen::setNbThreads(threads);
-    Map Z(z, n_out_, pb);
-    Z.noalias() = CMap(w_.data(), n_out_, n_in_) * CMap(in, n_in_, pb);
+    kernels().gemm(w_.data(), false, in, false, z, n_out_, n_in_, pb, 1.0f, 0.0f, threads);
 #pragma omp parallel for num_threads(threads) schedule(static) if (n_out_ * pb > (1 << 18))
     for (int64_t j = 0; j < n_out_; ++j) {
         float* zj = z + j * pb;
@@ -39,9 +30,7 @@ void DenseLayer::forward(const float* in, float* z, float* a, int pb, Act act, i
 
 void DenseLayer::backward_input(const float* delta, const float* zin, Act act_in, float* din, int pb,
                                 int threads) {
-    Eigen::setNbThreads(threads);
-    Map D(din, n_in_, pb);
-    D.noalias() = CMap(w_.data(), n_out_, n_in_).transpose() * CMap(delta, n_out_, pb);
+    kernels().gemm(w_.data(), true, delta, false, din, n_in_, n_out_, pb, 1.0f, 0.0f, threads);
     if (zin == nullptr) return;
 #pragma omp parallel for num_threads(threads) schedule(static) if (n_in_ * pb > (1 << 18))
     for (int64_t i = 0; i < n_in_; ++i)
@@ -49,10 +38,8 @@ void DenseLayer::backward_input(const float* delta, const float* zin, Act act_in
 }
 
 void DenseLayer::update(const float* in, const float* delta, int pb, const Sgd& sgd, int threads) {
-    Eigen::setNbThreads(threads);
     grad_.resize(w_.size());
-    Map G(grad_.data(), n_out_, n_in_);
-    G.noalias() = CMap(delta, n_out_, pb) * CMap(in, n_in_, pb).transpose();
+    kernels().gemm(delta, false, in, true, grad_.data(), n_out_, pb, n_in_, 1.0f, 0.0f, threads);
     const int64_t n = static_cast<int64_t>(w_.size());
 #pragma omp parallel for num_threads(threads) schedule(static) if (n > (1 << 18))
     for (int64_t k = 0; k < n; ++k) {

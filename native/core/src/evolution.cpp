@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "blocks.hpp"
+#include "parallel.hpp"
 #include "npset/layer.hpp"
 #include "npset/rng.hpp"
 
@@ -92,9 +93,11 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     }
 
     std::vector<std::vector<uint64_t>> fresh(blocks.count);  // (row - r0) * n_in + col, sorted
+    ParallelErrors errors;  // allocation failures must not escape the parallel region
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nnz > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         if (want[b] == 0) continue;
+        errors.run([&] {
         const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
         Rng rng(derive_seed(seed, kStreamEvolution, b));
         std::vector<uint64_t>& out = fresh[b];
@@ -132,7 +135,9 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
                 out.erase(std::unique(out.begin(), out.end()), out.end());
             }
         }
+        });
     }
+    errors.rethrow();
 
     // 3. Rebuild the CSR: survivors keep weight and momentum; new connections get new weights, momentum 0.
     std::vector<int64_t> rp(n_out_ + 1, 0);

@@ -162,7 +162,8 @@ static inline __m256 hsum8(const __m256* p) {
         t[i] = _mm256_add_ps(_mm256_unpacklo_ps(p[2 * i], p[2 * i + 1]), _mm256_unpackhi_ps(p[2 * i], p[2 * i + 1]));
     for (int i = 0; i < 2; ++i) {
         const __m256d a = _mm256_castps_pd(t[2 * i]), b = _mm256_castps_pd(t[2 * i + 1]);
-        u[i] = _mm256_castpd_ps(_mm256_add_pd(_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b)));
+        // Interleave in 64-bit pairs, add as floats.
+        u[i] = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(a, b)), _mm256_castpd_ps(_mm256_unpackhi_pd(a, b)));
     }
     return _mm256_add_ps(_mm256_permute2f128_ps(u[0], u[1], 0x20), _mm256_permute2f128_ps(u[0], u[1], 0x31));
 }
@@ -313,8 +314,14 @@ static void update(const CsrArrays& w, const float* in, const float* delta, int 
 
 #undef NPSET_DISPATCH_BATCH
 
-extern const KernelTable table;
-const KernelTable table = {NPSET_ISA_NAME, forward, backward_input, update};
+}  // namespace NPSET_ISA_NS
+}  // namespace npset
 
+#include "dense_impl.hpp"
+
+namespace npset {
+namespace NPSET_ISA_NS {
+extern const KernelTable table;
+const KernelTable table = {NPSET_ISA_NAME, forward, backward_input, update, gemm, sgemm_gflops};
 }  // namespace NPSET_ISA_NS
 }  // namespace npset

@@ -397,7 +397,7 @@ PruneResult Model::prune_neurons(const PruneConfig& cfg) {
         const int64_t n = layers_[h - 1]->n_out();
         // floor(alpha * n); the epsilon guards products like 0.04 * 25 against rounding below an integer.
         int64_t k = static_cast<int64_t>(std::floor(cfg.alpha * static_cast<double>(n) + 1e-9));
-        k = std::min(k, n - 1);
+        k = std::max<int64_t>(0, std::min(k, n - 1));  // keep at least one neuron
         std::vector<int64_t> order = neuron_order(h, cfg.criterion);
         order.resize(static_cast<size_t>(k));
         std::sort(order.begin(), order.end());

@@ -9,6 +9,7 @@
 #include "npset/layer.hpp"
 #include "npset/rng.hpp"
 #include "blocks.hpp"
+#include "parallel.hpp"
 
 namespace npset {
 namespace {
@@ -110,13 +111,17 @@ std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, cons
     const double p = std::min(1.0, target / positions);
 
     std::vector<std::vector<uint64_t>> codes(blocks.count);
+    ParallelErrors errors;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (target > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
-        const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
-        Rng rng(derive_seed(cfg.seed, kStreamTopology, layer_index, b));
-        codes[b] = cfg.topology == TopologyInit::Draws ? draw_positions(rng, r0, r1, n_in, block_draws[b])
-                                                       : bernoulli_positions(rng, r0, r1, n_in, p);
+        errors.run([&] {
+            const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
+            Rng rng(derive_seed(cfg.seed, kStreamTopology, layer_index, b));
+            codes[b] = cfg.topology == TopologyInit::Draws ? draw_positions(rng, r0, r1, n_in, block_draws[b])
+                                                           : bernoulli_positions(rng, r0, r1, n_in, p);
+        });
     }
+    errors.rethrow();
 
     // Assemble the CSR: codes are sorted by (row, col) within each block.
     std::vector<int64_t> row_ptr(n_out + 1, 0);

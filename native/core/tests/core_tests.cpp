@@ -18,6 +18,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
 #include "npset/config.hpp"
 #include "npset/errors.hpp"
 #include "npset/kernels.hpp"
@@ -214,6 +218,9 @@ std::vector<KernelShape> kernel_shapes() {
     s.push_back({"33x20", random_csr(33, 20, 0.15, 12, {1, 2, 19}, {}, 5)});
     // No connection at all.
     s.push_back({"3x2-empty", random_csr(3, 2, 0.0, 13, {}, {}, -1)});
+    // Large enough that the kernels take their parallel path ((connections + rows) * batch >= 2^18 even
+    // at batch 8): the small layers above run serially whatever the thread count.
+    s.push_back({"600x500", random_csr(600, 500, 0.12, 15, {0, 250}, {17, 599}, 499)});
     // A single input and a single output.
     s.push_back({"1x1", random_csr(1, 1, 1.0, 14, {}, {}, 0)});
     return s;
@@ -226,7 +233,6 @@ void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, in
     SparseLayer layer(n_in, n_out);
     layer.assign(s.rp, s.col, s.val, std::vector<float>(s.col.size(), 0.0f), 1);
     layer.check_invariants();
-    const std::vector<double> W = s.dense();
 
     std::vector<float> val = s.val;
     std::vector<float> mom = random_vec(val.size(), 21, -0.5f, 0.5f);
@@ -255,6 +261,12 @@ void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, in
     fill_random(zin, 33);
     zin[0] = 0.0f;  // z exactly 0: derivative is the slope
 
+    // References straight from the CSR lists (independent of the layer's transposed index).
+    std::vector<std::vector<std::pair<int64_t, int64_t>>> by_col(static_cast<size_t>(n_in));  // (row, k)
+    for (int64_t j = 0; j < n_out; ++j)
+        for (int64_t k = s.rp[j]; k < s.rp[j + 1]; ++k) by_col[s.col[k]].push_back({j, k});
+    std::vector<double> sum(static_cast<size_t>(pb)), mag(static_cast<size_t>(pb));
+
     // Forward: z = W^T in + b, a = act(z), for ReLU, a negative slope, identity; also a aliasing z.
     Act acts[3];
     acts[0].slope = 0.0f;
@@ -266,18 +278,23 @@ void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, in
             CsrArrays w = arrays(val, mom, bias, bias_mom);
             kt.forward(w, in.data(), z.data(), alias ? z.data() : a.data(), pb, act, rpart, threads);
             for (int64_t j = 0; j < n_out; ++j) {
-                for (int b = 0; b < pb; ++b) {
-                    double sum = bias[j], mag = std::fabs(bias[j]);
-                    for (int64_t i = 0; i < n_in; ++i) {
-                        sum += W[j * n_in + i] * in[i * pb + b];
-                        mag += std::fabs(W[j * n_in + i] * in[i * pb + b]);
+                std::fill(sum.begin(), sum.end(), double(bias[j]));
+                std::fill(mag.begin(), mag.end(), std::fabs(double(bias[j])));
+                for (int64_t k = s.rp[j]; k < s.rp[j + 1]; ++k) {
+                    const float* x = in.data() + int64_t(s.col[k]) * pb;
+                    for (int b = 0; b < pb; ++b) {
+                        const double term = double(s.val[k]) * x[b];
+                        sum[b] += term;
+                        mag[b] += std::fabs(term);
                     }
-                    const double tol = 1e-5 * mag + 1e-7;
+                }
+                for (int b = 0; b < pb; ++b) {
+                    const double tol = 1e-5 * mag[b] + 1e-7;
 #define WHERE ctx << " forward slope=" << act.slope << (act.identity ? " identity" : "") \
                   << (alias ? " aliased" : "") << " j=" << j << " b=" << b
-                    if (!alias) CHECK_NEAR_CTX(z[j * pb + b], sum, tol, WHERE);
+                    if (!alias) CHECK_NEAR_CTX(z[j * pb + b], sum[b], tol, WHERE);
                     const float got_a = alias ? z[j * pb + b] : a[j * pb + b];
-                    CHECK_NEAR_CTX(got_a, act_ref(sum, act), tol, WHERE);
+                    CHECK_NEAR_CTX(got_a, act_ref(sum[b], act), tol, WHERE);
 #undef WHERE
                 }
             }
@@ -295,14 +312,19 @@ void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, in
         CsrArrays w = arrays(val, mom, bias, bias_mom);
         kt.backward_input(w, t, delta.data(), v.with_z ? zin.data() : nullptr, v.act, din.data(), pb, cpart, threads);
         for (int64_t i = 0; i < n_in; ++i) {
-            for (int b = 0; b < pb; ++b) {
-                double sum = 0, mag = 0;
-                for (int64_t j = 0; j < n_out; ++j) {
-                    sum += W[j * n_in + i] * delta[j * pb + b];
-                    mag += std::fabs(W[j * n_in + i] * delta[j * pb + b]);
+            std::fill(sum.begin(), sum.end(), 0.0);
+            std::fill(mag.begin(), mag.end(), 0.0);
+            for (const auto& [j, k] : by_col[i]) {
+                const float* d = delta.data() + j * pb;
+                for (int b = 0; b < pb; ++b) {
+                    const double term = double(s.val[k]) * d[b];
+                    sum[b] += term;
+                    mag[b] += std::fabs(term);
                 }
+            }
+            for (int b = 0; b < pb; ++b) {
                 const double f = v.with_z ? dact_ref(zin[i * pb + b], v.act) : 1.0;
-                CHECK_NEAR_CTX(din[i * pb + b], sum * f, 1e-5 * mag + 1e-7,
+                CHECK_NEAR_CTX(din[i * pb + b], sum[b] * f, 1e-5 * mag[b] + 1e-7,
                                ctx << " backward with_z=" << v.with_z << " slope=" << v.act.slope
                                    << " identity=" << v.act.identity << " i=" << i << " b=" << b);
             }
@@ -384,6 +406,98 @@ TEST(kernels_match_dense_reference) {
     // The chosen table is one of the supported ones.
     CHECK(kernels_for(kernels().isa) != nullptr);
 }
+
+// Dense products of the kernel tables (used by the dense layers): C = alpha op(A) op(B) + beta C.
+TEST(gemm_matches_reference) {
+    struct Dims {
+        int64_t m, k, n;
+    };
+    for (const char* isa : kIsas) {
+        const KernelTable* kt = kernels_for(isa);
+        if (kt == nullptr) continue;
+        REQUIRE(kt->gemm != nullptr);
+        for (const Dims& d : {Dims{1, 1, 1}, Dims{7, 5, 3}, Dims{64, 33, 16}, Dims{130, 300, 24}}) {
+            const std::vector<float> A = random_vec(static_cast<size_t>(d.m * d.k), 61);
+            const std::vector<float> B = random_vec(static_cast<size_t>(d.k * d.n), 62);
+            const std::vector<float> C0 = random_vec(static_cast<size_t>(d.m * d.n), 63);
+            for (int ta = 0; ta < 2; ++ta)
+                for (int tb = 0; tb < 2; ++tb)
+                    for (float alpha : {1.0f, 0.5f})
+                        for (float beta : {0.0f, 1.0f, 0.25f})
+                            for (int threads : {1, 3}) {
+                                std::vector<float> C = beta == 0.0f ? std::vector<float>(C0.size(), kNaN) : C0;
+                                kt->gemm(A.data(), ta, B.data(), tb, C.data(), d.m, d.k, d.n, alpha, beta, threads);
+                                for (int64_t i = 0; i < d.m; ++i)
+                                    for (int64_t j = 0; j < d.n; ++j) {
+                                        double sum = 0, mag = 0;
+                                        for (int64_t q = 0; q < d.k; ++q) {
+                                            // op(A)[i][q], op(B)[q][j] of row-major A (m x k or k x m), B.
+                                            const double a = ta ? A[q * d.m + i] : A[i * d.k + q];
+                                            const double b = tb ? B[j * d.k + q] : B[q * d.n + j];
+                                            sum += a * b;
+                                            mag += std::fabs(a * b);
+                                        }
+                                        const double want = alpha * sum + (beta == 0.0f ? 0.0 : beta * C0[i * d.n + j]);
+                                        CHECK_NEAR_CTX(C[i * d.n + j], want, 1e-5 * (mag + std::fabs(C0[i * d.n + j])) + 1e-6,
+                                                       isa << " gemm " << d.m << "x" << d.k << "x" << d.n << " ta=" << ta
+                                                           << " tb=" << tb << " alpha=" << alpha << " beta=" << beta
+                                                           << " threads=" << threads << " at " << i << "," << j);
+                                    }
+                            }
+        }
+    }
+}
+
+// The dense layers' products must not depend on the thread count either (same seed, same model).
+TEST(gemm_bit_identical_across_threads) {
+    struct Dims {
+        int64_t m, k, n;
+    };
+    for (const char* isa : kIsas) {
+        const KernelTable* kt = kernels_for(isa);
+        if (kt == nullptr) continue;
+        // Shapes of a dense layer's forward (m = outputs, k = inputs, n = batch) with a long inner dimension.
+        for (const Dims& d : {Dims{300, 2100, 128}, Dims{500, 500, 16}}) {
+            const std::vector<float> A = random_vec(static_cast<size_t>(d.m * d.k), 71);
+            const std::vector<float> B = random_vec(static_cast<size_t>(d.k * d.n), 72);
+            std::vector<float> C1(static_cast<size_t>(d.m * d.n));
+            kt->gemm(A.data(), false, B.data(), false, C1.data(), d.m, d.k, d.n, 1.0f, 0.0f, 1);
+            for (int threads : {2, 3}) {
+                std::vector<float> C(C1.size());
+                kt->gemm(A.data(), false, B.data(), false, C.data(), d.m, d.k, d.n, 1.0f, 0.0f, threads);
+                int64_t differ = 0;
+                for (size_t i = 0; i < C.size(); ++i) differ += std::memcmp(&C[i], &C1[i], sizeof(float)) != 0;
+                CHECK_MSG(differ == 0, isa << " gemm " << d.m << "x" << d.k << "x" << d.n << ": " << differ << " of "
+                                           << C.size() << " results differ between 1 and " << threads << " threads");
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+// The kernels may flush denormals to zero for speed, but the caller's floating-point environment must be
+// left as it was: in Node.js the caller is a libuv worker thread (or the JS thread) shared with other code.
+TEST(kernels_preserve_caller_fp_environment) {
+    const unsigned kFtzDaz = 0x8040;
+    _mm_setcsr(_mm_getcsr() & ~kFtzDaz);  // earlier tests may already have changed this thread's MXCSR
+    ModelConfig c;
+    c.layers = {12, 30, 4};
+    c.epsilon = 3.0;
+    c.threads = 1;  // the serial path runs on this thread
+    Model m(c);
+    const Data data = blobs(40, 12, 4, 1.0, 3);
+    TrainConfig tc;
+    tc.batch_size = 16;
+    m.train_epoch(data.view(), tc, 0);
+    m.evaluate(data.view());
+    CHECK_MSG((_mm_getcsr() & kFtzDaz) == 0, "MXCSR FTZ/DAZ bits left set after training: 0x" << std::hex
+                                                                                               << (_mm_getcsr() & kFtzDaz));
+    volatile float tiny = 1e-40f;  // a denormal
+    volatile float one = 1.0f;
+    CHECK_MSG(tiny * one != 0.0f, "denormal arithmetic on the calling thread flushes to zero after training");
+    _mm_setcsr(_mm_getcsr() & ~kFtzDaz);
+}
+#endif
 
 // The layer classes wire the kernels (SparseLayer) or Eigen (DenseLayer) to the same math.
 TEST(layers_match_dense_reference) {
@@ -809,6 +923,25 @@ TEST(erdos_renyi_determinism_and_weights) {
             for (float bv : s.bias()) CHECK(bv == 0.0f);
         }
     }
+    // A layer large enough for the parallel initialisation path: same model for 1, 2 and 3 threads.
+    {
+        ModelConfig big;
+        big.layers = {500, 600, 4};
+        big.epsilon = 80.0;
+        big.seed = 8;
+        for (auto topo : {TopologyInit::Draws, TopologyInit::Bernoulli}) {
+            big.topology = topo;
+            big.threads = 1;
+            Model a(big);
+            CHECK(a.layer(0).connections() > 70000);
+            check_all_invariants(a);
+            for (int threads : {2, 3}) {
+                big.threads = threads;
+                Model b(big);
+                CHECK_MSG(same_model(a, b), "threads " << threads);
+            }
+        }
+    }
     // Dense layers: n_in * n_out connections, also seed-deterministic.
     ModelConfig dc = c;
     dc.dense = true;
@@ -1034,8 +1167,10 @@ TEST(set_evolution_layer_edge_cases) {
 
 TEST(set_evolution_deterministic) {
     ModelConfig c;
-    c.layers = {200, 300, 150, 4};  // 300 rows: more rows than random-stream blocks
-    c.epsilon = 10.0;
+    // 600 rows: more rows than random-stream blocks; layer 0 has about 76k connections, enough for the
+    // parallel path of initialisation and evolution (small layers run serially).
+    c.layers = {500, 600, 150, 4};
+    c.epsilon = 80.0;
     c.seed = 21;
     std::vector<std::unique_ptr<Model>> models;
     for (int threads : {1, 2, 4}) {
@@ -1049,6 +1184,7 @@ TEST(set_evolution_deterministic) {
         m->evolve(ec, 4);
         check_all_invariants(*m);
     }
+    CHECK(models[0]->layer(0).connections() > 70000);
     CHECK(same_model(*models[0], *models[1]));
     CHECK(same_model(*models[0], *models[2]));
     for (size_t l = 0; l < models[0]->layer_count(); ++l)
@@ -1401,7 +1537,7 @@ TEST(training_learns_separable_problem) {
     Model m(c);
     TrainConfig tc;
     tc.batch_size = 16;
-    tc.learning_rate = 0.1f;
+    tc.learning_rate = 0.02f;  // All-ReLU is unbounded on both sides: 0.1 with Nesterov diverges here
     tc.nesterov = true;
     tc.weight_decay = 1e-4f;
     tc.dropout = 0.1f;
@@ -1411,19 +1547,21 @@ TEST(training_learns_separable_problem) {
 }
 
 // 3 epochs with evolution in between, dropout and a pruning: bit-identical for any thread count.
+// The sizes are large enough for every parallel path of the core (the small-work serial cut-offs are
+// about 2^16 connections for initialisation and evolution, 2^18 multiply-adds or elements elsewhere).
 std::unique_ptr<Model> train_run(int threads, bool dense) {
     ModelConfig c;
-    c.layers = {40, 200, 150, 4};
-    c.epsilon = 6.0;
+    c.layers = dense ? std::vector<int64_t>{300, 2100, 300, 4} : std::vector<int64_t>{300, 2100, 600, 4};
+    c.epsilon = 30.0;  // layers 0 and 1: about 70k and 78k connections
     c.seed = 31;
     c.dense = dense;
     c.threads = threads;
     auto m = std::make_unique<Model>(c);
-    const Data data = blobs(250, 40, 4, 1.0, 77);  // 250: the last batch is partial
+    const Data data = blobs(dense ? 200 : 300, 300, 4, 1.0, 77);  // the last batch is partial
     TrainConfig tc;
-    tc.batch_size = 32;
+    tc.batch_size = 128;
     tc.learning_rate = 0.02f;
-    tc.dropout = dense ? 0.0f : 0.2f;
+    tc.dropout = 0.2f;  // mask of 2100 x 128 values: parallel
     for (int e = 0; e < 3; ++e) {
         if (e == 1) {
             PruneConfig pc;
@@ -1450,7 +1588,7 @@ TEST(training_bit_identical_across_threads_sparse) {
     CHECK_EQ(m4->threads(), 3);
     auto m5 = m4->clone();
     m5->set_threads(1);
-    const Data data = blobs(60, 40, 4, 1.0, 78);
+    const Data data = blobs(60, 300, 4, 1.0, 78);
     TrainConfig tc;
     m4->train_epoch(data.view(), tc, 9);
     m5->train_epoch(data.view(), tc, 9);

@@ -55,6 +55,11 @@ struct KernelTable {
     // gradient at the nonzeros (and bias) fused with the SGD momentum step
     void (*update)(const CsrArrays& w, const float* in, const float* delta, int pb, const Sgd& sgd, Partition p,
                    int threads);
+    // Dense: C (m x n) = alpha * op(A) op(B) + beta * C, row-major (Eigen, compiled for this instruction set)
+    void (*gemm)(const float* a, bool trans_a, const float* b, bool trans_b, float* c, int64_t m, int64_t k,
+                 int64_t n, float alpha, float beta, int threads);
+    // Dense single-precision product rate of a 2048^3 GEMM on `threads` threads, in GFLOP/s
+    double (*sgemm_gflops)(int threads);
 };
 
 // The fastest table this CPU supports (chosen once); NPSET_ISA=generic|avx2|avx512 forces one (tests).

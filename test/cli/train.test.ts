@@ -1,0 +1,343 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRAIN_CLI_DEFAULTS } from '../../lib/cli/train';
+import { METHODS } from '../../lib/experiment/methods';
+import { PRUNING_DEFAULTS } from '../../lib/model/options';
+import { CLI, ROOT, ensureBuilt, runCli, runJson, type CliResult } from '../helpers/cli';
+import { dataDir, hasDataDir } from '../helpers/data-dir';
+import { matrixSpec, writeMat } from '../helpers/mat-writer';
+
+let tmp: string;
+beforeAll(() => {
+  ensureBuilt();
+  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-'));
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const LUNG = path.join(dataDir(), 'asu', 'lung_discrete.mat');
+
+function isFraction(v: unknown): boolean {
+  return typeof v === 'number' && v >= 0 && v <= 1;
+}
+
+describe('npset train --json on the built-in synthetic data', () => {
+  let first: Record<string, unknown>;
+  let firstRun: CliResult;
+
+  beforeAll(async () => {
+    ({ json: first, result: firstRun } = await runJson(['train', '--epochs', '3', '--hidden', '50,50']));
+  });
+
+  it('prints exactly one JSON object with the documented keys, and nothing on stderr', () => {
+    expect(firstRun.stderr).toBe('');
+    expect(firstRun.stdout.endsWith('\n')).toBe(true);
+    const j = first;
+    for (const key of [
+      'dataset', 'method', 'layers', 'neurons', 'params', 'testAccuracy', 'maxTestAccuracy', 'trainAccuracy',
+      'epochs', 'epochTimesMs', 'threads', 'settings',
+    ]) {
+      expect(j, key).toHaveProperty(key);
+    }
+    expect(j.dataset).toBe('synthetic');
+    expect(j.method).toBe('set');
+    const layers = j.layers as number[];
+    expect(layers).toHaveLength(4);
+    expect(layers.slice(1, 3)).toEqual([50, 50]);
+    expect(layers[0]).toBeGreaterThan(0);
+    expect(layers[3]).toBeGreaterThanOrEqual(2);
+    expect(j.neurons).toBe(layers[0] + 50 + 50);
+    expect(Number.isInteger(j.params)).toBe(true);
+    expect(j.params as number).toBeGreaterThan(0);
+    expect(j.params as number).toBeLessThan(layers[0] * 50 + 50 * 50 + 50 * layers[3]);
+    expect(isFraction(j.testAccuracy)).toBe(true);
+    expect(isFraction(j.maxTestAccuracy)).toBe(true);
+    expect(isFraction(j.trainAccuracy)).toBe(true);
+    expect(j.maxTestAccuracy as number).toBeGreaterThanOrEqual(j.testAccuracy as number);
+    expect(j.epochs).toBe(3);
+    const times = j.epochTimesMs as number[];
+    expect(times).toHaveLength(3);
+    for (const t of times) expect(t).toBeGreaterThan(0);
+    expect(Number.isInteger(j.threads)).toBe(true);
+    expect(j.threads as number).toBeGreaterThanOrEqual(1);
+    // SET does not prune: no per-epoch neuron counts
+    expect(j).not.toHaveProperty('neuronsPerEpoch');
+  });
+
+  it('reports the maximum over the per-epoch test accuracies, and the last one', () => {
+    const perEpoch = first.testAccuracyPerEpoch as number[];
+    expect(perEpoch).toHaveLength(3);
+    expect(first.maxTestAccuracy).toBe(Math.max(...perEpoch));
+    expect(first.testAccuracy).toBe(perEpoch[2]);
+    expect(first.trainAccuracy).toBe((first.trainAccuracyPerEpoch as number[])[2]);
+    expect(first.maxTestEpoch).toBe(perEpoch.indexOf(Math.max(...perEpoch)));
+    // synthetic data is learnable: the training set is fitted well within 3 epochs
+    expect(first.trainAccuracy as number).toBeGreaterThan(0.9);
+    expect(first.testAccuracy as number).toBeGreaterThan(0.6);
+    // the default 1/3 split of 600 samples
+    expect(first.trainSamples).toBe(400);
+    expect(first.testSamples).toBe(200);
+  });
+
+  it('records the settings, with the documented defaults for options not given', () => {
+    const s = first.settings as Record<string, unknown>;
+    expect(s).toEqual({
+      hidden: [50, 50],
+      epochs: 3,
+      epsilon: TRAIN_CLI_DEFAULTS.epsilon,
+      zeta: TRAIN_CLI_DEFAULTS.zeta,
+      batchSize: TRAIN_CLI_DEFAULTS.batch,
+      learningRate: TRAIN_CLI_DEFAULTS.lr,
+      momentum: TRAIN_CLI_DEFAULTS.momentum,
+      weightDecay: TRAIN_CLI_DEFAULTS.weightDecay,
+      dropout: TRAIN_CLI_DEFAULTS.dropout,
+      alpha: PRUNING_DEFAULTS.alpha,
+      beta: PRUNING_DEFAULTS.beta,
+      gamma: PRUNING_DEFAULTS.gamma,
+      criterion: PRUNING_DEFAULTS.criterion,
+      seed: TRAIN_CLI_DEFAULTS.seed,
+      threads: TRAIN_CLI_DEFAULTS.threads,
+    });
+    expect(first.seed).toBe(0);
+  });
+
+  it('is deterministic for a seed, and for any thread count', async () => {
+    const { json: again } = await runJson(['train', '--epochs', '3', '--hidden', '50,50', '--threads', '1']);
+    for (const key of ['params', 'neurons', 'layers', 'testAccuracy', 'maxTestAccuracy', 'trainAccuracy', 'lossPerEpoch', 'testAccuracyPerEpoch']) {
+      expect(again[key], key).toEqual(first[key]);
+    }
+    expect(again.threads).toBe(1);
+  });
+
+  it('gives another run for another seed', async () => {
+    const { json: other } = await runJson(['train', '--epochs', '3', '--hidden', '50,50', '--seed', '7']);
+    expect(other.seed).toBe(7);
+    expect((other.settings as { seed: number }).seed).toBe(7);
+    expect(other.lossPerEpoch).not.toEqual(first.lossPerEpoch);
+  });
+
+  it('honours --test-fraction and the method', async () => {
+    const { json } = await runJson(['train', '--epochs', '2', '--hidden', '20', '--test-fraction', '0.5', '--method', 'dense']);
+    expect(json.testSamples).toBe(300);
+    expect(json.trainSamples).toBe(300);
+    expect(json.method).toBe('dense');
+    const layers = json.layers as number[];
+    expect(json.params).toBe(layers[0] * 20 + 20 * layers[2]);
+  });
+});
+
+describe('npset train on the real lung_discrete data', () => {
+  it.skipIf(!hasDataDir())('SET reaches the paper\'s accuracy with about its parameter count (Table 3: 13,446)', async () => {
+    const { json } = await runJson(['train', '--data', LUNG, '--hidden', '300,300', '--epsilon', '10', '--epochs', '100', '--seed', '1']);
+    expect(json.dataset).toBe('lung_discrete');
+    expect(json.method).toBe('set');
+    expect(json.layers).toEqual([325, 300, 300, 7]);
+    expect(json.neurons).toBe(925);
+    expect(json.testSamples).toBe(25);
+    expect(json.trainSamples).toBe(48);
+    expect(Math.abs((json.params as number) - 13446) / 13446).toBeLessThan(0.1);
+    expect(json.maxTestAccuracy as number).toBeGreaterThanOrEqual(0.8);
+    expect(json.epochTimesMs as number[]).toHaveLength(100);
+  });
+
+  it.skipIf(!hasDataDir())('NPSET ends with Table 3\'s 457 neurons and reports per-epoch sizes', async () => {
+    const { json } = await runJson(['train', '--data', LUNG, '--method', 'npset', '--epochs', '60', '--hidden', '300,300', '--epsilon', '10', '--seed', '1']);
+    expect(json.method).toBe('npset');
+    expect(json.layers).toEqual([325, 66, 66, 7]);
+    expect(json.neurons).toBe(325 + 66 + 66);
+    const neurons = json.neuronsPerEpoch as number[][];
+    const params = json.paramsPerEpoch as number[];
+    expect(neurons).toHaveLength(60);
+    expect(params).toHaveLength(60);
+    // no pruning before epoch beta = 10; then 4% of each layer per epoch up to epoch 50
+    for (let e = 0; e < 10; e++) expect(neurons[e]).toEqual([300, 300]);
+    expect(neurons[10]).toEqual([288, 288]);
+    expect(neurons[11]).toEqual([277, 277]);
+    for (let e = 50; e < 60; e++) expect(neurons[e]).toEqual([66, 66]);
+    for (let e = 1; e < 60; e++) expect(params[e]).toBeLessThanOrEqual(params[e - 1]);
+    expect(params[59]).toBe(json.params);
+    expect(params[59]).toBeLessThan(params[0] / 3);
+    expect(json.maxTestAccuracy as number).toBeGreaterThanOrEqual(0.7);
+  });
+});
+
+describe('npset train human output', () => {
+  it('prints a header, one line per epoch and a summary', async () => {
+    const r = await runCli(['train', '--epochs', '4', '--hidden', '20,20']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\n');
+    const epochLines = lines.filter((l) => /^epoch\s+\d+\/4\b/.test(l));
+    expect(epochLines).toHaveLength(4);
+    expect(epochLines.map((l) => Number(/^epoch\s+(\d+)/.exec(l)![1]))).toEqual([1, 2, 3, 4]);
+    for (const l of epochLines) expect(l).toMatch(/loss \d+\.\d+ .*train \d+\.\d+% .*test \d+\.\d+%/);
+    expect(lines[0]).toMatch(/SET-MLP on synthetic: 400 train \/ 200 test samples/);
+    for (const label of ['dataset', 'method', 'layers', 'neurons', 'params', 'test accuracy', 'train accuracy', 'time']) {
+      expect(lines.some((l) => l.startsWith(label)), label).toBe(true);
+    }
+    expect(r.stdout).not.toMatch(/^\s*\{/m);
+  });
+});
+
+describe('npset train errors', () => {
+  function expectUsageError(r: CliResult, pattern?: RegExp): void {
+    expect(r.signal).toBeNull();
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^npset: /);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    if (pattern) expect(lines[0]).toMatch(pattern);
+  }
+
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown option', ['--bogus'], /unknown option '--bogus'/],
+    ['--epochs abc', ['--epochs', 'abc'], /Expected .* for --epochs but received "abc"/],
+    ['--epochs 0', ['--epochs', '0'], /Expected .* for --epochs but received 0/],
+    ['--epochs 1.5', ['--epochs', '1.5'], /--epochs/],
+    ['--hidden 3,x', ['--hidden', '3,x'], /--hidden.*"3,x"/],
+    ['--hidden 0', ['--hidden', '0'], /--hidden/],
+    ['--lr -1', ['--lr', '-1'], /Expected .* for --lr but received -1/],
+    ['--momentum 1', ['--momentum', '1'], /--momentum/],
+    ['--zeta 2', ['--zeta', '2'], /--zeta/],
+    ['--test-fraction 1', ['--test-fraction', '1'], /--test-fraction/],
+    ['--method bogus', ['--method', 'bogus'], /bogus/],
+    ['--criterion bogus', ['--criterion', 'bogus'], /--criterion/],
+  ];
+  it.each(cases)('%s', async (_name, args, pattern) => {
+    expectUsageError(await runCli(['train', '--epochs', '1', '--hidden', '5', ...args]), pattern);
+  });
+
+  it('a missing file', async () => {
+    const missing = path.join(tmp, 'missing.mat');
+    expectUsageError(await runCli(['train', '--data', missing, '--epochs', '1']), /missing\.mat/);
+  });
+
+  it('a directory instead of a file', async () => {
+    expectUsageError(await runCli(['train', '--data', tmp, '--epochs', '1']));
+  });
+
+  it('a file that is not a MAT-file', async () => {
+    const garbage = path.join(tmp, 'garbage.mat');
+    const bytes = Buffer.alloc(400);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 251;
+    writeFileSync(garbage, bytes);
+    expectUsageError(await runCli(['train', '--data', garbage, '--epochs', '1']), /garbage\.mat/);
+  });
+
+  it('an empty file', async () => {
+    const empty = path.join(tmp, 'empty.mat');
+    writeFileSync(empty, '');
+    expectUsageError(await runCli(['train', '--data', empty, '--epochs', '1']), /empty\.mat/);
+  });
+
+  it('a MAT-file without X', async () => {
+    const noX = path.join(tmp, 'no-x.mat');
+    writeFileSync(noX, writeMat([matrixSpec('Y', [[1], [2], [1], [2]]), matrixSpec('Z', [[1, 2], [3, 4], [5, 6], [7, 8]])]));
+    expectUsageError(await runCli(['train', '--data', noX, '--epochs', '1']), /no variable "X"/);
+  });
+
+  it('a MAT-file whose labels do not match the rows of X', async () => {
+    const bad = path.join(tmp, 'mismatch.mat');
+    writeFileSync(bad, writeMat([matrixSpec('X', [[1, 2], [3, 4], [5, 6]]), matrixSpec('Y', [[1], [2]])]));
+    expectUsageError(await runCli(['train', '--data', bad, '--epochs', '1']), /mismatch\.mat/);
+  });
+
+  it('an unknown command', async () => {
+    expectUsageError(await runCli(['bogus']), /unknown command 'bogus'/);
+  });
+});
+
+describe('npset train --help', () => {
+  it('lists every option with its default and exits 0', async () => {
+    const r = await runCli(['train', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    // one entry per option; descriptions may wrap onto indented continuation lines
+    const entries = new Map<string, string>();
+    let current: string | undefined;
+    for (const line of r.stdout.split('\n')) {
+      const m = /^ {2}(?:-\w, )?(--[\w-]+)/.exec(line);
+      if (m) {
+        current = m[1];
+        entries.set(current, line);
+      } else if (current && /^ {4,}\S/.test(line)) {
+        entries.set(current, `${entries.get(current)} ${line.trim()}`);
+      } else {
+        current = undefined;
+      }
+    }
+    const expected: Record<string, unknown> = {
+      '--hidden': TRAIN_CLI_DEFAULTS.hidden,
+      '--epochs': TRAIN_CLI_DEFAULTS.epochs,
+      '--epsilon': TRAIN_CLI_DEFAULTS.epsilon,
+      '--zeta': TRAIN_CLI_DEFAULTS.zeta,
+      '--batch': TRAIN_CLI_DEFAULTS.batch,
+      '--lr': TRAIN_CLI_DEFAULTS.lr,
+      '--momentum': TRAIN_CLI_DEFAULTS.momentum,
+      '--weight-decay': TRAIN_CLI_DEFAULTS.weightDecay,
+      '--dropout': TRAIN_CLI_DEFAULTS.dropout,
+      '--seed': TRAIN_CLI_DEFAULTS.seed,
+      '--threads': TRAIN_CLI_DEFAULTS.threads,
+      '--alpha': PRUNING_DEFAULTS.alpha,
+      '--beta': PRUNING_DEFAULTS.beta,
+      '--gamma': PRUNING_DEFAULTS.gamma,
+      '--criterion': PRUNING_DEFAULTS.criterion,
+      '--method': 'set',
+    };
+    const noValue = ['--data', '--test-fraction', '--json', '--help'];
+    expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
+    for (const [flag, value] of Object.entries(expected)) {
+      const text = entries.get(flag)!.replace(/\s+/g, ' ');
+      const shown = Array.isArray(value) ? JSON.stringify(value) : typeof value === 'string' ? JSON.stringify(value) : String(value);
+      expect(text, flag).toContain(`default: ${shown}`);
+    }
+    // options without a plain value still say what happens by default
+    expect(entries.get('--data')).toMatch(/default: built-in synthetic/);
+    expect(entries.get('--test-fraction')!.replace(/\s+/g, ' ')).toMatch(/default: ceil\(n \/ 3\)/);
+    // every method is listed
+    const method = entries.get('--method')!.replace(/\s+/g, ' ');
+    for (const m of METHODS) expect(method).toContain(`"${m}"`);
+  });
+
+  it('npset --version prints the package version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.status).toBe(0);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(r.stdout.trim()).toBe((require('../../package.json') as { version: string }).version);
+  });
+});
+
+describe('npset train interrupted', () => {
+  it('stops on SIGINT with exit code 130 and one line on stderr', async () => {
+    const child = spawn(process.execPath, [CLI, 'train', '--epochs', '100000', '--hidden', '100,100'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      // interrupt once training is under way (after the first epoch line)
+      if (!sent && /^epoch\s+1\//m.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const [status, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    expect(sent).toBe(true);
+    expect(signal).toBeNull();
+    expect(status).toBe(130);
+    const lines = stderr.split('\n').filter((l) => l.length > 0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^npset: .*abort/i);
+    expect(stdout).not.toMatch(/^test accuracy/m);
+  });
+});

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AbortError, NpsetError } from '../../lib/errors';
+import { SparseMLP } from '../../lib/model';
+import { syntheticSplit } from './helpers';
+
+const models: SparseMLP[] = [];
+async function create(options: Parameters<typeof SparseMLP.create>[0]): Promise<SparseMLP> {
+  const m = await SparseMLP.create(options);
+  models.push(m);
+  return m;
+}
+afterEach(() => {
+  for (const m of models.splice(0)) if (!m.disposed) m.dispose();
+});
+
+const s = syntheticSplit();
+// a larger problem whose epochs are long enough to be aborted while a native job runs
+const big = syntheticSplit({ samples: 3000, features: 200, classes: 2 });
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+function expectAbortError(e: unknown): void {
+  expect(e).toBeInstanceOf(AbortError);
+  expect(e).toBeInstanceOf(NpsetError);
+  expect((e as AbortError).code).toBe('ABORT_ERR');
+  expect((e as Error).name).toBe('AbortError');
+}
+
+describe('AbortSignal', () => {
+  it('aborting between epochs rejects with AbortError; the model stays usable', async () => {
+    const m = await create({ layers: [s.features, 32, s.classes], seed: 1 });
+    const controller = new AbortController();
+    const epochs: number[] = [];
+    const e = await rejection(
+      m.fit(s.train, {
+        epochs: 10,
+        signal: controller.signal,
+        onEpoch: (info) => {
+          epochs.push(info.epoch);
+          if (info.epoch === 1) controller.abort();
+        },
+      }),
+    );
+    expectAbortError(e);
+    expect(epochs).toEqual([0, 1]);
+    // usable: evaluate, predict, a new fit, dispose
+    const ev = await m.evaluate(s.test);
+    expect(ev.samples).toBe(s.test.samples);
+    expect((await m.predict(s.test)).length).toBe(s.test.samples);
+    const again = await m.fit(s.train, { epochs: 2 });
+    expect(again.history.map((h) => h.epoch)).toEqual([0, 1]);
+    m.dispose();
+    expect(m.disposed).toBe(true);
+  });
+
+  it('aborting while a native job runs rejects with AbortError; the model stays usable', async () => {
+    const m = await create({ layers: [big.features, 400, 400, big.classes], seed: 1, threads: 1 });
+    const controller = new AbortController();
+    const epochs: number[] = [];
+    const fit = m.fit(big.train, { epochs: 50, signal: controller.signal, onEpoch: (i) => void epochs.push(i.epoch) });
+    // abort as soon as the first job has started (no timing assumption: any point inside fit must work)
+    setImmediate(() => controller.abort());
+    const e = await rejection(fit);
+    expectAbortError(e);
+    // the running job was cancelled: not even the first epoch completed (an epoch here takes far longer
+    // than the setImmediate turn, and without cancellation epoch 0 would finish before the abort is seen)
+    expect(epochs).toEqual([]);
+    const ev = await m.evaluate(big.test);
+    expect(ev.samples).toBe(big.test.samples);
+    expect(Number.isFinite(ev.loss)).toBe(true);
+    // a cancelled job leaves no stale cancellation behind: the next fit runs all its epochs
+    const again = await m.fit(big.test, { epochs: 2 });
+    expect(again.history).toHaveLength(2);
+    m.dispose();
+  });
+
+  it('keeps the abort reason as the cause', async () => {
+    const m = await create({ layers: [s.features, 16, s.classes], seed: 1 });
+    const controller = new AbortController();
+    const reason = new Error('user pressed stop');
+    const e = await rejection(
+      m.fit(s.train, { epochs: 5, signal: controller.signal, onEpoch: () => controller.abort(reason) }),
+    );
+    expectAbortError(e);
+    expect((e as Error).cause).toBe(reason);
+  });
+
+  it('an already-aborted signal rejects at once with AbortError, before any training', async () => {
+    const m = await create({ layers: [s.features, 16, s.classes], seed: 1 });
+    const before = m.layer(0).values.slice();
+    let called = 0;
+    const e = await rejection(m.fit(s.train, { epochs: 3, signal: AbortSignal.abort(), onEpoch: () => void called++ }));
+    expectAbortError(e);
+    expect(called).toBe(0);
+    expect(m.layer(0).values).toEqual(before);
+    // not left in the "training" state
+    expect((await m.fit(s.train, { epochs: 1 })).history).toHaveLength(1);
+  });
+
+  it('an abort after fit has finished changes nothing', async () => {
+    const m = await create({ layers: [s.features, 16, s.classes], seed: 1 });
+    const controller = new AbortController();
+    const { history } = await m.fit(s.train, { epochs: 2, signal: controller.signal });
+    expect(history).toHaveLength(2);
+    controller.abort();
+    const ev = await m.evaluate(s.test);
+    expect(ev.samples).toBe(s.test.samples);
+    expect((await m.fit(s.train, { epochs: 1 })).history).toHaveLength(1);
+  });
+
+  it("aborting one model's fit leaves a concurrent fit of another model alone", async () => {
+    const a = await create({ layers: [s.features, 32, s.classes], seed: 1 });
+    const b = await create({ layers: [s.features, 32, s.classes], seed: 2 });
+    const controller = new AbortController();
+    const fa = a.fit(s.train, { epochs: 8, signal: controller.signal, onEpoch: (i) => (i.epoch === 0 ? controller.abort() : undefined) });
+    const fb = b.fit(s.train, { epochs: 4 });
+    const [ra, rb] = await Promise.allSettled([fa, fb]);
+    expect(ra.status).toBe('rejected');
+    expectAbortError((ra as PromiseRejectedResult).reason);
+    expect(rb.status).toBe('fulfilled');
+    expect((rb as PromiseFulfilledResult<{ history: unknown[] }>).value.history).toHaveLength(4);
+  });
+});
