@@ -104,6 +104,9 @@ function progressBar(quiet: boolean): SingleBar | null {
     stream: process.stderr,
     hideCursor: true,
     etaBuffer: 20,
+    // Logs and CI (no terminal): a progress line every 30 s instead of a redrawn bar.
+    noTTYOutput: true,
+    notTTYSchedule: 30_000,
   });
 }
 

@@ -13,21 +13,14 @@
 namespace npset {
 namespace {
 
-// Marks for removal the `k` entries of `idx` with the smallest |w|; ties go to the lower position.
-void mark_smallest(const std::vector<float>& val, const std::vector<int64_t>& idx, int64_t k,
-                   std::vector<uint8_t>& keep) {
-    if (k <= 0) return;
-    std::vector<float> mags(idx.size());
-    for (size_t t = 0; t < idx.size(); ++t) mags[t] = std::fabs(val[idx[t]]);
-    std::vector<float> tmp(mags);
-    std::nth_element(tmp.begin(), tmp.begin() + (k - 1), tmp.end());
-    const float threshold = tmp[k - 1];
-    int64_t below = 0;
-    for (float m : mags) below += m < threshold;
-    int64_t ties = k - below;  // entries equal to the threshold still to remove, in position order
-    for (size_t t = 0; t < idx.size(); ++t) {
-        if (mags[t] < threshold || (mags[t] == threshold && ties-- > 0)) keep[idx[t]] = 0;
-    }
+// Magnitude of the k-th smallest |w| among weights of one sign (k >= 1), via nth_element on a copy.
+float kth_magnitude(const std::vector<float>& val, bool negative, int64_t count, int64_t k) {
+    std::vector<float> mags;
+    mags.reserve(static_cast<size_t>(count));
+    for (float w : val)
+        if ((w < 0) == negative) mags.push_back(std::fabs(w));
+    std::nth_element(mags.begin(), mags.begin() + (k - 1), mags.end());
+    return mags[k - 1];
 }
 
 bool row_has(const int32_t* cols, int64_t n, int32_t c) { return std::binary_search(cols, cols + n, c); }
@@ -38,13 +31,28 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     const int64_t nnz = connections();
     if (nnz == 0 || cfg.zeta <= 0) return {0, 0};
 
-    // 1. Removal: the fraction zeta of negative weights closest to zero, and of the others likewise.
+    // 1. Removal: the fraction zeta of negative weights closest to zero, and of the others likewise
+    // (zeros count with the positives). A threshold per sign; ties at it go in position order.
     std::vector<uint8_t> keep(nnz, 1);
     {
-        std::vector<int64_t> neg, pos;
-        for (int64_t k = 0; k < nnz; ++k) (val_[k] < 0 ? neg : pos).push_back(k);
-        mark_smallest(val_, neg, static_cast<int64_t>(cfg.zeta * double(neg.size())), keep);
-        mark_smallest(val_, pos, static_cast<int64_t>(cfg.zeta * double(pos.size())), keep);
+        int64_t n_neg = 0;
+        for (float w : val_) n_neg += w < 0;
+        const int64_t counts[2] = {nnz - n_neg, n_neg};
+        for (int neg = 0; neg < 2; ++neg) {
+            const int64_t k = static_cast<int64_t>(cfg.zeta * double(counts[neg]));
+            if (k <= 0) continue;
+            const float threshold = kth_magnitude(val_, neg == 1, counts[neg], k);
+            int64_t below = 0;
+            for (float w : val_)
+                if ((w < 0) == (neg == 1) && std::fabs(w) < threshold) ++below;
+            int64_t ties = k - below;
+            for (int64_t i = 0; i < nnz; ++i) {
+                const float w = val_[i];
+                if ((w < 0) != (neg == 1)) continue;
+                const float m = std::fabs(w);
+                if (m < threshold || (m == threshold && ties-- > 0)) keep[i] = 0;
+            }
+        }
     }
     std::vector<int64_t> survivors(n_out_, 0);
     for (int64_t j = 0; j < n_out_; ++j)
