@@ -1,4 +1,5 @@
 // Validation of the configuration structs: every field checked, errors name the field.
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -32,6 +33,13 @@ void validate(const ModelConfig& c) {
     check_range(c.layers.back() >= 2, "at least 2 classes", "layers[" + str(c.layers.size() - 1) + "]",
                 str(c.layers.back()));
     check_range(std::isfinite(c.epsilon) && c.epsilon > 0, "a finite number > 0", "epsilon", str(c.epsilon));
+    // Connection indices are 32-bit: at most 2^32 - 1 connections per layer (about 4 billion).
+    for (size_t l = 0; l + 1 < c.layers.size(); ++l) {
+        const double positions = double(c.layers[l]) * double(c.layers[l + 1]);
+        const double expected = c.dense ? positions : std::min(positions, c.epsilon * double(c.layers[l] + c.layers[l + 1]));
+        check_range(expected < 4294967295.0, "at most 4294967295 connections per layer", "layers[" + str(l) + "] -> layers[" + str(l + 1) + "]",
+                    str(expected) + " expected connections");
+    }
     check_range(std::isfinite(c.all_relu_slope) && c.all_relu_slope >= 0, "a finite number >= 0", "allReluSlope",
                 str(c.all_relu_slope));
     check_range(c.threads >= 0 && c.threads <= 4096, "an integer between 0 and 4096", "threads", str(c.threads));
