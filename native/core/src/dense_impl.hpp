@@ -26,6 +26,7 @@ static void gemm(const float* A, bool trans_a, const float* B, bool trans_b, flo
     const bool parallel = threads > 1 && blocks > 1 && m * n * k > (int64_t(1) << 20);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (parallel)
     for (int64_t blk = 0; blk < blocks; ++blk) {
+        FlushDenormals ftz;
         const int64_t r0 = blk * kRows, rows = std::min(kRows, m - r0);
         auto cb = c.middleRows(r0, rows);
         if (beta == 0.0f) cb.setZero();

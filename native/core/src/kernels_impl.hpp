@@ -255,8 +255,16 @@ static void update_rows(const CsrArrays& w, const float* __restrict in, const fl
 }
 
 // Runs body(r0, r1) for every part, one OpenMP region, parts handed to threads round-robin.
-// Denormal gradients (tiny losses late in training) are 100x slower on x86: flush them to zero.
-static inline void flush_denormals() { _mm_setcsr(_mm_getcsr() | 0x8040); }
+// Denormal gradients (tiny losses late in training) are 100x slower on x86: flush them to zero while a
+// kernel runs, and give every thread (the caller's too) its floating-point mode back afterwards.
+class FlushDenormals {
+public:
+    FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }
+    ~FlushDenormals() { _mm_setcsr(saved_); }
+
+private:
+    unsigned saved_;
+};
 #undef NPSET_SGD_VECTOR
 
 // Below this many multiply-adds a parallel region costs more than it saves (and stalls badly when the
@@ -266,13 +274,13 @@ constexpr int64_t kMinParallelWork = int64_t(1) << 18;
 template <class F>
 static void for_parts(Partition p, int threads, int64_t work, F&& body) {
     if (threads <= 1 || p.parts <= 1 || work < kMinParallelWork) {
-        flush_denormals();
+        FlushDenormals ftz;
         for (int q = 0; q < p.parts; ++q) body(p.part[q], p.part[q + 1]);
         return;
     }
 #pragma omp parallel num_threads(threads)
     {
-        flush_denormals();
+        FlushDenormals ftz;
         const int team = omp_get_num_threads();
         for (int q = omp_get_thread_num(); q < p.parts; q += team) body(p.part[q], p.part[q + 1]);
     }
