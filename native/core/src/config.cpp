@@ -33,10 +33,10 @@ void validate(const ModelConfig& c) {
     check_range(c.layers.back() >= 2, "at least 2 classes", "layers[" + str(c.layers.size() - 1) + "]",
                 str(c.layers.back()));
     check_range(std::isfinite(c.epsilon) && c.epsilon > 0, "a finite number > 0", "epsilon", str(c.epsilon));
-    // Connection indices are 32-bit: at most 2^32 - 1 connections per layer (about 4 billion).
-    for (size_t l = 0; l + 1 < c.layers.size(); ++l) {
+    // Sparse connection indices are 32-bit: at most 2^32 - 1 connections per layer (about 4 billion).
+    for (size_t l = 0; l + 1 < c.layers.size() && !c.dense; ++l) {
         const double positions = double(c.layers[l]) * double(c.layers[l + 1]);
-        const double expected = c.dense ? positions : std::min(positions, c.epsilon * double(c.layers[l] + c.layers[l + 1]));
+        const double expected = std::min(positions, c.epsilon * double(c.layers[l] + c.layers[l + 1]));
         check_range(expected < 4294967295.0, "at most 4294967295 connections per layer", "layers[" + str(l) + "] -> layers[" + str(l + 1) + "]",
                     str(expected) + " expected connections");
     }
