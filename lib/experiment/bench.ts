@@ -3,7 +3,7 @@
  * includes one topology evolution and, for NPSET, one pruning step), useful GFLOP/s, speedup, efficiency,
  * peak memory and bytes per connection; and a dense MLP of the same shape through Eigen where it fits.
  */
-import { loadMatDataset, makeSyntheticDataset, type Dataset } from '../data';
+import type { Dataset } from '../data';
 import { SparseMLP } from '../model';
 import { Random } from '../data/random';
 import { machineInfo, type MachineInfo } from './machine';
