@@ -39,7 +39,7 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
         for (float w : val_) n_neg += w < 0;
         const int64_t counts[2] = {nnz - n_neg, n_neg};
         for (int neg = 0; neg < 2; ++neg) {
-            const int64_t k = static_cast<int64_t>(cfg.zeta * double(counts[neg]));
+            const int64_t k = static_cast<int64_t>(std::floor(cfg.zeta * double(counts[neg]) + 1e-9));  // as in pruning
             if (k <= 0) continue;
             const float threshold = kth_magnitude(val_, neg == 1, counts[neg], k);
             int64_t below = 0;

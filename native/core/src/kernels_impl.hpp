@@ -31,54 +31,62 @@ constexpr int n_acc() {
 
 constexpr int kPrefetch = 24;  // connections ahead
 
+// out[0..pb) = init + sum over k in [k0, k1) of weight(k) * row(k)[0..pb): the gather-accumulate shared by
+// the forward pass (rows of the input) and the input gradient (rows of delta). Several independent
+// accumulators hide the FMA latency; the rows a few dozen connections ahead are prefetched.
+template <int B, class Row, class Weight>
+static inline void gather_sum(int64_t k0, int64_t k1, Row row, Weight weight, float init, int pbr,
+                              float* __restrict out) {
+    if constexpr (B > 0) {
+        constexpr int U = n_acc<B>();
+        alignas(64) float acc[U][B];
+        for (int u = 0; u < U; ++u)
+#pragma omp simd
+            for (int b = 0; b < B; ++b) acc[u][b] = 0.0f;
+        int64_t k = k0;
+        for (; k + U <= k1; k += U) {
+#pragma GCC unroll 8
+            for (int u = 0; u < U; ++u) {
+                if (k + u + kPrefetch < k1) __builtin_prefetch(row(k + u + kPrefetch));
+                const float wv = weight(k + u);
+                const float* __restrict src = row(k + u);
+#pragma omp simd aligned(src : 32)
+                for (int b = 0; b < B; ++b) acc[u][b] += wv * src[b];
+            }
+        }
+        for (; k < k1; ++k) {
+            const float wv = weight(k);
+            const float* __restrict src = row(k);
+#pragma omp simd
+            for (int b = 0; b < B; ++b) acc[0][b] += wv * src[b];
+        }
+#pragma omp simd
+        for (int b = 0; b < B; ++b) {
+            float sum = init;
+            for (int u = 0; u < U; ++u) sum += acc[u][b];
+            out[b] = sum;
+        }
+    } else {
+        for (int b = 0; b < pbr; ++b) out[b] = init;
+        for (int64_t k = k0; k < k1; ++k) {
+            const float wv = weight(k);
+            const float* __restrict src = row(k);
+#pragma omp simd
+            for (int b = 0; b < pbr; ++b) out[b] += wv * src[b];
+        }
+    }
+}
+
 // Rows [r0, r1) of z = W^T in + b; a = act(z).
 template <int B>
 static void forward_rows(const CsrArrays& w, const float* __restrict in, float* __restrict z, float* a, int pbr,
                          Act act, int64_t r0, int64_t r1) {
     const int pb = B > 0 ? B : pbr;
+    const auto row = [&](int64_t k) { return in + int64_t(w.col[k]) * pb; };
+    const auto weight = [&](int64_t k) { return w.val[k]; };
     for (int64_t j = r0; j < r1; ++j) {
-        const int64_t k0 = w.row_ptr[j], k1 = w.row_ptr[j + 1];
         float* __restrict zj = z + j * pb;
-        if constexpr (B > 0) {
-            constexpr int U = n_acc<B>();
-            alignas(64) float acc[U][B];
-            for (int u = 0; u < U; ++u)
-#pragma omp simd
-                for (int b = 0; b < B; ++b) acc[u][b] = 0.0f;
-            int64_t k = k0;
-            for (; k + U <= k1; k += U) {
-#pragma GCC unroll 8
-                for (int u = 0; u < U; ++u) {
-                    if (k + u + kPrefetch < k1) __builtin_prefetch(in + int64_t(w.col[k + u + kPrefetch]) * B);
-                    const float wv = w.val[k + u];
-                    const float* __restrict s = in + int64_t(w.col[k + u]) * B;
-#pragma omp simd aligned(s : 32)
-                    for (int b = 0; b < B; ++b) acc[u][b] += wv * s[b];
-                }
-            }
-            for (; k < k1; ++k) {
-                const float wv = w.val[k];
-                const float* __restrict s = in + int64_t(w.col[k]) * B;
-#pragma omp simd
-                for (int b = 0; b < B; ++b) acc[0][b] += wv * s[b];
-            }
-            const float bj = w.bias[j];
-#pragma omp simd
-            for (int b = 0; b < B; ++b) {
-                float sum = bj;
-                for (int u = 0; u < U; ++u) sum += acc[u][b];
-                zj[b] = sum;
-            }
-        } else {
-            const float bj = w.bias[j];
-            for (int b = 0; b < pb; ++b) zj[b] = bj;
-            for (int64_t k = k0; k < k1; ++k) {
-                const float wv = w.val[k];
-                const float* __restrict s = in + int64_t(w.col[k]) * pb;
-#pragma omp simd
-                for (int b = 0; b < pb; ++b) zj[b] += wv * s[b];
-            }
-        }
+        gather_sum<B>(w.row_ptr[j], w.row_ptr[j + 1], row, weight, w.bias[j], pb, zj);
         float* aj = a + j * pb;
         if (!act.identity) {
             const float slope = act.slope;
@@ -96,47 +104,11 @@ static void backward_rows(const CsrArrays& w, const TransposedArrays& t, const f
                           const float* __restrict zin, Act act, float* __restrict din, int pbr, int64_t i0,
                           int64_t i1) {
     const int pb = B > 0 ? B : pbr;
+    const auto row = [&](int64_t k) { return delta + int64_t(t.t_row[k]) * pb; };
+    const auto weight = [&](int64_t k) { return w.val[t.t_pos[k]]; };
     for (int64_t i = i0; i < i1; ++i) {
-        const int64_t k0 = t.t_ptr[i], k1 = t.t_ptr[i + 1];
         float* __restrict di = din + i * pb;
-        if constexpr (B > 0) {
-            constexpr int U = n_acc<B>();
-            alignas(64) float acc[U][B];
-            for (int u = 0; u < U; ++u)
-#pragma omp simd
-                for (int b = 0; b < B; ++b) acc[u][b] = 0.0f;
-            int64_t k = k0;
-            for (; k + U <= k1; k += U) {
-#pragma GCC unroll 8
-                for (int u = 0; u < U; ++u) {
-                    if (k + u + kPrefetch < k1) __builtin_prefetch(delta + int64_t(t.t_row[k + u + kPrefetch]) * B);
-                    const float wv = w.val[t.t_pos[k + u]];
-                    const float* __restrict s = delta + int64_t(t.t_row[k + u]) * B;
-#pragma omp simd aligned(s : 32)
-                    for (int b = 0; b < B; ++b) acc[u][b] += wv * s[b];
-                }
-            }
-            for (; k < k1; ++k) {
-                const float wv = w.val[t.t_pos[k]];
-                const float* __restrict s = delta + int64_t(t.t_row[k]) * B;
-#pragma omp simd
-                for (int b = 0; b < B; ++b) acc[0][b] += wv * s[b];
-            }
-#pragma omp simd
-            for (int b = 0; b < B; ++b) {
-                float sum = 0.0f;
-                for (int u = 0; u < U; ++u) sum += acc[u][b];
-                di[b] = sum;
-            }
-        } else {
-            for (int b = 0; b < pb; ++b) di[b] = 0.0f;
-            for (int64_t k = k0; k < k1; ++k) {
-                const float wv = w.val[t.t_pos[k]];
-                const float* __restrict s = delta + int64_t(t.t_row[k]) * pb;
-#pragma omp simd
-                for (int b = 0; b < pb; ++b) di[b] += wv * s[b];
-            }
-        }
+        gather_sum<B>(t.t_ptr[i], t.t_ptr[i + 1], row, weight, 0.0f, pb, di);
         if (zin != nullptr && !act.identity) {
             const float* __restrict zi = zin + i * pb;
             const float slope = act.slope;
