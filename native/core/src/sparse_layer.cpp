@@ -55,21 +55,41 @@ void SparseLayer::assign(std::vector<int64_t> row_ptr, std::vector<int32_t> col,
 
 void SparseLayer::rebuild_transposed(int threads) {
     const int64_t nnz = static_cast<int64_t>(col_.size());
-    t_ptr_.assign(n_in_ + 1, 0);
-    for (int64_t k = 0; k < nnz; ++k) ++t_ptr_[col_[k] + 1];
-    for (int64_t i = 0; i < n_in_; ++i) t_ptr_[i + 1] += t_ptr_[i];
     t_row_.resize(nnz);
     t_pos_.resize(nnz);
-    // Counting sort by column; rows visited in order keep each column's entries sorted by row.
-    std::vector<int64_t> next(t_ptr_.begin(), t_ptr_.end() - 1);
-    for (int64_t j = 0; j < n_out_; ++j) {
-        for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1]; ++k) {
-            const int64_t at = next[col_[k]]++;
-            t_row_[at] = static_cast<int32_t>(j);
-            t_pos_[at] = static_cast<uint32_t>(k);
+    t_ptr_.assign(n_in_ + 1, 0);
+    // Counting sort by column. Each part (a contiguous range of rows, balanced by connections) counts its
+    // columns; a column's entries from part p follow those of parts < p, so every column stays sorted by
+    // row whatever the number of parts. Parallel only when the layer is large (the counts cost n_in each).
+    const int parts = (nnz > (int64_t(1) << 22) && threads > 1) ? threads : 1;
+    std::vector<int64_t> bounds;
+    balanced_partition(row_ptr_.data(), n_out_, parts, bounds);
+    std::vector<std::vector<uint32_t>> counts(parts, std::vector<uint32_t>(n_in_, 0));
+#pragma omp parallel for num_threads(parts) schedule(static, 1) if (parts > 1)
+    for (int p = 0; p < parts; ++p)
+        for (int64_t k = row_ptr_[bounds[p]]; k < row_ptr_[bounds[p + 1]]; ++k) ++counts[p][col_[k]];
+    // Column starts, then each part's start inside each column (counts become offsets).
+    for (int64_t i = 0; i < n_in_; ++i) {
+        int64_t at = t_ptr_[i];
+        for (int p = 0; p < parts; ++p) {
+            const uint32_t c = counts[p][i];
+            counts[p][i] = static_cast<uint32_t>(at - t_ptr_[i]);
+            at += c;
+        }
+        t_ptr_[i + 1] = at;
+    }
+#pragma omp parallel for num_threads(parts) schedule(static, 1) if (parts > 1)
+    for (int p = 0; p < parts; ++p) {
+        std::vector<uint32_t>& next = counts[p];
+        for (int64_t j = bounds[p]; j < bounds[p + 1]; ++j) {
+            for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1]; ++k) {
+                const int32_t i = col_[k];
+                const int64_t at = t_ptr_[i] + next[i]++;
+                t_row_[at] = static_cast<int32_t>(j);
+                t_pos_[at] = static_cast<uint32_t>(k);
+            }
         }
     }
-    (void)threads;
     col_part_threads_ = -1;
 }
 
