@@ -1201,6 +1201,27 @@ void randomise_momentum(Model& m, uint64_t seed) {
             for (float& v : s->momentum()) v = rng.uniform(0.5f, 1.5f) * (rng.uniform() < 0.5 ? -1.0f : 1.0f);
 }
 
+// Layers above 2^22 connections build their transposed index in parallel parts: the result must be the
+// same as the serial build (columns sorted by row) for any thread count, after evolution too.
+TEST(transposed_index_parallel_build_matches_serial) {
+    npset::ModelConfig mc;
+    mc.layers = {60000, 60000};
+    mc.epsilon = 40;  // about 4.8M connections, above the parallel threshold
+    mc.seed = 5;
+    auto a = npset::make_sparse_layer(60000, 60000, mc, 0, 1);
+    auto b = npset::make_sparse_layer(60000, 60000, mc, 0, 3);
+    CHECK(a->connections() > (int64_t(1) << 22));
+    CHECK_NOTHROW(b->check_invariants());
+    CHECK(a->t_ptr() == b->t_ptr());
+    CHECK(a->t_row() == b->t_row());
+    CHECK(a->t_pos() == b->t_pos());
+    a->evolve(npset::EvolutionConfig{}, 9, 1);
+    b->evolve(npset::EvolutionConfig{}, 9, 2);
+    CHECK_NOTHROW(b->check_invariants());
+    CHECK(a->t_row() == b->t_row());
+    CHECK(a->values() == b->values());
+}
+
 TEST(set_evolution_model) {
     ModelConfig c;
     c.layers = {60, 50, 40, 5};
