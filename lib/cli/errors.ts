@@ -18,7 +18,7 @@ export function reportError(err: unknown): number {
     return 2;
   }
   const code = (err as { code?: string })?.code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ERR_NPSET_NO_DATASETS') {
     process.stderr.write(`npset: ${oneLine}\n`);
     return 2;
   }

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NpsetError, ValidationError } from '../errors';
+import { AbortError, NpsetError, ValidationError } from '../errors';
 import type { Dataset } from '../data';
 import { loadData, splitAndStandardize, type PreparedData } from './prepare';
 import { PAPER_DATASETS, PAPER_HYPERPARAMETERS, type PaperDataset } from './paper';
@@ -133,7 +133,7 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
     for (const seed of seeds) {
       const prepared = splitAndStandardize(data, { seed });
       const run = async (method: Method, hidden: number[], keep?: (r: PreparedData) => Parameters<typeof runMethod>[0]['keepModel']) => {
-        o.signal?.throwIfAborted();
+        if (o.signal?.aborted) throw new AbortError('Reproduction was aborted', { cause: o.signal.reason });
         o.onEvent?.({ type: 'run-start', dataset: paper.displayName, method, seed, done, total });
         const r = await runMethod({
           data: prepared,
