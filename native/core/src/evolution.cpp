@@ -14,11 +14,15 @@ namespace npset {
 namespace {
 
 // Magnitude of the k-th smallest |w| among weights of one sign (k >= 1), via nth_element on a copy.
+// Branch-free copy: the sign of a weight is random, so a branch here mispredicts half the time.
 float kth_magnitude(const std::vector<float>& val, bool negative, int64_t count, int64_t k) {
-    std::vector<float> mags;
-    mags.reserve(static_cast<size_t>(count));
-    for (float w : val)
-        if ((w < 0) == negative) mags.push_back(std::fabs(w));
+    std::vector<float> mags(static_cast<size_t>(count) + 1);
+    size_t n = 0;
+    for (float w : val) {
+        mags[n] = std::fabs(w);
+        n += (w < 0) == negative;
+    }
+    mags.resize(n);
     std::nth_element(mags.begin(), mags.begin() + (k - 1), mags.end());
     return mags[k - 1];
 }
@@ -37,20 +41,30 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     {
         int64_t n_neg = 0;
         for (float w : val_) n_neg += w < 0;
-        const int64_t counts[2] = {nnz - n_neg, n_neg};
+        const int64_t counts[2] = {nnz - n_neg, n_neg};  // [0]: w >= 0, [1]: w < 0
+        float threshold[2] = {-1.0f, -1.0f};               // nothing is below -1: no removal
+        int64_t want[2] = {0, 0};
         for (int neg = 0; neg < 2; ++neg) {
-            const int64_t k = static_cast<int64_t>(std::floor(cfg.zeta * double(counts[neg]) + 1e-9));  // as in pruning
-            if (k <= 0) continue;
-            const float threshold = kth_magnitude(val_, neg == 1, counts[neg], k);
-            int64_t below = 0;
-            for (float w : val_)
-                if ((w < 0) == (neg == 1) && std::fabs(w) < threshold) ++below;
-            int64_t ties = k - below;
-            for (int64_t i = 0; i < nnz; ++i) {
-                const float w = val_[i];
-                if ((w < 0) != (neg == 1)) continue;
-                const float m = std::fabs(w);
-                if (m < threshold || (m == threshold && ties-- > 0)) keep[i] = 0;
+            want[neg] = static_cast<int64_t>(std::floor(cfg.zeta * double(counts[neg]) + 1e-9));  // as in pruning
+            if (want[neg] > 0) threshold[neg] = kth_magnitude(val_, neg == 1, counts[neg], want[neg]);
+        }
+        // Everything strictly below its sign's threshold goes (branch-free), then ties at the threshold
+        // in position order until each sign has lost exactly its share.
+        int64_t below[2] = {0, 0};
+        for (int64_t i = 0; i < nnz; ++i) {
+            const float w = val_[i];
+            const int neg = w < 0;
+            const bool out = std::fabs(w) < threshold[neg];
+            keep[i] = !out;
+            below[neg] += out;
+        }
+        int64_t ties[2] = {want[0] - below[0], want[1] - below[1]};
+        for (int64_t i = 0; i < nnz && (ties[0] > 0 || ties[1] > 0); ++i) {
+            const float w = val_[i];
+            const int neg = w < 0;
+            if (ties[neg] > 0 && std::fabs(w) == threshold[neg]) {
+                keep[i] = 0;
+                --ties[neg];
             }
         }
     }
