@@ -111,13 +111,18 @@ void Model::load_batch(const DataView& data, const int64_t* order, int64_t start
     const int64_t F = data.features;
     buf_->labels.assign(pb, -1);
     for (int b = 0; b < count; ++b) buf_->labels[b] = data.y ? data.y[order[start + b]] : 0;
-#pragma omp parallel for num_threads(threads_) schedule(static) if (F * pb > (1 << 18))
-    for (int64_t f0 = 0; f0 < F; f0 += 256) {
-        const int64_t f1 = std::min(F, f0 + 256);
-        for (int b = 0; b < pb; ++b) {
-            const float* row = b < count ? data.x + order[start + b] * F : nullptr;
-            for (int64_t f = f0; f < f1; ++f) a0[f * pb + b] = row ? row[f] : 0.0f;
-        }
+    // Feature-major copy: for each feature, the batch's values side by side. Writing whole feature rows
+    // (reading `pb` sample rows in parallel streams) beats scattering one sample at a time.
+    const float* rows[1024];
+    const int nrows = std::min(count, 1024);
+    for (int b = 0; b < nrows; ++b) rows[b] = data.x + order[start + b] * F;
+#pragma omp parallel for num_threads(threads_) schedule(static) if (F * pb > (1 << 16))
+    for (int64_t f = 0; f < F; ++f) {
+        float* dst = a0 + f * pb;
+        int b = 0;
+        for (; b < nrows; ++b) dst[b] = rows[b][f];
+        for (; b < count; ++b) dst[b] = data.x[order[start + b] * F + f];
+        for (; b < pb; ++b) dst[b] = 0.0f;
     }
 }
 
