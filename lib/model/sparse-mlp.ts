@@ -120,8 +120,8 @@ export class SparseMLP {
   }
 
   get #native(): NativeModel {
-    if (!this.#model) throw new ValidationError('This SparseMLP was disposed; create a new one');
-    return this.#model;
+    this.#alive();
+    return this.#model!;
   }
 
   #job<T>(work: (m: NativeModel) => Promise<T>): Promise<T> {
@@ -129,13 +129,24 @@ export class SparseMLP {
     return enqueue(() => work(m)).catch((e: unknown) => Promise.reject(wrap(e)));
   }
 
+  // Inputs, classes and the number of hidden layers never change (pruning only shrinks hidden layers), so
+  // they come from the options: no native call, which would be refused while a job of this model runs.
   get inputs(): number {
-    return this.topology().neurons[0];
+    this.#alive();
+    return this.options.layers[0];
   }
 
   get classes(): number {
-    const n = this.topology().neurons;
-    return n[n.length - 1];
+    this.#alive();
+    return this.options.layers[this.options.layers.length - 1];
+  }
+
+  #alive(): void {
+    if (!this.#model) throw new ValidationError('This SparseMLP was disposed; create a new one');
+  }
+
+  get #hiddenLayers(): number {
+    return this.options.layers.length - 2;
   }
 
   get threads(): number {
@@ -154,9 +165,7 @@ export class SparseMLP {
   async fit(train: ModelData, options: FitOptions = {}): Promise<FitResult> {
     const { validation, onEpoch, signal, ...rest } = expectOptions('fit options', options) as FitOptions;
     if (this.#running) throw new ValidationError('This SparseMLP is already training; await the running fit first');
-    const topo = this.topology();
-    const hidden = topo.neurons.length - 2;
-    const o = resolveTrainOptions(rest, hidden);
+    const o = resolveTrainOptions(rest, this.#hiddenLayers);
     if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
     if (onEpoch !== undefined && typeof onEpoch !== 'function') fail('a function', 'onEpoch', onEpoch);
     if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
@@ -172,7 +181,7 @@ export class SparseMLP {
     try {
       for (let epoch = 0; epoch < o.epochs; epoch++) {
         if (signal?.aborted) throw abortReason(signal);
-        history.push(await this.#epoch(model, trainData, validData, o, epoch));
+        history.push(await this.#epoch(trainData, validData, o, epoch));
         if (onEpoch) await onEpoch(history[history.length - 1]);
       }
     } catch (err) {
@@ -186,7 +195,6 @@ export class SparseMLP {
   }
 
   async #epoch(
-    model: NativeModel,
     train: NativeDataset,
     valid: NativeDataset | null,
     o: ResolvedTrainOptions,
@@ -203,7 +211,8 @@ export class SparseMLP {
       pruningMs = r.ms;
       pruned = r.removed.map((ids) => ids.length);
     }
-    const topo = model.topology();
+    // Read inside the queue: another job of this model (say an evaluate) may be running in between.
+    const topo = await this.#job(async (m) => m.topology());
     const trainConfig = {
       batchSize: o.batchSize,
       learningRate: o.learningRate,
@@ -252,7 +261,7 @@ export class SparseMLP {
    * the building block for custom schedules and benchmarks. `epoch` seeds the shuffle and dropout.
    */
   async trainEpoch(train: ModelData, options: TrainOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
-    const o = resolveTrainOptions(options, this.topology().neurons.length - 2);
+    const o = resolveTrainOptions(options, this.#hiddenLayers);
     const ds = toNative(checkData('train', train, this.inputs, this.classes, true));
     const e = expectInteger('epoch', epoch, { min: 0 });
     const r = await this.#job((m) =>
@@ -325,7 +334,7 @@ export class SparseMLP {
   /** NPSET step now: remove floor(alpha * n) neurons with the fewest connections from the given hidden layers. */
   async pruneNeurons(options: { hiddenLayers: number[]; alpha?: number; criterion?: PruneCriterion }): Promise<number[][]> {
     const o = expectOptions('prune options', options);
-    const hidden = this.topology().neurons.length - 2;
+    const hidden = this.#hiddenLayers;
     const layers = o.hiddenLayers;
     if (!Array.isArray(layers)) fail('an array of 1-based hidden layer indices', 'hiddenLayers', layers);
     layers.forEach((h, i) => expectInteger(`hiddenLayers[${i}]`, h, { min: 1, max: hidden }));
@@ -336,13 +345,13 @@ export class SparseMLP {
 
   /** Hidden layer `hidden` (1-based) neuron indices ordered by the pruning criterion, fewest connections first. */
   neuronOrder(hidden: number, criterion: PruneCriterion = 'out-degree'): Int32Array {
-    const h = expectInteger('hidden', hidden, { min: 1, max: this.topology().neurons.length - 2 });
+    const h = expectInteger('hidden', hidden, { min: 1, max: this.#hiddenLayers });
     return this.#native.neuronOrder(h, expectOneOf('criterion', criterion, PRUNE_CRITERIA));
   }
 
   /** Removes the given neurons (current indices) of hidden layer `hidden` with all their connections. */
   removeNeurons(hidden: number, neurons: ArrayLike<number>): void {
-    const h = expectInteger('hidden', hidden, { min: 1, max: this.topology().neurons.length - 2 });
+    const h = expectInteger('hidden', hidden, { min: 1, max: this.#hiddenLayers });
     this.#native.removeNeurons(h, Array.from(neurons));
   }
 
