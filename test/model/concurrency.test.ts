@@ -14,6 +14,21 @@ afterEach(() => {
 
 const s = syntheticSplit();
 
+describe('calls on one model while it trains', () => {
+  it('evaluate and predict queued during fit run between epochs and do not break the fit', async () => {
+    const m = await create({ layers: [s.features, 40, 40, s.classes], epsilon: 6, seed: 3 });
+    const fit = m.fit(s.train, { epochs: 4, pruning: { alpha: 0.1, beta: 1, gamma: 2 } });
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 4; i++) calls.push(m.evaluate(s.test), m.predict(s.test));
+    const [result, ...others] = await Promise.all([fit, ...calls]);
+    expect((result as { history: unknown[] }).history).toHaveLength(4);
+    for (const o of others) expect(o).toBeDefined();
+    const e = (await m.evaluate(s.test)).accuracy;
+    expect(e).toBeGreaterThanOrEqual(0);
+    expect(m.topology().neurons.slice(1, -1)).toEqual([30, 30]); // 40 -> 36 -> 33 -> 30 (epochs 1, 2, 3)
+  });
+});
+
 describe('concurrent models', () => {
   it('two models trained at the same time give the results they give alone', async () => {
     const fitA: FitOptions = { epochs: 5, validation: s.test };
