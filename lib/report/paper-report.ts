@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RemovalPoint } from '../experiment/figure1';
 import { METHOD_SPECS, type Method } from '../experiment/methods';
-import type { PaperDataset, PaperMethod } from '../experiment/paper';
+import type { PaperDataset, PaperMethod, PaperTable3 } from '../experiment/paper';
 import type { RunResult } from '../experiment/run';
 import { renderFacetedLineChart, renderLineChart, type LineSeries } from './plot';
 import { formatInt, mean, std } from './stats';
@@ -25,17 +25,10 @@ export interface Table2Row {
   neurons: number;
 }
 
-export interface Table3Row {
+/** Our Table 3 numbers for one dataset (the same fields as the paper's), with the paper's beside them. */
+export interface Table3Row extends PaperTable3 {
   dataset: string;
-  paramsFC: number;
-  paramsSET: number;
-  paramsNPSET: number;
-  neuronsFC: number;
-  neuronsSET: number;
-  neuronsNPSET: number;
-  compressionSET: number;
-  compressionNPSET: number;
-  paper: PaperDataset['table3'];
+  paper: PaperTable3;
 }
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
