@@ -3,15 +3,15 @@
  * the --json summary against the files it writes, a data directory without the paper's files, a paper
  * file that fails to load, and option errors.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../lib/experiment/run';
 import { ensureBuilt, runCli, runJson, type CliResult } from '../helpers/cli';
-import { dataDir, hasDataDir } from '../helpers/data-dir';
+import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
 
-const LUNG_FILE = path.join(dataDir(), 'asu', 'lung_discrete.mat');
+const LUNG_FILE = lungFile();
 const HAVE_LUNG = hasDataDir() && existsSync(LUNG_FILE);
 const METHODS = ['set', 'npset', 'npset-1st', 'npset-2nd', 'direct-set', 'direct-fc'];
 
@@ -24,17 +24,7 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-function lungDir(name: string): string {
-  const dir = path.join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  const target = path.join(dir, 'lung_discrete.mat');
-  try {
-    symlinkSync(LUNG_FILE, target);
-  } catch {
-    copyFileSync(LUNG_FILE, target);
-  }
-  return dir;
-}
+const lungDir = (name: string): string => lungDataDir(tmp, name);
 
 function csvRecords(file: string): Record<string, string>[] {
   const lines = readFileSync(file, 'utf8').trim().split('\n');

@@ -4,7 +4,7 @@
  * results.json and the paper, the runs and their settings, Figure 1, a data directory without paper
  * files, a paper file that fails to load, and results on disk after an abort.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +19,9 @@ import {
 } from '../../lib/experiment/reproduce';
 import type { RunResult } from '../../lib/experiment/run';
 import { figure1Svg, figure2Svg, writeTables } from '../../lib/report/paper-report';
-import { dataDir, hasDataDir } from '../helpers/data-dir';
+import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
 
-const LUNG_FILE = path.join(dataDir(), 'asu', 'lung_discrete.mat');
+const LUNG_FILE = lungFile();
 const HAVE_LUNG = hasDataDir() && existsSync(LUNG_FILE);
 const LUNG = findPaperDataset('lung_discrete')!;
 const EPOCHS = 12;
@@ -35,18 +35,7 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A fresh data directory holding lung_discrete.mat (a symlink, or a copy where links are not allowed). */
-function lungDir(name: string): string {
-  const dir = path.join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  const target = path.join(dir, 'lung_discrete.mat');
-  try {
-    symlinkSync(LUNG_FILE, target);
-  } catch {
-    copyFileSync(LUNG_FILE, target);
-  }
-  return dir;
-}
+const lungDir = (name: string): string => lungDataDir(tmp, name);
 
 /** What lib/cli/reproduce.ts writes after each run (tables) and at the end (figures). */
 function writeReport(out: string, calls: boolean[]) {

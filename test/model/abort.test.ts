@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError, NpsetError } from '../../lib/errors';
-import { SparseMLP } from '../../lib/model';
-import { syntheticSplit } from './helpers';
+import { disposeAfterEach, syntheticSplit } from './helpers';
 
-const models: SparseMLP[] = [];
-async function create(options: Parameters<typeof SparseMLP.create>[0]): Promise<SparseMLP> {
-  const m = await SparseMLP.create(options);
-  models.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) if (!m.disposed) m.dispose();
-});
+const { create } = disposeAfterEach();
 
 const s = syntheticSplit();
 // a larger problem whose epochs are long enough to be aborted while a native job runs

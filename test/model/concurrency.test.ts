@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SparseMLP, type FitOptions } from '../../lib/model';
-import { snapshot, syntheticSplit } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { FitOptions } from '../../lib/model';
+import { disposeAfterEach, snapshot, syntheticSplit } from './helpers';
 
-const models: SparseMLP[] = [];
-async function create(options: Parameters<typeof SparseMLP.create>[0]): Promise<SparseMLP> {
-  const m = await SparseMLP.create(options);
-  models.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) if (!m.disposed) m.dispose();
-});
+const { create } = disposeAfterEach();
 
 const s = syntheticSplit();
 

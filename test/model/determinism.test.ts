@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SparseMLP, type FitOptions, type ModelOptions } from '../../lib/model';
-import { snapshot, syntheticSplit, type LayerSnapshot } from './helpers';
+import { disposeAfterEach, snapshot, syntheticSplit, type LayerSnapshot } from './helpers';
 
-const models: SparseMLP[] = [];
-afterEach(() => {
-  for (const m of models.splice(0)) if (!m.disposed) m.dispose();
-});
+const { models } = disposeAfterEach();
 
 const s = syntheticSplit();
 

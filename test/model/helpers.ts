@@ -1,8 +1,8 @@
 /** Shared fixtures of the model tests: small learnable datasets and snapshots of a model's weights. */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { makeSyntheticDataset } from '../../lib/data';
 import { ValidationError } from '../../lib/errors';
-import type { ModelData, SparseMLP } from '../../lib/model';
+import { SparseMLP, type ModelData } from '../../lib/model';
 
 export interface Split {
   train: Required<ModelData>;
@@ -96,4 +96,21 @@ export function argmaxRows(p: Float32Array, classes: number): number[] {
     out.push(best);
   }
   return out;
+}
+
+/**
+ * Models made with the returned `create` (or pushed onto `models`) are disposed after each test of the
+ * calling file. Call it once at the top of a test file.
+ */
+export function disposeAfterEach(): { models: SparseMLP[]; create: (o: Parameters<typeof SparseMLP.create>[0]) => Promise<SparseMLP> } {
+  const models: SparseMLP[] = [];
+  afterEach(() => {
+    for (const m of models.splice(0)) if (!m.disposed) m.dispose();
+  });
+  const create = async (options: Parameters<typeof SparseMLP.create>[0]): Promise<SparseMLP> => {
+    const m = await SparseMLP.create(options);
+    models.push(m);
+    return m;
+  };
+  return { models, create };
 }

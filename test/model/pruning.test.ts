@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SparseMLP, type EpochInfo, type PruneLayers } from '../../lib/model';
-import { expectValidationError, syntheticSplit } from './helpers';
+import { disposeAfterEach, expectValidationError, syntheticSplit } from './helpers';
 
-const models: SparseMLP[] = [];
-async function create(options: Parameters<typeof SparseMLP.create>[0]): Promise<SparseMLP> {
-  const m = await SparseMLP.create(options);
-  models.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) if (!m.disposed) m.dispose();
-});
+const { create } = disposeAfterEach();
 
 /** Hidden sizes per epoch under NPSET's rule: floor(alpha * n) removed at each epoch beta..beta+gamma. */
 function schedule(hidden: number[], pruned: number[], epochs: number, alpha: number, beta: number, gamma: number) {

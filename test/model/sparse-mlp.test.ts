@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
 import { MODEL_DEFAULTS, SparseMLP, type EpochInfo } from '../../lib/model';
-import { argmaxRows, blobs, expectValidationError, snapshot, structure, syntheticSplit } from './helpers';
+import { disposeAfterEach, argmaxRows, blobs, expectValidationError, snapshot, structure, syntheticSplit } from './helpers';
 
-const models: SparseMLP[] = [];
-async function create(options: Parameters<typeof SparseMLP.create>[0]): Promise<SparseMLP> {
-  const m = await SparseMLP.create(options);
-  models.push(m);
-  return m;
-}
-afterEach(() => {
-  for (const m of models.splice(0)) if (!m.disposed) m.dispose();
-});
+const { create, models } = disposeAfterEach();
 
 /** Expected distinct positions after `draws` uniform draws with replacement among `n` positions. */
 function expectedDistinct(n: number, draws: number): number {
