@@ -102,6 +102,12 @@ function wrap(err: unknown): unknown {
   return err;
 }
 
+/** The addon's per-epoch training settings, taken from resolved options. */
+function nativeTrainConfig(o: ResolvedTrainOptions): Record<string, unknown> {
+  const { batchSize, learningRate, momentum, nesterov, weightDecay, dropout, shuffle } = o;
+  return { batchSize, learningRate, momentum, nesterov, weightDecay, dropout, shuffle };
+}
+
 export class SparseMLP {
   readonly options: Readonly<Required<ModelOptions>>;
   #model: NativeModel | null;
@@ -213,16 +219,7 @@ export class SparseMLP {
     }
     // Read inside the queue: another job of this model (say an evaluate) may be running in between.
     const topo = await this.#job(async (m) => m.topology());
-    const trainConfig = {
-      batchSize: o.batchSize,
-      learningRate: o.learningRate,
-      momentum: o.momentum,
-      nesterov: o.nesterov,
-      weightDecay: o.weightDecay,
-      dropout: o.dropout,
-      shuffle: o.shuffle,
-    };
-    const r = await this.#job((m) => m.trainEpoch(train, trainConfig, epoch));
+    const r = await this.#job((m) => m.trainEpoch(train, nativeTrainConfig(o), epoch));
     const evalStart = performance.now();
     const evalBatch = Math.max(o.batchSize, 64);
     const trainEval = await this.#job((m) => m.evaluate(train, evalBatch));
@@ -267,7 +264,7 @@ export class SparseMLP {
     const r = await this.#job((m) =>
       m.trainEpoch(
         ds,
-        { batchSize: o.batchSize, learningRate: o.learningRate, momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay, dropout: o.dropout, shuffle: o.shuffle },
+        nativeTrainConfig(o),
         e,
       ),
     );
