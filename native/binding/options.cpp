@@ -360,7 +360,7 @@ std::string gib(double bytes) {
 
 void check_model_fits(const npset::ModelConfig& c) {
     // Per weight layer: dense n_in*n_out*(weight, momentum, gradient); sparse about
-    // epsilon*(n_in+n_out) connections of ~20 bytes (value, momentum, column, transposed index) plus
+    // epsilon*(n_in+n_out) connections of at most 20 bytes (value, momentum, column, transposed index) plus
     // per-neuron arrays. Doubles avoid overflow for any int32 sizes.
     double bytes = 0;
     for (size_t l = 0; l + 1 < c.layers.size(); ++l) {

@@ -98,14 +98,24 @@ static void forward_rows(const CsrArrays& w, const float* __restrict in, float* 
     }
 }
 
-// Inputs [i0, i1) of din = (W delta) * act'(zin), through the transposed index.
-template <int B>
+// Inputs [i0, i1) of din = (W delta) * act'(zin), through the transposed index (packed or wide).
+template <int B, bool Packed>
 static void backward_rows(const CsrArrays& w, const TransposedArrays& t, const float* __restrict delta,
                           const float* __restrict zin, Act act, float* __restrict din, int pbr, int64_t i0,
                           int64_t i1) {
     const int pb = B > 0 ? B : pbr;
-    const auto row = [&](int64_t k) { return delta + int64_t(t.t_row[k]) * pb; };
-    const auto weight = [&](int64_t k) { return w.val[t.t_pos[k]]; };
+    const int shift = t.rank_bits;
+    const uint32_t rank_mask = Packed ? (uint32_t(1) << shift) - 1 : 0;
+    const auto out_row = [&](int64_t k) -> int64_t { return Packed ? t.t_ent[k] >> shift : t.t_ent[k]; };
+    const auto row = [&](int64_t k) { return delta + out_row(k) * pb; };
+    const auto weight = [&](int64_t k) {
+        if constexpr (Packed) {
+            const uint32_t e = t.t_ent[k];
+            return w.val[w.row_ptr[e >> shift] + (e & rank_mask)];
+        } else {
+            return w.val[t.t_pos[k]];
+        }
+    };
     for (int64_t i = i0; i < i1; ++i) {
         float* __restrict di = din + i * pb;
         gather_sum<B>(t.t_ptr[i], t.t_ptr[i + 1], row, weight, 0.0f, pb, di);
@@ -115,6 +125,16 @@ static void backward_rows(const CsrArrays& w, const TransposedArrays& t, const f
 #pragma omp simd
             for (int b = 0; b < pb; ++b) di[b] *= zi[b] > 0.0f ? 1.0f : slope;
         }
+    }
+}
+
+template <int B>
+static void backward_rows_any(const CsrArrays& w, const TransposedArrays& t, const float* delta, const float* zin,
+                              Act act, float* din, int pbr, int64_t i0, int64_t i1) {
+    if (t.t_pos == nullptr) {
+        backward_rows<B, true>(w, t, delta, zin, act, din, pbr, i0, i1);
+    } else {
+        backward_rows<B, false>(w, t, delta, zin, act, din, pbr, i0, i1);
     }
 }
 
@@ -280,7 +300,7 @@ static void backward_input(const CsrArrays& w, const TransposedArrays& t, const 
                            Act act, float* din, int pb, Partition p, int threads) {
     const int64_t work = (t.t_ptr[t.cols] + t.cols) * pb;
     for_parts(p, threads, work, [&](int64_t i0, int64_t i1) {
-        NPSET_DISPATCH_BATCH(pb, backward_rows, w, t, delta, zin, act, din, pb, i0, i1);
+        NPSET_DISPATCH_BATCH(pb, backward_rows_any, w, t, delta, zin, act, din, pb, i0, i1);
     });
 }
 

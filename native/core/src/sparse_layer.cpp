@@ -53,10 +53,26 @@ void SparseLayer::assign(std::vector<int64_t> row_ptr, std::vector<int32_t> col,
     row_part_threads_ = col_part_threads_ = -1;
 }
 
+// Bits of the rank inside a row when an entry packs (row, rank) into 32 bits, or 0 if it cannot.
+static int packed_rank_bits(const std::vector<int64_t>& row_ptr, int64_t rows) {
+    int row_bits = 1;
+    while (row_bits < 32 && (int64_t(1) << row_bits) < rows) ++row_bits;
+    if (row_bits >= 32) return 0;
+    int64_t max_degree = 0;
+    for (int64_t j = 0; j < rows; ++j) max_degree = std::max(max_degree, row_ptr[j + 1] - row_ptr[j]);
+    const int rank_bits = 32 - row_bits;
+    return max_degree <= (int64_t(1) << rank_bits) ? rank_bits : 0;
+}
+
 void SparseLayer::rebuild_transposed(int threads) {
     const int64_t nnz = static_cast<int64_t>(col_.size());
-    t_row_.resize(nnz);
-    t_pos_.resize(nnz);
+    rank_bits_ = packed_rank_bits(row_ptr_, n_out_);
+    t_ent_.resize(nnz);
+    if (packed()) {
+        std::vector<uint32_t>().swap(t_pos_);
+    } else {
+        t_pos_.resize(nnz);
+    }
     t_ptr_.assign(n_in_ + 1, 0);
     // Counting sort by column. Each part (a contiguous range of rows, balanced by connections) counts its
     // columns; a column's entries from part p follow those of parts < p, so every column stays sorted by
@@ -85,8 +101,12 @@ void SparseLayer::rebuild_transposed(int threads) {
             for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1]; ++k) {
                 const int32_t i = col_[k];
                 const int64_t at = t_ptr_[i] + next[i]++;
-                t_row_[at] = static_cast<int32_t>(j);
-                t_pos_[at] = static_cast<uint32_t>(k);
+                if (packed()) {
+                    t_ent_[at] = (static_cast<uint32_t>(j) << rank_bits_) | static_cast<uint32_t>(k - row_ptr_[j]);
+                } else {
+                    t_ent_[at] = static_cast<uint32_t>(j);
+                    t_pos_[at] = static_cast<uint32_t>(k);
+                }
             }
         }
     }
@@ -118,7 +138,11 @@ CsrArrays SparseLayer::arrays() {
 int64_t SparseLayer::model_bytes() const {
     auto bytes = [](const auto& v) { return static_cast<int64_t>(v.size() * sizeof(v[0])); };
     return bytes(row_ptr_) + bytes(col_) + bytes(val_) + bytes(mom_) + bytes(bias_) + bytes(bias_mom_) +
-           bytes(t_ptr_) + bytes(t_row_) + bytes(t_pos_);
+           bytes(t_ptr_) + bytes(t_ent_) + bytes(t_pos_);
+}
+
+TransposedArrays SparseLayer::transposed() const {
+    return {t_ptr_.data(), t_ent_.data(), packed() ? nullptr : t_pos_.data(), rank_bits_, n_in_};
 }
 
 void SparseLayer::forward(const float* in, float* z, float* a, int pb, Act act, int threads) {
@@ -127,8 +151,7 @@ void SparseLayer::forward(const float* in, float* z, float* a, int pb, Act act, 
 
 void SparseLayer::backward_input(const float* delta, const float* zin, Act act_in, float* din, int pb,
                                  int threads) {
-    const TransposedArrays t{t_ptr_.data(), t_row_.data(), t_pos_.data(), n_in_};
-    kernels().backward_input(arrays(), t, delta, zin, act_in, din, pb, col_partition(threads), threads);
+    kernels().backward_input(arrays(), transposed(), delta, zin, act_in, din, pb, col_partition(threads), threads);
 }
 
 void SparseLayer::update(const float* in, const float* delta, int pb, const Sgd& sgd, int threads) {
@@ -198,7 +221,7 @@ void SparseLayer::input_stats(std::vector<int64_t>& degree, std::vector<double>&
     for (int64_t i = 0; i < n_in_; ++i) {
         degree[i] = t_ptr_[i + 1] - t_ptr_[i];
         double s = 0;
-        for (int64_t t = t_ptr_[i]; t < t_ptr_[i + 1]; ++t) s += std::fabs(val_[t_pos_[t]]);
+        for (int64_t t = t_ptr_[i]; t < t_ptr_[i + 1]; ++t) s += std::fabs(val_[t_pos(t)]);
         strength[i] = s;
     }
 }
@@ -233,15 +256,14 @@ void SparseLayer::check_invariants() const {
     std::vector<uint8_t> seen(nnz, 0);
     for (int64_t i = 0; i < n_in_; ++i) {
         for (int64_t t = t_ptr_[i]; t < t_ptr_[i + 1]; ++t) {
-            const uint32_t k = t_pos_[t];
-            if (k >= static_cast<uint64_t>(nnz) || seen[k]) fail("t_pos not a permutation");
+            const int64_t j = t_row(t);
+            if (j < 0 || j >= n_out_) fail("transposed row out of range");
+            const int64_t k = t_pos(t);
+            if (k < row_ptr_[j] || k >= row_ptr_[j + 1]) fail("transposed entry outside its row");
+            if (seen[k]) fail("transposed index not a permutation");
             seen[k] = 1;
-            if (col_[k] != i) fail("t_pos points at another column");
-            const int32_t j = t_row_[t];
-            if (j < 0 || j >= n_out_ || static_cast<int64_t>(k) < row_ptr_[j] ||
-                static_cast<int64_t>(k) >= row_ptr_[j + 1])
-                fail("t_row does not own t_pos");
-            if (t > t_ptr_[i] && t_row_[t] <= t_row_[t - 1]) fail("transposed rows not increasing");
+            if (col_[k] != i) fail("transposed entry points at another column");
+            if (t > t_ptr_[i] && t_row(t) <= t_row(t - 1)) fail("transposed rows not increasing");
         }
     }
 }

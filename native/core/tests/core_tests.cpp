@@ -249,7 +249,7 @@ void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, in
                       std::vector<float>& bm) {
         return CsrArrays{layer.row_ptr().data(), layer.col().data(), v.data(), m.data(), b.data(), bm.data(), n_out};
     };
-    const TransposedArrays t{layer.t_ptr().data(), layer.t_row().data(), layer.t_pos().data(), n_in};
+    const TransposedArrays t = layer.transposed();
     std::vector<int64_t> row_part, col_part;
     balanced_partition(layer.row_ptr().data(), n_out, parts, row_part);
     balanced_partition(layer.t_ptr().data(), n_in, parts, col_part);
@@ -484,6 +484,53 @@ TEST(gemm_bit_identical_across_threads) {
 #if defined(__x86_64__) || defined(__i386__)
 // The kernels may flush denormals to zero for speed, but the caller's floating-point environment must be
 // left as it was: in Node.js the caller is a libuv worker thread (or the JS thread) shared with other code.
+// The transposed index packs (row, rank) into 4 bytes when rows and degrees fit 32 bits together, and
+// falls back to 8 bytes (row, position) when they do not; both give the same input gradient.
+TEST(transposed_index_packed_and_wide_forms) {
+    // 2^20 + 1 rows need 21 bits, leaving 11 for the rank: a row of 2100 connections does not fit.
+    const int64_t n_out = (int64_t(1) << 20) + 1, n_in = 2100;
+    auto build = [&](int64_t long_row_degree) {
+        std::vector<int64_t> rp(n_out + 1, 0);
+        std::vector<int32_t> col;
+        const int64_t rows_used[] = {0, 5, 777777, n_out - 1};
+        for (int64_t j = 0; j < n_out; ++j) {
+            for (int64_t r : rows_used) {
+                if (r != j) continue;
+                const int64_t degree = j == 5 ? long_row_degree : 3;
+                for (int64_t c = 0; c < degree; ++c) col.push_back(static_cast<int32_t>(c));
+            }
+            rp[j + 1] = static_cast<int64_t>(col.size());
+        }
+        auto layer = std::make_unique<SparseLayer>(n_in, n_out);
+        std::vector<float> val = random_vec(col.size(), 41);
+        const size_t nnz = col.size();
+        layer->assign(std::move(rp), std::move(col), std::move(val), std::vector<float>(nnz, 0.0f), 2);
+        layer->check_invariants();
+        return layer;
+    };
+    auto packed = build(2048);  // 2048 = 2^11 ranks 0..2047: fits
+    auto wide = build(2100);
+    CHECK(packed->packed());
+    CHECK(!wide->packed());
+    // 12 bytes per connection in the CSR arrays, plus 4 (packed) or 8 (wide) in the transposed index.
+    CHECK_EQ(packed->model_bytes() - 16 * packed->connections(), wide->model_bytes() - 20 * wide->connections());
+    const int pb = 8;
+    for (SparseLayer* layer : {packed.get(), wide.get()}) {
+        ABuf delta(static_cast<size_t>(n_out * pb), 0.0f), din(static_cast<size_t>(n_in * pb), kNaN);
+        for (int64_t j : {int64_t(0), int64_t(5), int64_t(777777), n_out - 1})
+            for (int b = 0; b < pb; ++b) delta[j * pb + b] = 0.25f * float(b + 1) - 0.01f * float(j % 13);
+        for (int threads : {1, 2}) {
+            layer->backward_input(delta.data(), nullptr, Act{}, din.data(), pb, threads);
+            std::vector<double> ref(static_cast<size_t>(n_in * pb), 0.0);
+            for (int64_t j = 0; j < n_out; ++j)
+                for (int64_t k = layer->row_ptr()[j]; k < layer->row_ptr()[j + 1]; ++k)
+                    for (int b = 0; b < pb; ++b) ref[layer->col()[k] * pb + b] += double(layer->values()[k]) * delta[j * pb + b];
+            for (int64_t i = 0; i < n_in * pb; ++i)
+                CHECK_NEAR_CTX(din[i], ref[i], 1e-5, (layer->packed() ? "packed" : "wide") << " i=" << i);
+        }
+    }
+}
+
 TEST(kernels_preserve_caller_fp_environment) {
     const unsigned kFtzDaz = 0x8040;
     _mm_setcsr(_mm_getcsr() & ~kFtzDaz);  // earlier tests may already have changed this thread's MXCSR
@@ -1115,12 +1162,12 @@ TEST(memory_linear_in_connections) {
         Model m(c);
         for (size_t l = 0; l < m.layer_count(); ++l) {
             const Layer& L = m.layer(l);
-            const int64_t bound = 20 * L.connections() + 24 * (L.n_in() + L.n_out()) + 64;
+            const int64_t bound = 16 * L.connections() + 24 * (L.n_in() + L.n_out()) + 64;
             CHECK_MSG(L.model_bytes() <= bound, "layer " << l << " eps " << eps << ": " << L.model_bytes()
                                                          << " bytes for " << L.connections() << " connections");
         }
     }
-    // The marginal cost of a connection is 20 bytes (value, momentum, column, transposed row and position).
+    // The marginal cost of a connection is 16 bytes (value, momentum, column, packed transposed entry).
     ModelConfig a;
     a.layers = {2000, 2000, 2};
     a.epsilon = 10.0;
@@ -1130,8 +1177,8 @@ TEST(memory_linear_in_connections) {
     const int64_t dc = mb.layer(0).connections() - ma.layer(0).connections();
     const int64_t db = mb.layer(0).model_bytes() - ma.layer(0).model_bytes();
     CHECK(dc > 30000);
-    CHECK_EQ(db, 20 * dc);
-    CHECK(double(mb.memory().model_bytes) / double(mb.memory().connections) < 22.0);
+    CHECK_EQ(db, 16 * dc);
+    CHECK(double(mb.memory().model_bytes) / double(mb.memory().connections) < 18.0);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1213,12 +1260,11 @@ TEST(transposed_index_parallel_build_matches_serial) {
     CHECK(a->connections() > (int64_t(1) << 22));
     CHECK_NOTHROW(b->check_invariants());
     CHECK(a->t_ptr() == b->t_ptr());
-    CHECK(a->t_row() == b->t_row());
-    CHECK(a->t_pos() == b->t_pos());
+    CHECK(a->t_entries() == b->t_entries());
     a->evolve(npset::EvolutionConfig{}, 9, 1);
     b->evolve(npset::EvolutionConfig{}, 9, 2);
     CHECK_NOTHROW(b->check_invariants());
-    CHECK(a->t_row() == b->t_row());
+    CHECK(a->t_entries() == b->t_entries());
     CHECK(a->values() == b->values());
 }
 

@@ -30,11 +30,16 @@ struct CsrArrays {
     int64_t rows;
 };
 
-// Transposed index: for input i, entries t_ptr[i]..t_ptr[i+1] give the output row and the value position.
+// Transposed index: for input i, entries t_ptr[i]..t_ptr[i+1] name the connections of column i, by
+// increasing output row. Packed (t_pos null, 4 bytes per connection): an entry holds the output row in its
+// high bits and the connection's rank inside that row in its low `rank_bits` bits, so the value sits at
+// row_ptr[row] + rank. Wide (a layer whose rows or degrees do not fit 32 bits together): an entry holds
+// the row and t_pos the value's position.
 struct TransposedArrays {
     const int64_t* t_ptr;
-    const int32_t* t_row;
+    const uint32_t* t_ent;
     const uint32_t* t_pos;
+    int rank_bits;
     int64_t cols;
 };
 

@@ -70,8 +70,16 @@ public:
     std::vector<float>& bias() { return bias_; }
     const std::vector<float>& bias() const { return bias_; }
     const std::vector<int64_t>& t_ptr() const { return t_ptr_; }
-    const std::vector<int32_t>& t_row() const { return t_row_; }
-    const std::vector<uint32_t>& t_pos() const { return t_pos_; }
+    // Entry t of the transposed index: its output row and its position in the CSR arrays.
+    int64_t t_row(int64_t t) const { return packed() ? t_ent_[t] >> rank_bits_ : t_ent_[t]; }
+    int64_t t_pos(int64_t t) const {
+        return packed() ? row_ptr_[t_ent_[t] >> rank_bits_] + (t_ent_[t] & ((uint32_t(1) << rank_bits_) - 1))
+                        : t_pos_[t];
+    }
+    // Whether the transposed index takes 4 bytes per connection (else 8).
+    bool packed() const { return rank_bits_ > 0; }
+    const std::vector<uint32_t>& t_entries() const { return t_ent_; }
+    TransposedArrays transposed() const;
     // Checks the CSR invariants (sorted, unique, in range, transposed index consistent); throws on failure.
     void check_invariants() const;
 
@@ -86,8 +94,9 @@ private:
     std::vector<float> val_, mom_;
     std::vector<float> bias_, bias_mom_;
     std::vector<int64_t> t_ptr_;
-    std::vector<int32_t> t_row_;
-    std::vector<uint32_t> t_pos_;
+    std::vector<uint32_t> t_ent_;  // packed (row, rank), or the row when not packed
+    std::vector<uint32_t> t_pos_;  // empty when packed
+    int rank_bits_ = 0;
     // Cached work partitions (balanced by connections), invalidated by topology changes.
     std::vector<int64_t> row_part_, col_part_;
     int row_part_threads_ = -1, col_part_threads_ = -1;
