@@ -2,7 +2,7 @@
 // (no Node.js), so CPU scaling can be measured on any many-core server. Prints a table and JSON.
 //
 //   npset_bench [--workload leukemia|gisette|wide|custom] [--layers 7070,7000,7000,2] [--samples N]
-//               [--batch B] [--epsilon E] [--threads 1,2,4,...] [--epochs N] [--method set|npset]
+//               [--batch B] [--epsilon E] [--threads 1,2,4,...] [--epochs N] [--warmup N] [--method set|npset]
 //               [--json FILE]
 #include <omp.h>
 #include <sys/resource.h>
@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
     try {
         std::string workload = "gisette", method = "set", json_path;
         std::vector<int64_t> threads = {1, 2}, layers;
-        int64_t samples = -1, batch = -1, epochs = 2;
+        int64_t samples = -1, batch = -1, epochs = 2, warmup = 1;
         double epsilon = 20;
         for (int i = 1; i < argc; ++i) {
             std::string a = argv[i];
@@ -132,11 +133,12 @@ int main(int argc, char** argv) {
             else if (a == "--epsilon") epsilon = std::stod(next());
             else if (a == "--threads") threads = parse_list(next());
             else if (a == "--epochs") epochs = std::stoll(next());
+            else if (a == "--warmup") warmup = std::stoll(next());
             else if (a == "--method") method = next();
             else if (a == "--json") json_path = next();
             else if (a == "--help" || a == "-h") {
                 std::printf("usage: npset_bench [--workload leukemia|gisette|wide|custom] [--layers a,b,...]\n"
-                            "  [--samples N] [--batch B] [--epsilon E] [--threads 1,2,4] [--epochs N]\n"
+                            "  [--samples N] [--batch B] [--epsilon E] [--threads 1,2,4] [--epochs N] [--warmup N]\n"
                             "  [--method set|npset] [--json FILE]\n");
                 return 0;
             } else throw std::invalid_argument("unknown option " + a);
@@ -147,6 +149,7 @@ int main(int argc, char** argv) {
         if (batch > 0) w.batch = static_cast<int>(batch);
         if (method != "set" && method != "npset") throw std::invalid_argument("--method must be set or npset");
         if (epochs < 1) throw std::invalid_argument("--epochs must be >= 1");
+        if (warmup < 0) throw std::invalid_argument("--warmup must be >= 0");
 
         // Synthetic data of the workload's shape: standard normal features, balanced labels.
         const int64_t F = w.layers.front(), C = w.layers.back();
@@ -171,66 +174,97 @@ int main(int argc, char** argv) {
         std::printf("%8s %10s %9s %9s %9s %9s %9s %8s %8s %6s %10s %6s\n", "threads", "epoch ms", "forward",
                     "backward", "update", "evolve", "prune", "GFLOP/s", "speedup", "eff", "peak RSS", "B/conn");
 
-        std::vector<Row> rows;
-        for (int64_t t : threads) {
+        // One model per thread count (the same seed builds the same topology). When they fit in memory
+        // together (a quarter of it), the thread counts take turns epoch by epoch, so a shared, noisy
+        // machine slows every row alike; otherwise one thread count after another.
+        double model_estimate = 0;
+        for (size_t l = 0; l + 1 < w.layers.size(); ++l) {
+            const double a = double(w.layers[l]), b = double(w.layers[l + 1]);
+            model_estimate += std::min(a * b, epsilon * (a + b)) * 20.0 + (a + b) * w.batch * 16.0;
+        }
+        const double phys = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+        const bool interleaved = threads.size() > 1 && double(threads.size()) * model_estimate < phys / 4;
+        std::printf("(%lld warm-up epoch%s per thread count, then %lld timed%s)\n", (long long)warmup,
+                    warmup == 1 ? "" : "s", (long long)epochs,
+                    interleaved ? "; thread counts in turn, epoch by epoch" : "");
+
+        std::vector<Row> rows(threads.size());
+        std::vector<double> flops(threads.size(), 0.0);
+        auto make_model = [&](size_t i) {
             ModelConfig mc;
             mc.layers = w.layers;
             mc.epsilon = epsilon;
             mc.seed = 1;
-            mc.threads = static_cast<int>(t);
-            Model model(mc);
+            mc.threads = static_cast<int>(threads[i]);
+            rows[i].threads = mc.threads;
+            return std::make_unique<Model>(mc);
+        };
+        auto run_epoch = [&](Model& model, size_t i, int64_t e) {
+            Row& r = rows[i];
             TrainConfig tc;
             tc.batch_size = w.batch;
-            Row r{};
-            r.threads = static_cast<int>(t);
-            double flops = 0;
-            for (int64_t e = 0; e < epochs; ++e) {
-                // Useful work: forward and weight gradient 2*batch*connections each per sample pass;
-                // input gradient the same for every layer but the first.
-                Topology topo = model.topology();
-                double conn = 0, conn_in = 0;
-                for (size_t l = 0; l < topo.connections.size(); ++l) {
-                    conn += double(topo.connections[l]);
-                    if (l > 0) conn_in += double(topo.connections[l]);
-                }
-                flops += 2.0 * double(w.samples) * (2 * conn + conn_in);
-                auto t0 = Clock::now();
-                double prune_ms = 0;
-                if (method == "npset") {
-                    PruneConfig pc;
-                    for (size_t h = 1; h + 1 < w.layers.size(); ++h) pc.hidden_layers.push_back(static_cast<int>(h));
-                    prune_ms = model.prune_neurons(pc).ms;
-                }
-                EpochResult er = model.train_epoch(data, tc, static_cast<uint64_t>(e));
-                EvolutionResult ev = model.evolve(EvolutionConfig{}, static_cast<uint64_t>(e));
-                r.epoch_ms += ms_since(t0);
-                r.forward += er.times.forward_ms;
-                r.backward += er.times.backward_ms;
-                r.update += er.times.update_ms;
-                r.evolution += ev.ms;
-                r.pruning += prune_ms;
+            // Useful work: forward and weight gradient 2*batch*connections each per sample pass;
+            // input gradient the same for every layer but the first.
+            Topology topo = model.topology();
+            double conn = 0, conn_in = 0;
+            for (size_t l = 0; l < topo.connections.size(); ++l) {
+                conn += double(topo.connections[l]);
+                if (l > 0) conn_in += double(topo.connections[l]);
             }
+            auto t0 = Clock::now();
+            double prune_ms = 0;
+            if (method == "npset") {
+                PruneConfig pc;
+                for (size_t h = 1; h + 1 < w.layers.size(); ++h) pc.hidden_layers.push_back(static_cast<int>(h));
+                prune_ms = model.prune_neurons(pc).ms;
+            }
+            EpochResult er = model.train_epoch(data, tc, static_cast<uint64_t>(e));
+            EvolutionResult ev = model.evolve(EvolutionConfig{}, static_cast<uint64_t>(e));
+            if (e < warmup) return;
+            flops[i] += 2.0 * double(w.samples) * (2 * conn + conn_in);
+            r.epoch_ms += ms_since(t0);
+            r.forward += er.times.forward_ms;
+            r.backward += er.times.backward_ms;
+            r.update += er.times.update_ms;
+            r.evolution += ev.ms;
+            r.pruning += prune_ms;
+        };
+        auto finish = [&](Model& model, size_t i) {
+            Row& r = rows[i];
             const double train_ms = r.forward + r.backward + r.update;
-            r.gflops = flops / (train_ms * 1e6);
+            r.gflops = flops[i] / (train_ms * 1e6);
             for (double* v : {&r.epoch_ms, &r.forward, &r.backward, &r.update, &r.evolution, &r.pruning})
                 *v /= double(epochs);
             MemoryStats mem = model.memory();
             r.connections = mem.connections;
             r.bytes_per_connection = double(mem.model_bytes) / double(std::max<int64_t>(1, mem.connections));
             r.rss = peak_rss_bytes();
-            rows.push_back(r);
             const double speedup = rows.front().epoch_ms / r.epoch_ms;
             const double eff = speedup / (double(r.threads) / double(rows.front().threads));
             std::printf("%8d%s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %8.1f %8.2f %6.2f %9.0fM %6.1f\n", r.threads,
                         r.threads > cores ? "*" : " ", r.epoch_ms, r.forward, r.backward, r.update, r.evolution,
                         r.pruning, r.gflops, speedup, eff, double(r.rss) / 1048576.0, r.bytes_per_connection);
             std::fflush(stdout);
+        };
+        if (interleaved) {
+            std::vector<std::unique_ptr<Model>> models;
+            for (size_t i = 0; i < threads.size(); ++i) models.push_back(make_model(i));
+            for (int64_t e = 0; e < warmup + epochs; ++e)
+                for (size_t i = 0; i < threads.size(); ++i) run_epoch(*models[i], i, e);
+            for (size_t i = 0; i < threads.size(); ++i) finish(*models[i], i);
+        } else {
+            for (size_t i = 0; i < threads.size(); ++i) {
+                auto model = make_model(i);
+                for (int64_t e = 0; e < warmup + epochs; ++e) run_epoch(*model, i, e);
+                finish(*model, i);
+            }
         }
         if (!json_path.empty()) {
             std::ofstream j(json_path);
             j << "{\"workload\":\"" << w.name << "\",\"method\":\"" << method << "\",\"layers\":[";
             for (size_t i = 0; i < w.layers.size(); ++i) j << (i ? "," : "") << w.layers[i];
             j << "],\"samples\":" << w.samples << ",\"batch\":" << w.batch << ",\"epsilon\":" << epsilon
+              << ",\"epochs\":" << epochs << ",\"warmup\":" << warmup << ",\"interleaved\":" << (interleaved ? "true" : "false")
               << ",\"sgemmGflops\":" << sgemm << ",\"kernels\":\"" << kernels().isa << "\",\"machine\":{\"cpu\":\""
               << cpu_model() << "\",\"cores\":" << cores << ",\"numaNodes\":" << numa_nodes() << ",\"caches\":\""
               << cache_sizes() << "\",\"ompProcBind\":\"" << env_or("OMP_PROC_BIND", "") << "\",\"ompPlaces\":\""

@@ -20,6 +20,7 @@ interface BenchFlags {
   samples?: number;
   threads: number[];
   epochs: number;
+  warmup: number;
   dense: boolean;
   json?: boolean;
   out?: string;
@@ -45,7 +46,8 @@ function header(r: BenchResult): string {
   const m = r.machine;
   return (
     `workload ${r.workload}: layers ${r.layers.join('-')}, ${r.samples} samples, batch ${r.batch}, epsilon ${r.epsilon}, ` +
-    `${r.method}, ${r.connections.toLocaleString('en-US')} connections, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} per row\n` +
+    `${r.method}, ${r.connections.toLocaleString('en-US')} connections, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} per row ` +
+    `(after ${r.warmup} warm-up${r.interleaved ? '; thread counts in turn, epoch by epoch' : ''})\n` +
     `machine: ${m.cpu}, ${m.cores} cores, ${m.numaNodes} NUMA node${m.numaNodes === 1 ? '' : 's'}, caches ${m.caches}, ` +
     `OMP_PROC_BIND=${m.ompProcBind ?? 'unset'} OMP_PLACES=${m.ompPlaces ?? 'unset'}, kernels ${r.kernels ?? 'unknown'}\n` +
     `dense sgemm (Eigen): ${r.sgemmGflops === null ? 'n/a' : `${r.sgemmGflops.toFixed(1)} GFLOP/s`}; ` +
@@ -65,6 +67,7 @@ export function benchCommand(): Command {
     .option('--samples <n>', 'synthetic samples (default: the workload\'s)', integer('--samples', { min: 1 }))
     .option('--threads <list>', 'thread counts, comma-separated', integerList('--threads', { min: 1, max: 4096 }), [1, 2])
     .option('--epochs <n>', 'epochs timed per thread count', integer('--epochs', { min: 1 }), 2)
+    .option('--warmup <n>', 'untimed epochs per thread count before the timed ones', integer('--warmup', { min: 0 }), 1)
     .option('--no-dense', 'skip the dense MLP of the same shape')
     .option('--json', 'print one JSON object on stdout')
     .option('--out <dir>', 'write bench.json, bench.md and bench.svg into this directory')
@@ -73,7 +76,7 @@ export function benchCommand(): Command {
       const data = f.data ? await loadMatDataset(f.data) : undefined;
       const progress = f.json ? undefined : (m: string) => process.stderr.write(`${m}\n`);
       const result = await runBench(
-        { workload: f.workload, layers: f.layers, samples: f.samples, data, method: f.method, epsilon: f.epsilon, batch: f.batch, threads: f.threads, epochs: f.epochs, dense: f.dense, onProgress: progress },
+        { workload: f.workload, layers: f.layers, samples: f.samples, data, method: f.method, epsilon: f.epsilon, batch: f.batch, threads: f.threads, epochs: f.epochs, warmup: f.warmup, dense: f.dense, onProgress: progress },
         (threads) => native().sgemmGflops(threads),
       );
       result.kernels = native().kernels;

@@ -35,6 +35,8 @@ export interface BenchOptions {
   batch?: number;
   threads: number[];
   epochs: number;
+  /** Untimed epochs per thread count before the timed ones (first-touch page faults, caches); default 1. */
+  warmup?: number;
   /** Also time a dense MLP of the same shape (skipped when it would not fit in memory). */
   dense: boolean;
   seed?: number;
@@ -70,6 +72,12 @@ export interface BenchResult {
   batch: number;
   epsilon: number;
   epochs: number;
+  warmup: number;
+  /**
+   * Whether the thread counts took turns epoch by epoch (one model each, all alive at once), so that a
+   * shared, noisy machine slows every row alike; false when the models would not fit together in memory.
+   */
+  interleaved: boolean;
   connections: number;
   sgemmGflops: number | null;
   kernels: string | null;
@@ -99,41 +107,69 @@ export function epochFlops(connections: number[], samples: number): number {
   return 2 * samples * (2 * all + notFirst);
 }
 
-async function timeEpochs(model: SparseMLP, data: Dataset, o: BenchOptions, batch: number, dense: boolean) {
-  const sum: PhaseMs = { forward: 0, backward: 0, update: 0, evolution: 0, pruning: 0 };
-  let flops = 0;
-  const hidden = model.topology().neurons.length - 2;
-  for (let e = 0; e < o.epochs; e++) {
+/** Phase times and useful work summed over the timed epochs of one model. */
+class EpochTimes {
+  readonly sum: PhaseMs = { forward: 0, backward: 0, update: 0, evolution: 0, pruning: 0 };
+  flops = 0;
+  epochs = 0;
+
+  /** One bench epoch: NPSET pruning (sparse only), training, SET evolution (sparse only). */
+  async run(model: SparseMLP, data: Dataset, o: BenchOptions, batch: number, dense: boolean, epoch: number, timed: boolean): Promise<void> {
+    let pruning = 0;
+    let evolution = 0;
     if (o.method === 'npset' && !dense) {
+      const hidden = model.topology().neurons.length - 2;
       const t0 = performance.now();
       await model.pruneNeurons({ hiddenLayers: Array.from({ length: hidden }, (_, i) => i + 1), alpha: 0.04 });
-      sum.pruning += performance.now() - t0;
+      pruning = performance.now() - t0;
     }
-    flops += epochFlops(model.topology().layers.map((l) => l.connections), data.samples);
-    const t = (await model.trainEpoch(data, { batchSize: batch, weightDecay: 0 }, e)).timesMs;
-    sum.forward += t.forward;
-    sum.backward += t.backward;
-    sum.update += t.update;
+    const flops = epochFlops(model.topology().layers.map((l) => l.connections), data.samples);
+    const t = (await model.trainEpoch(data, { batchSize: batch, weightDecay: 0 }, epoch)).timesMs;
     if (!dense) {
       const t0 = performance.now();
-      await model.evolve({ zeta: 0.3, epoch: e });
-      sum.evolution += performance.now() - t0;
+      await model.evolve({ zeta: 0.3, epoch });
+      evolution = performance.now() - t0;
     }
+    if (!timed) return;
+    this.sum.forward += t.forward;
+    this.sum.backward += t.backward;
+    this.sum.update += t.update;
+    this.sum.evolution += evolution;
+    this.sum.pruning += pruning;
+    this.flops += flops;
+    this.epochs++;
   }
-  const n = o.epochs;
-  const phasesMs: PhaseMs = {
-    forward: sum.forward / n,
-    backward: sum.backward / n,
-    update: sum.update / n,
-    evolution: sum.evolution / n,
-    pruning: sum.pruning / n,
-  };
-  const trainMs = sum.forward + sum.backward + sum.update;
-  return {
-    epochMs: phasesMs.forward + phasesMs.backward + phasesMs.update + phasesMs.evolution + phasesMs.pruning,
-    phasesMs,
-    gflops: flops / (trainMs * 1e6),
-  };
+
+  result(): { epochMs: number; phasesMs: PhaseMs; gflops: number } {
+    const n = Math.max(1, this.epochs);
+    const s = this.sum;
+    const phasesMs: PhaseMs = {
+      forward: s.forward / n,
+      backward: s.backward / n,
+      update: s.update / n,
+      evolution: s.evolution / n,
+      pruning: s.pruning / n,
+    };
+    const trainMs = s.forward + s.backward + s.update;
+    return {
+      epochMs: phasesMs.forward + phasesMs.backward + phasesMs.update + phasesMs.evolution + phasesMs.pruning,
+      phasesMs,
+      gflops: this.flops / (trainMs * 1e6),
+    };
+  }
+}
+
+async function timeEpochs(model: SparseMLP, data: Dataset, o: BenchOptions, batch: number, dense: boolean, warmup: number) {
+  const times = new EpochTimes();
+  for (let e = 0; e < warmup + o.epochs; e++) await times.run(model, data, o, batch, dense, e, e >= warmup);
+  return times.result();
+}
+
+/** Rough native memory of one sparse model of this shape: connections and per-batch activations. */
+function modelBytesEstimate(layers: number[], epsilon: number, batch: number): number {
+  let bytes = 0;
+  for (let l = 0; l + 1 < layers.length; l++) bytes += Math.min(layers[l] * layers[l + 1], epsilon * (layers[l] + layers[l + 1])) * 20;
+  return bytes + layers.reduce((a, n) => a + n, 0) * (Math.ceil(batch / 8) * 8) * 4 * 4;
 }
 
 export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Promise<number>): Promise<BenchResult> {
@@ -155,31 +191,55 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     data = syntheticShape(shape.samples, shape.layers[0], shape.layers[shape.layers.length - 1]);
   }
   const machine = machineInfo();
-  const rows: BenchRow[] = [];
-  let connections = 0;
-  for (const threads of o.threads) {
-    o.onProgress?.(`building ${shape.layers.join('-')} for ${threads} thread${threads === 1 ? '' : 's'}`);
-    const model = await SparseMLP.create({ layers: shape.layers, epsilon: o.epsilon, seed: o.seed ?? 1, threads });
+  const warmup = o.warmup ?? 1;
+  const seed = o.seed ?? 1;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  // All thread counts take turns epoch by epoch when their models fit in memory together (a quarter of it).
+  const interleaved = o.threads.length > 1 && o.threads.length * modelBytesEstimate(shape.layers, o.epsilon, batch) < machine.memoryBytes / 4;
+  let connections = 0; // of the initial topology (the same seed and epsilon build the same one for every row)
+  const timed: { threads: number; times: ReturnType<EpochTimes['result']>; memory: ReturnType<SparseMLP['memory']> }[] = [];
+  if (interleaved) {
+    o.onProgress?.(`building ${shape.layers.join('-')} for ${o.threads.join(', ')} threads`);
+    const models: SparseMLP[] = [];
     try {
-      connections = model.topology().connections;
-      o.onProgress?.(`timing ${o.epochs} epoch${o.epochs === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'}`);
-      const t = await timeEpochs(model, data, o, batch, false);
-      const mem = model.memory();
-      const base = rows[0];
-      const speedup = base ? base.epochMs / t.epochMs : 1;
-      rows.push({
-        threads,
-        oversubscribed: threads > machine.cores,
-        ...t,
-        speedup,
-        efficiency: base ? speedup / (threads / base.threads) : 1,
-        peakRssBytes: peakRss(),
-        bytesPerConnection: mem.bytesPerConnection,
-        connections: mem.connections,
-      });
+      for (const threads of o.threads) models.push(await SparseMLP.create({ layers: shape.layers, epsilon: o.epsilon, seed, threads }));
+      connections = models[0].topology().connections;
+      const times = o.threads.map(() => new EpochTimes());
+      for (let e = 0; e < warmup + o.epochs; e++) {
+        o.onProgress?.(`${e < warmup ? 'warm-up' : 'timed'} epoch ${e + 1} of ${warmup + o.epochs} on ${o.threads.join(', ')} threads in turn`);
+        for (let i = 0; i < models.length; i++) await times[i].run(models[i], data, o, batch, false, e, e >= warmup);
+      }
+      o.threads.forEach((threads, i) => timed.push({ threads, times: times[i].result(), memory: models[i].memory() }));
     } finally {
-      model.dispose();
+      for (const m of models) m.dispose();
     }
+  } else {
+    for (const threads of o.threads) {
+      o.onProgress?.(`building ${shape.layers.join('-')} for ${plural(threads, 'thread')}`);
+      const model = await SparseMLP.create({ layers: shape.layers, epsilon: o.epsilon, seed, threads });
+      connections = model.topology().connections;
+      try {
+        o.onProgress?.(`timing ${plural(o.epochs, 'epoch')} (after ${warmup} warm-up) on ${plural(threads, 'thread')}`);
+        timed.push({ threads, times: await timeEpochs(model, data, o, batch, false, warmup), memory: model.memory() });
+      } finally {
+        model.dispose();
+      }
+    }
+  }
+  const rows: BenchRow[] = [];
+  for (const { threads, times: t, memory: mem } of timed) {
+    const base = rows[0];
+    const speedup = base ? base.epochMs / t.epochMs : 1;
+    rows.push({
+      threads,
+      oversubscribed: threads > machine.cores,
+      ...t,
+      speedup,
+      efficiency: base ? speedup / (threads / base.threads) : 1,
+      peakRssBytes: peakRss(),
+      bytesPerConnection: mem.bytesPerConnection,
+      connections: mem.connections,
+    });
   }
   let dense: BenchResult['dense'] = null;
   const denseParams = shape.layers.slice(1).reduce((a, n, l) => a + n * shape.layers[l], 0);
@@ -189,7 +249,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     o.onProgress?.(`timing a dense MLP of the same shape on ${threads} threads`);
     const model = await SparseMLP.create({ layers: shape.layers, dense: true, seed: o.seed ?? 1, threads });
     try {
-      const t = await timeEpochs(model, data, o, batch, true);
+      const t = await timeEpochs(model, data, o, batch, true, warmup);
       dense = { epochMs: t.epochMs, gflops: (6 * data.samples * denseParams) / (t.epochMs * 1e6), threads };
     } finally {
       model.dispose();
@@ -204,6 +264,8 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     batch,
     epsilon: o.epsilon,
     epochs: o.epochs,
+    warmup,
+    interleaved,
     connections,
     sgemmGflops: sg,
     kernels: null,

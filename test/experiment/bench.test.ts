@@ -72,6 +72,9 @@ describe('runBench on a tiny network', () => {
     expect(b.samples).toBe(50);
     expect(b.batch).toBe(10);
     expect(b.epochs).toBe(2);
+    expect(b.warmup).toBe(1);
+    // Two tiny models fit in memory together: the thread counts take turns.
+    expect(b.interleaved).toBe(true);
     expect(b.sgemmGflops).toBe(12.5);
     expect(sgemmCalls).toEqual([b.machine.cores]);
     expect(b.kernels).toBeNull();
@@ -100,7 +103,9 @@ describe('runBench on a tiny network', () => {
 
   it('takes the input and output sizes from given data', async () => {
     const data = syntheticShape(30, 17, 5, 3);
-    const b = await runBench({ workload: 'custom', layers: [999, 50, 50, 2], data, method: 'npset', epsilon: 5, threads: [1], epochs: 2, dense: false });
+    const b = await runBench({ workload: 'custom', layers: [999, 50, 50, 2], data, method: 'npset', epsilon: 5, threads: [1], epochs: 2, dense: false, warmup: 0 });
+    expect(b.interleaved).toBe(false);
+    expect(b.warmup).toBe(0);
     expect(b.layers).toEqual([17, 50, 50, 5]);
     expect(b.samples).toBe(30);
     expect(b.dense).toBeNull();
@@ -108,5 +113,19 @@ describe('runBench on a tiny network', () => {
     expect(b.rows[0].phasesMs.pruning).toBeGreaterThan(0);
     // Two prunings of floor(0.04 * n) neurons per hidden layer: 50 -> 48 -> 47.
     expect(b.rows[0].connections).toBeLessThan(b.connections);
+  });
+
+  it('times only the epochs after the warm-up, and every thread count sees the same epochs', async () => {
+    // NPSET prunes every bench epoch, so each epoch is cheaper than the last: with 3 warm-up epochs the
+    // timed model is smaller than with none. Both rows of an interleaved run end with the same topology.
+    const opts = { workload: 'custom' as const, layers: [30, 60, 60, 2], samples: 40, method: 'npset' as const, epsilon: 5, threads: [1, 2], epochs: 1, dense: false };
+    const none = await runBench({ ...opts, warmup: 0 });
+    const three = await runBench({ ...opts, warmup: 3 });
+    expect(three.warmup).toBe(3);
+    expect(three.interleaved).toBe(true);
+    expect(three.rows[0].connections).toBeLessThan(none.rows[0].connections);
+    expect(three.rows[1].connections).toBe(three.rows[0].connections);
+    expect(none.rows[1].connections).toBe(none.rows[0].connections);
+    expect(three.connections).toBe(none.connections);
   });
 });
