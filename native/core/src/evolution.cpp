@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "blocks.hpp"
 #include "parallel.hpp"
@@ -13,18 +14,56 @@
 namespace npset {
 namespace {
 
-// Magnitude of the k-th smallest |w| among weights of one sign (k >= 1), via nth_element on a copy.
-// Branch-free copy: the sign of a weight is random, so a branch here mispredicts half the time.
-float kth_magnitude(const std::vector<float>& val, bool negative, int64_t count, int64_t k) {
-    std::vector<float> mags(static_cast<size_t>(count) + 1);
-    size_t n = 0;
-    for (float w : val) {
-        mags[n] = std::fabs(w);
-        n += (w < 0) == negative;
+// Bits of |w|: for non-negative floats the bit patterns order like the values.
+inline uint32_t magnitude_bits(float w) {
+    uint32_t u;
+    std::memcpy(&u, &w, sizeof u);
+    return u & 0x7FFFFFFFu;
+}
+
+// For each sign (0: w >= 0, 1: w < 0), the k-th smallest magnitude (k >= 1; k = 0: none, returns -1) by
+// radix selection on the magnitude bits, top digit first: three parallel counting passes, no copy, no sort.
+// Integer counts do not depend on how the passes are split among threads.
+void kth_magnitudes(const std::vector<float>& val, const int64_t k_in[2], float out[2], int threads) {
+    const int64_t n = static_cast<int64_t>(val.size());
+    constexpr int kDigits[3] = {11, 10, 10};
+    uint32_t prefix[2] = {0, 0};
+    int64_t k[2] = {k_in[0], k_in[1]};
+    int consumed = 0;
+    for (int digits : kDigits) {
+        const int shift = 31 - consumed - digits;  // 31 magnitude bits
+        const uint32_t bins = uint32_t(1) << digits;
+        const uint32_t high_mask = consumed ? ((uint32_t(1) << consumed) - 1) << (31 - consumed) : 0;
+        std::vector<int64_t> total(2 * bins, 0);
+#pragma omp parallel num_threads(threads) if (n > (1 << 16))
+        {
+            std::vector<int64_t> hist(2 * bins, 0);
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < n; ++i) {
+                const float w = val[i];
+                const int neg = w < 0;
+                const uint32_t u = magnitude_bits(w);
+                // Branch-free: the sign of a weight is random, a branch would mispredict half the time.
+                hist[neg * bins + ((u >> shift) & (bins - 1))] += (u & high_mask) == prefix[neg];
+            }
+#pragma omp critical
+            for (uint32_t b = 0; b < 2 * bins; ++b) total[b] += hist[b];
+        }
+        for (int neg = 0; neg < 2; ++neg) {
+            if (k[neg] <= 0) continue;
+            uint32_t d = 0;
+            while (d + 1 < bins && total[neg * bins + d] < k[neg]) k[neg] -= total[neg * bins + d++];
+            prefix[neg] |= d << shift;
+        }
+        consumed += digits;
     }
-    mags.resize(n);
-    std::nth_element(mags.begin(), mags.begin() + (k - 1), mags.end());
-    return mags[k - 1];
+    for (int neg = 0; neg < 2; ++neg) {
+        if (k_in[neg] <= 0) {
+            out[neg] = -1.0f;
+        } else {
+            std::memcpy(&out[neg], &prefix[neg], sizeof(float));
+        }
+    }
 }
 
 bool row_has(const int32_t* cols, int64_t n, int32_t c) { return std::binary_search(cols, cols + n, c); }
@@ -39,38 +78,74 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     // (zeros count with the positives). A threshold per sign; ties at it go in position order.
     std::vector<uint8_t> keep(nnz, 1);
     {
+        const bool par = nnz > (1 << 16) && threads > 1;
         int64_t n_neg = 0;
-        for (float w : val_) n_neg += w < 0;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : n_neg) if (par)
+        for (int64_t i = 0; i < nnz; ++i) n_neg += val_[i] < 0;
         const int64_t counts[2] = {nnz - n_neg, n_neg};  // [0]: w >= 0, [1]: w < 0
-        float threshold[2] = {-1.0f, -1.0f};               // nothing is below -1: no removal
         int64_t want[2] = {0, 0};
-        for (int neg = 0; neg < 2; ++neg) {
+        for (int neg = 0; neg < 2; ++neg)
             want[neg] = static_cast<int64_t>(std::floor(cfg.zeta * double(counts[neg]) + 1e-9));  // as in pruning
-            if (want[neg] > 0) threshold[neg] = kth_magnitude(val_, neg == 1, counts[neg], want[neg]);
-        }
+        float threshold[2];  // -1: nothing is below it, no removal
+        kth_magnitudes(val_, want, threshold, par ? threads : 1);
         // Everything strictly below its sign's threshold goes (branch-free), then ties at the threshold
-        // in position order until each sign has lost exactly its share.
+        // in position order until each sign has lost exactly its share. Fixed chunks of positions count
+        // their ties, so each chunk knows how many of its own ties go, whatever the number of threads.
+        const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(256, nnz >> 13));
+        const auto chunk_begin = [&](int64_t c) { return nnz * c / chunks; };
+        std::vector<int64_t> chunk_ties(2 * chunks, 0);
         int64_t below[2] = {0, 0};
-        for (int64_t i = 0; i < nnz; ++i) {
-            const float w = val_[i];
-            const int neg = w < 0;
-            const bool out = std::fabs(w) < threshold[neg];
-            keep[i] = !out;
-            below[neg] += out;
+        int64_t below_neg = 0, below_pos = 0;
+#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : below_neg, below_pos) if (par)
+        for (int64_t c = 0; c < chunks; ++c) {
+            int64_t b[2] = {0, 0}, t[2] = {0, 0};
+            for (int64_t i = chunk_begin(c); i < chunk_begin(c + 1); ++i) {
+                const float w = val_[i];
+                const int neg = w < 0;
+                const float m = std::fabs(w);
+                const bool out = m < threshold[neg];
+                keep[i] = !out;
+                b[neg] += out;
+                t[neg] += m == threshold[neg];
+            }
+            below_pos += b[0];
+            below_neg += b[1];
+            chunk_ties[2 * c] = t[0];
+            chunk_ties[2 * c + 1] = t[1];
         }
-        int64_t ties[2] = {want[0] - below[0], want[1] - below[1]};
-        for (int64_t i = 0; i < nnz && (ties[0] > 0 || ties[1] > 0); ++i) {
-            const float w = val_[i];
-            const int neg = w < 0;
-            if (ties[neg] > 0 && std::fabs(w) == threshold[neg]) {
-                keep[i] = 0;
-                --ties[neg];
+        below[0] = below_pos;
+        below[1] = below_neg;
+        // Ties to remove per chunk, in chunk order.
+        int64_t left[2] = {want[0] - below[0], want[1] - below[1]};
+        std::vector<int64_t> quota(2 * chunks, 0);
+        for (int64_t c = 0; c < chunks; ++c) {
+            for (int neg = 0; neg < 2; ++neg) {
+                const int64_t q = std::min(left[neg], chunk_ties[2 * c + neg]);
+                quota[2 * c + neg] = q;
+                left[neg] -= q;
+            }
+        }
+#pragma omp parallel for num_threads(threads) schedule(static) if (par)
+        for (int64_t c = 0; c < chunks; ++c) {
+            int64_t q[2] = {quota[2 * c], quota[2 * c + 1]};
+            for (int64_t i = chunk_begin(c); i < chunk_begin(c + 1) && (q[0] > 0 || q[1] > 0); ++i) {
+                const float w = val_[i];
+                const int neg = w < 0;
+                if (q[neg] > 0 && std::fabs(w) == threshold[neg]) {
+                    keep[i] = 0;
+                    --q[neg];
+                }
             }
         }
     }
+    const bool par_rows = nnz > (1 << 16) && threads > 1;
     std::vector<int64_t> survivors(n_out_, 0);
-    for (int64_t j = 0; j < n_out_; ++j)
-        for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1]; ++k) survivors[j] += keep[k];
+#pragma omp parallel for num_threads(threads) schedule(static) if (par_rows)
+    for (int64_t j = 0; j < n_out_; ++j) {
+        int64_t n = 0;
+        for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1]; ++k) n += keep[k];
+        survivors[j] = n;
+    }
     int64_t kept = 0;
     for (int64_t s : survivors) kept += s;
     const int64_t removed = nnz - kept;
@@ -79,9 +154,16 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     std::vector<int64_t> srp(n_out_ + 1, 0);
     for (int64_t j = 0; j < n_out_; ++j) srp[j + 1] = srp[j] + survivors[j];
     std::vector<int32_t> scol(kept);
-    for (int64_t j = 0, at = 0; j < n_out_; ++j)
-        for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1]; ++k)
-            if (keep[k]) scol[at++] = col_[k];
+#pragma omp parallel for num_threads(threads) schedule(static) if (par_rows)
+    for (int64_t j = 0; j < n_out_; ++j) {
+        // Branch-free compaction: a removed entry is overwritten by the next survivor (never past the row).
+        int64_t at = srp[j];
+        const int64_t end = srp[j + 1];
+        for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1] && at < end; ++k) {
+            scol[at] = col_[k];
+            at += keep[k];
+        }
+    }
 
     // 2. Regrowth: as many new connections at uniformly random empty positions, allotted to row blocks by
     // their number of empty positions (sequential binomials, capped), then drawn inside each block.

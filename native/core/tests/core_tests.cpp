@@ -1388,6 +1388,48 @@ TEST(set_evolution_layer_edge_cases) {
     }
 }
 
+// Removal on the parallel path (more than 2^16 connections, several position chunks): weights quantised to
+// a few values make most removals ties at the threshold, which go in position order across chunks. The
+// result obeys the removal rule and is the same for 1, 2 and 3 threads.
+TEST(set_evolution_parallel_removal_with_ties) {
+    const int64_t n_in = 700, n_out = 500;
+    std::vector<std::unique_ptr<SparseLayer>> layers;
+    EntryMap before;
+    for (int threads : {1, 2, 3}) {
+        Rng rng(77);
+        std::vector<int64_t> rp = {0};
+        std::vector<int32_t> col;
+        std::vector<float> val, mom;
+        for (int64_t j = 0; j < n_out; ++j) {
+            for (int32_t i = 0; i < n_in; ++i) {
+                if (rng.uniform(0.0f, 1.0f) < 0.3f) {
+                    col.push_back(i);
+                    // 8 magnitudes per sign, plus exact zeros (counted with the positives).
+                    const int q = static_cast<int>(rng.below(17)) - 8;
+                    val.push_back(0.125f * float(q));
+                    mom.push_back(float(j % 7));
+                }
+            }
+            rp.push_back(static_cast<int64_t>(col.size()));
+        }
+        auto l = std::make_unique<SparseLayer>(n_in, n_out);
+        l->assign(rp, col, val, mom, threads);
+        if (layers.empty()) before = entries(*l);
+        EvolutionConfig ec;
+        ec.zeta = 0.3;
+        const auto [removed, added] = l->evolve(ec, 5, threads);
+        check_evolved_layer(before, *l, ec.zeta, removed, added, "quantised weights, threads " + std::to_string(threads));
+        layers.push_back(std::move(l));
+    }
+    CHECK(layers[0]->connections() > (int64_t(1) << 16));
+    for (int t = 1; t < 3; ++t) {
+        CHECK(layers[0]->row_ptr() == layers[t]->row_ptr());
+        CHECK(layers[0]->col() == layers[t]->col());
+        CHECK(layers[0]->values() == layers[t]->values());
+        CHECK(layers[0]->t_entries() == layers[t]->t_entries());
+    }
+}
+
 TEST(set_evolution_deterministic) {
     ModelConfig c;
     // 600 rows: more rows than random-stream blocks; layer 0 has about 76k connections, enough for the
