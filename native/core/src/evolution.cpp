@@ -24,7 +24,7 @@ inline uint32_t magnitude_bits(float w) {
 // For each sign (0: w >= 0, 1: w < 0), the k-th smallest magnitude (k >= 1; k = 0: none, returns -1) by
 // radix selection on the magnitude bits, top digit first: three parallel counting passes, no copy, no sort.
 // Integer counts do not depend on how the passes are split among threads.
-void kth_magnitudes(const std::vector<float>& val, const int64_t k_in[2], float out[2], int threads) {
+void kth_magnitudes(const Array<float>& val, const int64_t k_in[2], float out[2], int threads) {
     const int64_t n = static_cast<int64_t>(val.size());
     constexpr int kDigits[3] = {11, 10, 10};
     uint32_t prefix[2] = {0, 0};
@@ -250,11 +250,12 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
         for (uint64_t p : fresh[b]) ++rp[blocks.begin(b) + int64_t(p / n_in_) + 1];
     for (int64_t j = 0; j < n_out_; ++j) rp[j + 1] += rp[j];
     const int64_t nnz2 = rp[n_out_];
-    std::vector<int32_t> col(nnz2);
-    std::vector<float> val(nnz2), mom(nnz2);
+    // Written below by the thread that owns each row block (first touch; every element is written).
+    Array<int32_t> col(nnz2);
+    Array<float> val(nnz2), mom(nnz2);
     const double fan_in = double(nnz2) / double(std::max<int64_t>(1, n_out_));
     const float he_limit = static_cast<float>(std::sqrt(6.0 / std::max(1.0, fan_in)));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nnz > (1 << 16))
+#pragma omp parallel for num_threads(threads) schedule(static) if (nnz > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
         Rng rng(derive_seed(seed, kStreamRegrowWeights, b));

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "aligned.hpp"
+#include "npset/array.hpp"
 #include "npset/errors.hpp"
 #include "npset/layer.hpp"
 #include "npset/rng.hpp"
@@ -85,6 +85,18 @@ static Act activation_of(const ModelConfig& c, size_t l, size_t n_layers) {
     return act;
 }
 
+// A zeroed buffer of n floats, zeroed by the threads in the static split the kernels' loops roughly
+// follow (first touch places each page on the NUMA node of the thread that will use it).
+static void zeroed(FloatBuffer& v, size_t n, int threads) {
+    if (v.size() == n) return;
+    FloatBuffer().swap(v);
+    v.resize(n);
+    float* p = v.data();
+    const int64_t count = static_cast<int64_t>(n);
+#pragma omp parallel for num_threads(threads) schedule(static) if (count > (1 << 16))
+    for (int64_t i = 0; i < count; ++i) p[i] = 0.0f;
+}
+
 void Model::ensure_buffers(int pb) {
     if (!buf_) buf_ = std::make_unique<Buffers>();
     Buffers& b = *buf_;
@@ -97,12 +109,12 @@ void Model::ensure_buffers(int pb) {
         const int64_t n = l == 0 ? layers_[0]->n_in() : layers_[l - 1]->n_out();
         widest = std::max(widest, n);
         const size_t want = static_cast<size_t>(n) * pb;
-        if (b.a[l].size() != want) b.a[l].assign(want, 0.0f);
-        if (l > 0 && b.z[l].size() != want) b.z[l].assign(want, 0.0f);
+        zeroed(b.a[l], want, threads_);
+        if (l > 0) zeroed(b.z[l], want, threads_);
     }
     const size_t dwant = static_cast<size_t>(widest) * pb;
-    if (b.delta.size() != dwant) b.delta.assign(dwant, 0.0f);
-    if (b.din.size() != dwant) b.din.assign(dwant, 0.0f);
+    zeroed(b.delta, dwant, threads_);
+    zeroed(b.din, dwant, threads_);
     b.pb = pb;
 }
 

@@ -34,8 +34,14 @@ void balanced_partition(const int64_t* ptr, int64_t rows, int parts, std::vector
     }
 }
 
-void SparseLayer::assign(std::vector<int64_t> row_ptr, std::vector<int32_t> col, std::vector<float> val,
-                         std::vector<float> mom, int threads) {
+void SparseLayer::assign(std::vector<int64_t> row_ptr, const std::vector<int32_t>& col,
+                         const std::vector<float>& val, const std::vector<float>& mom, int threads) {
+    assign(std::move(row_ptr), Array<int32_t>(col.begin(), col.end()), Array<float>(val.begin(), val.end()),
+           Array<float>(mom.begin(), mom.end()), threads);
+}
+
+void SparseLayer::assign(std::vector<int64_t> row_ptr, Array<int32_t> col, Array<float> val, Array<float> mom,
+                         int threads) {
     if (static_cast<int64_t>(row_ptr.size()) != n_out_ + 1 || col.size() != val.size() ||
         col.size() != mom.size() || row_ptr.back() != static_cast<int64_t>(col.size())) {
         throw std::logic_error("SparseLayer::assign: inconsistent CSR arrays");
@@ -69,7 +75,7 @@ void SparseLayer::rebuild_transposed(int threads) {
     rank_bits_ = packed_rank_bits(row_ptr_, n_out_);
     t_ent_.resize(nnz);
     if (packed()) {
-        std::vector<uint32_t>().swap(t_pos_);
+        Array<uint32_t>().swap(t_pos_);
     } else {
         t_pos_.resize(nnz);
     }
@@ -160,8 +166,9 @@ void SparseLayer::update(const float* in, const float* delta, int pb, const Sgd&
 
 void SparseLayer::keep_outputs(const std::vector<uint8_t>& keep) {
     std::vector<int64_t> rp{0};
-    std::vector<int32_t> col;
-    std::vector<float> val, mom, bias, bias_mom;
+    Array<int32_t> col;
+    Array<float> val, mom;
+    std::vector<float> bias, bias_mom;
     for (int64_t j = 0; j < n_out_; ++j) {
         if (!keep[j]) continue;
         for (int64_t k = row_ptr_[j]; k < row_ptr_[j + 1]; ++k) {
@@ -185,8 +192,8 @@ void SparseLayer::keep_inputs(const std::vector<uint8_t>& keep) {
     for (int64_t i = 0; i < n_in_; ++i)
         if (keep[i]) remap[i] = next++;
     std::vector<int64_t> rp(n_out_ + 1, 0);
-    std::vector<int32_t> col;
-    std::vector<float> val, mom;
+    Array<int32_t> col;
+    Array<float> val, mom;
     col.reserve(col_.size());
     val.reserve(col_.size());
     mom.reserve(col_.size());
@@ -209,8 +216,8 @@ LayerCsr SparseLayer::csr() const {
     c.rows = n_out_;
     c.cols = n_in_;
     c.row_ptr = row_ptr_;
-    c.col = col_;
-    c.values = val_;
+    c.col.assign(col_.begin(), col_.end());
+    c.values.assign(val_.begin(), val_.end());
     c.bias = bias_;
     return c;
 }

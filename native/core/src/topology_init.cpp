@@ -131,12 +131,13 @@ std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, cons
     }
     for (int64_t j = 0; j < n_out; ++j) row_ptr[j + 1] += row_ptr[j];
     const int64_t nnz = row_ptr[n_out];
-    std::vector<int32_t> col(nnz);
-    std::vector<float> val(nnz), mom(nnz, 0.0f);
+    // Written below by the thread that owns each row block (first touch; every element is written).
+    Array<int32_t> col(nnz);
+    Array<float> val(nnz), mom(nnz);
     const double fan_in = double(nnz) / double(std::max<int64_t>(1, n_out));
     const double fan_out = double(nnz) / double(std::max<int64_t>(1, n_in));
     const float limit = init_limit(cfg.weight_init, fan_in, fan_out);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (nnz > (1 << 16))
+#pragma omp parallel for num_threads(threads) schedule(static) if (nnz > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         const int64_t r0 = blocks.begin(b);
         int64_t at = row_ptr[r0];
@@ -144,6 +145,7 @@ std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, cons
         for (uint64_t c : codes[b]) {
             col[at] = static_cast<int32_t>(c % n_in);
             val[at] = draw_weight(rng, cfg.weight_init, limit);
+            mom[at] = 0.0f;
             ++at;
         }
         std::vector<uint64_t>().swap(codes[b]);

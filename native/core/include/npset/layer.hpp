@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "npset/array.hpp"
 #include "npset/config.hpp"
 #include "npset/kernels.hpp"
 #include "npset/model.hpp"
@@ -42,8 +43,10 @@ class SparseLayer final : public Layer {
 public:
     SparseLayer(int64_t n_in, int64_t n_out) : Layer(n_in, n_out) {}
     // Builds from sorted, duplicate-free positions per row (row_ptr over rows, col per connection).
-    void assign(std::vector<int64_t> row_ptr, std::vector<int32_t> col, std::vector<float> val,
-                std::vector<float> mom, int threads);
+    void assign(std::vector<int64_t> row_ptr, Array<int32_t> col, Array<float> val, Array<float> mom, int threads);
+    // The same from plain vectors (copied).
+    void assign(std::vector<int64_t> row_ptr, const std::vector<int32_t>& col, const std::vector<float>& val,
+                const std::vector<float>& mom, int threads);
 
     bool sparse() const override { return true; }
     int64_t connections() const override { return static_cast<int64_t>(col_.size()); }
@@ -63,10 +66,10 @@ public:
     std::pair<int64_t, int64_t> evolve(const EvolutionConfig& cfg, uint64_t seed, int threads);
 
     const std::vector<int64_t>& row_ptr() const { return row_ptr_; }
-    const std::vector<int32_t>& col() const { return col_; }
-    std::vector<float>& values() { return val_; }
-    const std::vector<float>& values() const { return val_; }
-    std::vector<float>& momentum() { return mom_; }
+    const Array<int32_t>& col() const { return col_; }
+    Array<float>& values() { return val_; }
+    const Array<float>& values() const { return val_; }
+    Array<float>& momentum() { return mom_; }
     std::vector<float>& bias() { return bias_; }
     const std::vector<float>& bias() const { return bias_; }
     const std::vector<int64_t>& t_ptr() const { return t_ptr_; }
@@ -78,7 +81,7 @@ public:
     }
     // Whether the transposed index takes 4 bytes per connection (else 8).
     bool packed() const { return rank_bits_ > 0; }
-    const std::vector<uint32_t>& t_entries() const { return t_ent_; }
+    const Array<uint32_t>& t_entries() const { return t_ent_; }
     TransposedArrays transposed() const;
     // Checks the CSR invariants (sorted, unique, in range, transposed index consistent); throws on failure.
     void check_invariants() const;
@@ -90,12 +93,12 @@ private:
     CsrArrays arrays();
 
     std::vector<int64_t> row_ptr_{0};
-    std::vector<int32_t> col_;
-    std::vector<float> val_, mom_;
+    Array<int32_t> col_;
+    Array<float> val_, mom_;
     std::vector<float> bias_, bias_mom_;
     std::vector<int64_t> t_ptr_;
-    std::vector<uint32_t> t_ent_;  // packed (row, rank), or the row when not packed
-    std::vector<uint32_t> t_pos_;  // empty when packed
+    Array<uint32_t> t_ent_;  // packed (row, rank), or the row when not packed
+    Array<uint32_t> t_pos_;  // empty when packed
     int rank_bits_ = 0;
     // Cached work partitions (balanced by connections), invalidated by topology changes.
     std::vector<int64_t> row_part_, col_part_;
