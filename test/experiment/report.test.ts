@@ -11,7 +11,7 @@ import type { Method } from '../../lib/experiment/methods';
 import { findPaperDataset, type PaperDataset } from '../../lib/experiment/paper';
 import { PAPER_METHODS } from '../../lib/experiment/reproduce';
 import type { RunResult, RunSettings } from '../../lib/experiment/run';
-import { table2Means, table2Rows, table3Rows, writeTables } from '../../lib/report/paper-report';
+import { pairedWithSet, table2Means, table2Rows, table3Rows, writeTables } from '../../lib/report/paper-report';
 
 const LUNG = findPaperDataset('lung_discrete')!;
 const YALE = findPaperDataset('Yale')!;
@@ -60,6 +60,28 @@ function run(p: PaperDataset, method: Method, maxTestAccuracy: number, params: n
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+describe('pairedWithSet', () => {
+  it('averages (method - SET-MLP) over runs of the same dataset and seed, with the standard error', () => {
+    const runs = [
+      run(LUNG, 'set', 0.8, 1, 1, 1), run(LUNG, 'set', 0.9, 1, 1, 2), run(YALE, 'set', 0.7, 1, 1, 1),
+      run(LUNG, 'npset', 0.85, 1, 1, 1), run(LUNG, 'npset', 0.86, 1, 1, 2), run(YALE, 'npset', 0.65, 1, 1, 1),
+      // No SET-MLP run of Yale seed 2: this one has no pair.
+      run(YALE, 'npset', 0.99, 1, 1, 2),
+      run(MADELON, 'direct-set', 0.6, 1, 1, 1),
+    ];
+    const rows = pairedWithSet(runs, ['set', 'npset', 'direct-set', 'direct-fc']);
+    expect(rows.map((r) => r.method)).toEqual(['npset']);
+    const diffs = [5, -4, -5];
+    const m = diffs.reduce((a, b) => a + b, 0) / 3;
+    const sd = Math.sqrt(diffs.reduce((a, x) => a + (x - m) ** 2, 0) / 2);
+    expect(rows[0].pairs).toBe(3);
+    expect(rows[0].meanDiff).toBeCloseTo(round2(m), 10);
+    expect(rows[0].stdError).toBeCloseTo(round2(sd / Math.sqrt(3)), 10);
+    const one = pairedWithSet([run(LUNG, 'set', 0.5, 1, 1, 1), run(LUNG, 'npset-1st', 0.75, 1, 1, 1)], ['npset-1st']);
+    expect(one).toEqual([{ method: 'npset-1st', pairs: 1, meanDiff: 25, stdError: NaN }]);
+  });
+});
 
 describe('table2Rows', () => {
   it('averages 100 * maxTestAccuracy over seeds (sample std) and subtracts the paper\'s Table 2 number', () => {
@@ -221,7 +243,8 @@ describe('writeTables', () => {
       run(LUNG, 'npset', 0.88, 2500, 457, 1),
       run(LUNG, 'npset', 0.88, 2500, 457, 2),
     ];
-    const { table2, table3, means } = writeTables(out, runs, [LUNG], PAPER_METHODS);
+    const { table2, table3, means, paired } = writeTables(out, runs, [LUNG], PAPER_METHODS);
+    expect(paired).toEqual([{ method: 'npset', pairs: 2, meanDiff: 3, stdError: 5 }]);
     expect(table2).toHaveLength(2);
     expect(table3).toHaveLength(1);
     expect(means).toHaveLength(2);
@@ -247,6 +270,8 @@ describe('writeTables', () => {
     const md2 = readFileSync(path.join(out, 'table2.md'), 'utf8');
     expect(md2).toContain('SET-MLP');
     expect(md2).toContain('| Mean');
+    expect(md2).toContain('## Against SET-MLP, paired by dataset and seed');
+    expect(md2).toMatch(/\| NPSET-MLP\s+\|\s+2 \|\s+\+3\.00 \|\s+5\.00 \|/);
     expect(readFileSync(path.join(out, 'table3.md'), 'utf8')).toContain('13,500 (13,446)');
   });
 });
