@@ -66,7 +66,32 @@ void kth_magnitudes(const Array<float>& val, const int64_t k_in[2], float out[2]
     }
 }
 
-bool row_has(const int32_t* cols, int64_t n, int32_t c) { return std::binary_search(cols, cols + n, c); }
+// Sorts keys below `limit` ascending: LSD radix sort, 11 bits a pass, O(n) for the uniformly drawn
+// positions here (std::sort for short lists).
+void radix_sort(std::vector<uint64_t>& v, uint64_t limit, std::vector<uint64_t>& tmp) {
+    if (v.size() < 512) {
+        std::sort(v.begin(), v.end());
+        return;
+    }
+    constexpr int kBits = 11;
+    constexpr size_t kBuckets = size_t(1) << kBits;
+    int bits = 1;
+    while (bits < 64 && (uint64_t(1) << bits) < limit) ++bits;
+    tmp.resize(v.size());
+    std::vector<size_t> start(kBuckets);
+    for (int shift = 0; shift < bits; shift += kBits) {
+        std::fill(start.begin(), start.end(), 0);
+        for (uint64_t x : v) ++start[(x >> shift) & (kBuckets - 1)];
+        size_t at = 0;
+        for (size_t& c : start) {
+            const size_t n = c;
+            c = at;
+            at += n;
+        }
+        for (uint64_t x : v) tmp[start[(x >> shift) & (kBuckets - 1)]++] = x;
+        v.swap(tmp);
+    }
+}
 
 }  // namespace
 
@@ -225,18 +250,32 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
                 }
             }
         } else {
-            // Sparse block: draw positions, drop occupied ones and repeats, until enough.
+            // Sparse block: draw positions, drop repeats and occupied ones, until enough. The occupied test
+            // walks the sorted draws against the sorted survivors row by row (no random binary searches).
             const uint64_t positions = uint64_t(r1 - r0) * uint64_t(n_in_);
+            std::vector<uint64_t> tmp;
             while (out.size() < want[b]) {
-                const size_t before = out.size();
-                for (uint64_t d = before; d < want[b]; ++d) {
-                    const uint64_t p = rng.below(positions);
+                for (uint64_t d = out.size(), n = want[b]; d < n; ++d) out.push_back(rng.below(positions));
+                radix_sort(out, positions, tmp);
+                out.erase(std::unique(out.begin(), out.end()), out.end());
+                size_t kept_draws = 0;
+                int64_t row = -1;
+                const int32_t* sc = nullptr;
+                int64_t s = 0, ns = 0;
+                for (const uint64_t p : out) {
                     const int64_t j = r0 + int64_t(p / n_in_);
                     const int32_t i = int32_t(p % n_in_);
-                    if (!row_has(scol.data() + srp[j], srp[j + 1] - srp[j], i)) out.push_back(p);
+                    if (j != row) {
+                        row = j;
+                        sc = scol.data() + srp[j];
+                        ns = srp[j + 1] - srp[j];
+                        s = 0;
+                    }
+                    while (s < ns && sc[s] < i) ++s;
+                    if (s < ns && sc[s] == i) continue;  // occupied by a survivor
+                    out[kept_draws++] = p;
                 }
-                std::sort(out.begin(), out.end());
-                out.erase(std::unique(out.begin(), out.end()), out.end());
+                out.resize(kept_draws);
             }
         }
         });
