@@ -82,8 +82,10 @@ void SparseLayer::rebuild_transposed(int threads) {
     t_ptr_.assign(n_in_ + 1, 0);
     // Counting sort by column. Each part (a contiguous range of rows, balanced by connections) counts its
     // columns; a column's entries from part p follow those of parts < p, so every column stays sorted by
-    // row whatever the number of parts. Parallel only when the layer is large (the counts cost n_in each).
-    const int parts = (nnz > (int64_t(1) << 16) && threads > 1) ? threads : 1;
+    // row whatever the number of parts. Parallel only when the layer is large and has at least as many
+    // connections as the per-part counts cost (n_in each).
+    const int parts =
+        (nnz > (int64_t(1) << 16) && threads > 1 && nnz >= int64_t(threads) * n_in_) ? threads : 1;
     std::vector<int64_t> bounds;
     balanced_partition(row_ptr_.data(), n_out_, parts, bounds);
     std::vector<std::vector<uint32_t>> counts(parts, std::vector<uint32_t>(n_in_, 0));
