@@ -119,7 +119,6 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
         const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(256, nnz >> 13));
         const auto chunk_begin = [&](int64_t c) { return nnz * c / chunks; };
         std::vector<int64_t> chunk_ties(2 * chunks, 0);
-        int64_t below[2] = {0, 0};
         int64_t below_neg = 0, below_pos = 0;
 #pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : below_neg, below_pos) if (par)
         for (int64_t c = 0; c < chunks; ++c) {
@@ -138,10 +137,8 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
             chunk_ties[2 * c] = t[0];
             chunk_ties[2 * c + 1] = t[1];
         }
-        below[0] = below_pos;
-        below[1] = below_neg;
         // Ties to remove per chunk, in chunk order.
-        int64_t left[2] = {want[0] - below[0], want[1] - below[1]};
+        int64_t left[2] = {want[0] - below_pos, want[1] - below_neg};
         std::vector<int64_t> quota(2 * chunks, 0);
         for (int64_t c = 0; c < chunks; ++c) {
             for (int neg = 0; neg < 2; ++neg) {

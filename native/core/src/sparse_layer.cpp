@@ -121,22 +121,24 @@ void SparseLayer::rebuild_transposed(int threads) {
     col_part_threads_ = -1;
 }
 
-Partition SparseLayer::row_partition(int threads) {
+// A partition of `rows` by the cumulative counts in `ptr`, recomputed only when the thread count changed
+// (or the cache was invalidated by setting `cached_parts` to -1).
+static Partition cached_partition(const int64_t* ptr, int64_t rows, int threads, std::vector<int64_t>& cache,
+                                  int& cached_parts) {
     const int parts = std::max(1, threads);
-    if (row_part_threads_ != parts) {
-        balanced_partition(row_ptr_.data(), n_out_, parts, row_part_);
-        row_part_threads_ = parts;
+    if (cached_parts != parts) {
+        balanced_partition(ptr, rows, parts, cache);
+        cached_parts = parts;
     }
-    return {row_part_.data(), parts};
+    return {cache.data(), parts};
+}
+
+Partition SparseLayer::row_partition(int threads) {
+    return cached_partition(row_ptr_.data(), n_out_, threads, row_part_, row_part_threads_);
 }
 
 Partition SparseLayer::col_partition(int threads) {
-    const int parts = std::max(1, threads);
-    if (col_part_threads_ != parts) {
-        balanced_partition(t_ptr_.data(), n_in_, parts, col_part_);
-        col_part_threads_ = parts;
-    }
-    return {col_part_.data(), parts};
+    return cached_partition(t_ptr_.data(), n_in_, threads, col_part_, col_part_threads_);
 }
 
 CsrArrays SparseLayer::arrays() {
