@@ -1,5 +1,6 @@
 // SET evolution of one sparse layer in O(connections): per-sign selection of the weights closest to zero
-// (nth_element, no global sort), regrowth at uniformly random empty positions per row block, CSR rebuild.
+// (radix selection on the magnitude bits, no sort of the weights), regrowth at uniformly random empty
+// positions per row block (sorted draws merged against the survivors), CSR rebuild.
 #include <omp.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "blocks.hpp"
 #include "parallel.hpp"
+#include "sort_positions.hpp"
 #include "npset/layer.hpp"
 #include "npset/rng.hpp"
 
@@ -63,33 +65,6 @@ void kth_magnitudes(const Array<float>& val, const int64_t k_in[2], float out[2]
         } else {
             std::memcpy(&out[neg], &prefix[neg], sizeof(float));
         }
-    }
-}
-
-// Sorts keys below `limit` ascending: LSD radix sort, 11 bits a pass, O(n) for the uniformly drawn
-// positions here (std::sort for short lists).
-void radix_sort(std::vector<uint64_t>& v, uint64_t limit, std::vector<uint64_t>& tmp) {
-    if (v.size() < 512) {
-        std::sort(v.begin(), v.end());
-        return;
-    }
-    constexpr int kBits = 11;
-    constexpr size_t kBuckets = size_t(1) << kBits;
-    int bits = 1;
-    while (bits < 64 && (uint64_t(1) << bits) < limit) ++bits;
-    tmp.resize(v.size());
-    std::vector<size_t> start(kBuckets);
-    for (int shift = 0; shift < bits; shift += kBits) {
-        std::fill(start.begin(), start.end(), 0);
-        for (uint64_t x : v) ++start[(x >> shift) & (kBuckets - 1)];
-        size_t at = 0;
-        for (size_t& c : start) {
-            const size_t n = c;
-            c = at;
-            at += n;
-        }
-        for (uint64_t x : v) tmp[start[(x >> shift) & (kBuckets - 1)]++] = x;
-        v.swap(tmp);
     }
 }
 
@@ -251,23 +226,28 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
             // walks the sorted draws against the sorted survivors row by row (no random binary searches).
             const uint64_t positions = uint64_t(r1 - r0) * uint64_t(n_in_);
             std::vector<uint64_t> tmp;
+            std::vector<size_t> start;
             while (out.size() < want[b]) {
                 for (uint64_t d = out.size(), n = want[b]; d < n; ++d) out.push_back(rng.below(positions));
-                radix_sort(out, positions, tmp);
+                sort_positions(out, positions, tmp, start);
                 out.erase(std::unique(out.begin(), out.end()), out.end());
                 size_t kept_draws = 0;
-                int64_t row = -1;
-                const int32_t* sc = nullptr;
-                int64_t s = 0, ns = 0;
+                // The draws are sorted: walk the rows alongside them (no division per draw).
+                int64_t j = r0;
+                uint64_t row_base = 0;
+                const int32_t* sc = scol.data() + srp[j];
+                int64_t s = 0, ns = srp[j + 1] - srp[j];
                 for (const uint64_t p : out) {
-                    const int64_t j = r0 + int64_t(p / n_in_);
-                    const int32_t i = int32_t(p % n_in_);
-                    if (j != row) {
-                        row = j;
+                    if (p >= row_base + uint64_t(n_in_)) {
+                        do {
+                            ++j;
+                            row_base += uint64_t(n_in_);
+                        } while (p >= row_base + uint64_t(n_in_));
                         sc = scol.data() + srp[j];
                         ns = srp[j + 1] - srp[j];
                         s = 0;
                     }
+                    const int32_t i = int32_t(p - row_base);
                     while (s < ns && sc[s] < i) ++s;
                     if (s < ns && sc[s] == i) continue;  // occupied by a survivor
                     out[kept_draws++] = p;
@@ -282,8 +262,14 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
     // 3. Rebuild the CSR: survivors keep weight and momentum; new connections get new weights, momentum 0.
     std::vector<int64_t> rp(n_out_ + 1, 0);
     for (int64_t j = 0; j < n_out_; ++j) rp[j + 1] = survivors[j];
-    for (int64_t b = 0; b < blocks.count; ++b)
-        for (uint64_t p : fresh[b]) ++rp[blocks.begin(b) + int64_t(p / n_in_) + 1];
+    for (int64_t b = 0; b < blocks.count; ++b) {
+        int64_t j = blocks.begin(b);
+        uint64_t row_end = uint64_t(n_in_);
+        for (uint64_t p : fresh[b]) {  // sorted
+            for (; p >= row_end; row_end += uint64_t(n_in_)) ++j;
+            ++rp[j + 1];
+        }
+    }
     for (int64_t j = 0; j < n_out_; ++j) rp[j + 1] += rp[j];
     const int64_t nnz2 = rp[n_out_];
     // Written below by the thread that owns each row block (first touch; every element is written).

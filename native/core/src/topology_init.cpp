@@ -10,6 +10,7 @@
 #include "npset/rng.hpp"
 #include "blocks.hpp"
 #include "parallel.hpp"
+#include "sort_positions.hpp"
 
 namespace npset {
 namespace {
@@ -37,7 +38,10 @@ std::vector<uint64_t> draw_positions(Rng& rng, int64_t r0, int64_t r1, int64_t n
     }
     codes.resize(draws);
     for (auto& c : codes) c = rng.below(positions);
-    dedupe(codes);
+    std::vector<uint64_t> tmp;
+    std::vector<size_t> start;
+    sort_positions(codes, positions, tmp, start);
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
     return codes;
 }
 

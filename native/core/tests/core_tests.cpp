@@ -36,6 +36,7 @@
 #include "npset/model.hpp"
 #include "npset/rng.hpp"
 #include "test_main.hpp"
+#include "../src/sort_positions.hpp"
 
 using namespace npset;
 
@@ -1266,6 +1267,33 @@ TEST(transposed_index_parallel_build_matches_serial) {
     CHECK_NOTHROW(b->check_invariants());
     CHECK(a->t_entries() == b->t_entries());
     CHECK(a->values() == b->values());
+}
+
+// The regrowth sorts its drawn positions with a bucket or radix sort: it must equal std::sort on uniform
+// keys (short and long lists, both paths), on clustered keys (the fallback) and on edge cases.
+TEST(sort_positions_matches_std_sort) {
+    npset::Rng rng(77);
+    std::vector<uint64_t> tmp;
+    std::vector<size_t> start;
+    const auto check = [&](std::vector<uint64_t> v, uint64_t limit, const char* what) {
+        std::vector<uint64_t> want = v;
+        std::sort(want.begin(), want.end());
+        npset::sort_positions(v, limit, tmp, start);
+        CHECK_MSG(v == want, what << " n=" << v.size() << " limit=" << limit);
+    };
+    for (size_t n : {size_t(0), size_t(1), size_t(2), size_t(7), size_t(300), size_t(5000), size_t(70000)}) {
+        for (uint64_t limit : {uint64_t(1), uint64_t(3), uint64_t(1000), uint64_t(1) << 40, ~uint64_t(0)}) {
+            std::vector<uint64_t> v(n);
+            for (uint64_t& x : v) x = rng.below(limit);
+            check(v, limit, "uniform");
+            std::vector<uint64_t> c(n);  // all in one narrow range near the top: one bucket
+            for (uint64_t& x : c) x = limit - 1 - rng.below(std::min<uint64_t>(limit, 5));
+            check(c, limit, "clustered");
+            std::vector<uint64_t> d(v.rbegin(), v.rend());
+            std::sort(d.begin(), d.end(), std::greater<uint64_t>());
+            check(d, limit, "descending");
+        }
+    }
 }
 
 TEST(set_evolution_model) {

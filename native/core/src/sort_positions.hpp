@@ -1,0 +1,15 @@
+// Sorting of drawn positions for the SET regrowth (internal to the core; tested directly).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace npset {
+
+// Sorts `v` (every key below `limit`) ascending. Made for uniformly drawn positions: O(n) expected, and
+// never worse than O(n log n) whatever the keys. `tmp` and `start` are scratch space reused across calls.
+void sort_positions(std::vector<uint64_t>& v, uint64_t limit, std::vector<uint64_t>& tmp,
+                    std::vector<size_t>& start);
+
+}  // namespace npset
