@@ -4,6 +4,7 @@
 #include <immintrin.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "npset/kernels.hpp"
@@ -30,6 +31,30 @@ constexpr int n_acc() {
 }
 
 constexpr int kPrefetch = 24;  // connections ahead
+
+// out[0..W) = init + sum over k in [k0, k1) of weight(k) * row(k)[0..W) for a batch W (a multiple of 8) that
+// has no template path: the W lanes are held in vector registers (explicit vector types, so that the
+// compiler cannot turn the loop inside out into scalar code), one accumulator per lane.
+typedef float VecF __attribute__((vector_size(kLanes * 4), aligned(4), may_alias));
+typedef float Vec8F __attribute__((vector_size(32), aligned(4), may_alias));
+template <int W, class Row, class Weight>
+static inline void gather_lanes(int64_t k0, int64_t k1, Row row, Weight weight, float init,
+                                float* __restrict out) {
+    constexpr int NV = W / kLanes;
+    constexpr bool half = W % kLanes != 0;  // the last 8 lanes (16-lane vectors only)
+    static_assert(W % 8 == 0 && (W % kLanes == 0 || W % kLanes == 8), "batch lanes");
+    VecF acc[NV];
+    Vec8F tail = Vec8F{} + init;
+    for (int v = 0; v < NV; ++v) acc[v] = VecF{} + init;
+    for (int64_t k = k0; k < k1; ++k) {
+        const float wv = weight(k);
+        const float* src = row(k);
+        for (int v = 0; v < NV; ++v) acc[v] += wv * *reinterpret_cast<const VecF*>(src + v * kLanes);
+        if constexpr (half) tail += wv * *reinterpret_cast<const Vec8F*>(src + NV * kLanes);
+    }
+    for (int v = 0; v < NV; ++v) *reinterpret_cast<VecF*>(out + v * kLanes) = acc[v];
+    if constexpr (half) *reinterpret_cast<Vec8F*>(out + NV * kLanes) = tail;
+}
 
 // out[0..pb) = init + sum over k in [k0, k1) of weight(k) * row(k)[0..pb): the gather-accumulate shared by
 // the forward pass (rows of the input) and the input gradient (rows of delta). Several independent
@@ -67,12 +92,26 @@ static inline void gather_sum(int64_t k0, int64_t k1, Row row, Weight weight, fl
             out[b] = sum;
         }
     } else {
-        for (int b = 0; b < pbr; ++b) out[b] = init;
-        for (int64_t k = k0; k < k1; ++k) {
-            const float wv = weight(k);
-            const float* __restrict src = row(k);
-#pragma omp simd
-            for (int b = 0; b < pbr; ++b) out[b] += wv * src[b];
+        // Other padded sizes: up to 128 lanes at a time held in registers, one accumulator per lane (each
+        // lane sums in connection order, as a plain loop would).
+        for (int c = 0; c < pbr; c += 128) {
+            const auto sub = [&](int64_t k) { return row(k) + c; };
+            switch (std::min(pbr - c, 128)) {
+#define NPSET_GATHER_CASE(W) \
+    case W: gather_lanes<W>(k0, k1, sub, weight, init, out + c); break;
+                NPSET_GATHER_CASE(8) NPSET_GATHER_CASE(16) NPSET_GATHER_CASE(24) NPSET_GATHER_CASE(32)
+                NPSET_GATHER_CASE(40) NPSET_GATHER_CASE(48) NPSET_GATHER_CASE(56) NPSET_GATHER_CASE(64)
+                NPSET_GATHER_CASE(72) NPSET_GATHER_CASE(80) NPSET_GATHER_CASE(88) NPSET_GATHER_CASE(96)
+                NPSET_GATHER_CASE(104) NPSET_GATHER_CASE(112) NPSET_GATHER_CASE(120) NPSET_GATHER_CASE(128)
+#undef NPSET_GATHER_CASE
+                default:  // not a multiple of 8 (the model always pads; direct callers may not)
+                    for (int b = c; b < pbr; ++b) {
+                        float acc = init;
+                        for (int64_t k = k0; k < k1; ++k) acc += weight(k) * row(k)[b];
+                        out[b] = acc;
+                    }
+                    c = pbr;
+            }
         }
     }
 }
@@ -213,13 +252,36 @@ static void update_rows(const CsrArrays& w, const float* __restrict in, const fl
 #if defined(__AVX512F__)
         // 16 dot products at a time, reduced together into one register, then a vector SGD step; the
         // row's last (fewer than 16) connections take the same path under a mask.
-        if constexpr (B > 0 && B % 16 == 0) {
+        // Batches that are an odd multiple of 8 add their last 8 lanes under a mask (unaligned rows). The
+        // template sizes hold the delta row in registers; other sizes (B = 0) read it from L1.
+        if constexpr (B == 0 || (B >= 16 && B % 8 == 0)) {
             constexpr int V = B / 16;
-            __m512 dv[V];
-            for (int v = 0; v < V; ++v) dv[v] = _mm512_load_ps(d + 16 * v);
+            constexpr bool H = B % 16 != 0;
+            const int rv = B > 0 ? V : pbr / 16;
+            const bool rh = pbr % 16 != 0;
+            __m512 dv[V + 1];
+            for (int v = 0; v < V; ++v) dv[v] = H ? _mm512_loadu_ps(d + 16 * v) : _mm512_load_ps(d + 16 * v);
+            if constexpr (B > 0 && H) dv[V] = _mm512_maskz_loadu_ps(0x00FF, d + 16 * V);
+            const auto dot = [&](const float* s) {
+                if constexpr (B > 0) {
+                    __m512 acc = _mm512_mul_ps(H ? _mm512_loadu_ps(s) : _mm512_load_ps(s), dv[0]);
+                    for (int v = 1; v < V; ++v)
+                        acc = _mm512_fmadd_ps(H ? _mm512_loadu_ps(s + 16 * v) : _mm512_load_ps(s + 16 * v), dv[v], acc);
+                    if constexpr (H) acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(0x00FF, s + 16 * V), dv[V], acc);
+                    return acc;
+                } else {
+                    __m512 acc = _mm512_mul_ps(_mm512_loadu_ps(s), _mm512_loadu_ps(d));
+                    for (int v = 1; v < rv; ++v)
+                        acc = _mm512_fmadd_ps(_mm512_loadu_ps(s + 16 * v), _mm512_loadu_ps(d + 16 * v), acc);
+                    if (rh)
+                        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(0x00FF, s + 16 * rv),
+                                              _mm512_maskz_loadu_ps(0x00FF, d + 16 * rv), acc);
+                    return acc;
+                }
+            };
             const __m512 mu = _mm512_set1_ps(sgd.momentum), lr = _mm512_set1_ps(sgd.lr);
             const __m512 inv_n = _mm512_set1_ps(sgd.inv_n), wd = _mm512_set1_ps(sgd.weight_decay);
-            for (; k < k1; k += 16) {
+            for (; (B > 0 || (pbr >= 16 && pbr % 8 == 0)) && k < k1; k += 16) {
                 const int n = k1 - k < 16 ? int(k1 - k) : 16;
                 __m512 p[16];
                 for (int u = 0; u < 16; ++u) {
@@ -227,11 +289,8 @@ static void update_rows(const CsrArrays& w, const float* __restrict in, const fl
                         p[u] = _mm512_setzero_ps();
                         continue;
                     }
-                    if (k + u + kPrefetch < nnz) __builtin_prefetch(in + int64_t(w.col[k + u + kPrefetch]) * B);
-                    const float* s = in + int64_t(w.col[k + u]) * B;
-                    __m512 acc = _mm512_mul_ps(_mm512_load_ps(s), dv[0]);
-                    for (int v = 1; v < V; ++v) acc = _mm512_fmadd_ps(_mm512_load_ps(s + 16 * v), dv[v], acc);
-                    p[u] = acc;
+                    if (k + u + kPrefetch < nnz) __builtin_prefetch(in + int64_t(w.col[k + u + kPrefetch]) * pb);
+                    p[u] = dot(in + int64_t(w.col[k + u]) * pb);
                 }
                 const __mmask16 m = n == 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
                 const __m512 g = _mm512_mul_ps(hsum16(p), inv_n);
@@ -358,7 +417,18 @@ static void backward_input(const CsrArrays& w, const TransposedArrays& t, const 
 static void update(const CsrArrays& w, const float* in, const float* delta, int pb, const Sgd& sgd, Partition p,
                    int threads) {
     const int64_t work = (w.row_ptr[w.rows] + w.rows) * pb;
+    // The weight gradient has a template path for every padded size up to 128 (the gathers have theirs
+    // in gather_lanes).
     for_parts(p, threads, work, [&](int64_t r0, int64_t r1) {
+        switch (pb) {
+#define NPSET_UPDATE_CASE(W) \
+    case W: update_rows<W>(w, in, delta, pb, sgd, r0, r1); return;
+            NPSET_UPDATE_CASE(24) NPSET_UPDATE_CASE(40) NPSET_UPDATE_CASE(48) NPSET_UPDATE_CASE(56)
+            NPSET_UPDATE_CASE(72) NPSET_UPDATE_CASE(80) NPSET_UPDATE_CASE(88) NPSET_UPDATE_CASE(96)
+            NPSET_UPDATE_CASE(104) NPSET_UPDATE_CASE(112) NPSET_UPDATE_CASE(120)
+#undef NPSET_UPDATE_CASE
+            default: break;
+        }
         NPSET_DISPATCH_BATCH(pb, update_rows, w, in, delta, pb, sgd, r0, r1);
     });
 }

@@ -1,6 +1,6 @@
 // Tests of the npset core (native/core), no external test library (test_main.hpp):
 //  - kernels (every kernel table the CPU runs) against naive references: forward, input gradient, fused
-//    SGD update, batch sizes 8..136 (template and runtime paths), 1-3 threads, serial and parallel paths;
+//    SGD update, batch sizes 8..136 (every kind of batch path), 1-3 threads, serial and parallel paths;
 //    the dense GEMM (correctness, bit-identical over thread counts); the caller's FP environment kept;
 //  - the layer classes and the model's forward pass, loss and softmax against a statement of the spec;
 //  - gradients: central differences of the mean loss, and a double-precision backpropagation with dropout;
@@ -382,7 +382,7 @@ void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, in
 
 TEST(kernels_match_dense_reference) {
     int tables = 0;
-    const int pbs[] = {8, 16, 24, 32, 64, 128, 136};
+    const int pbs[] = {8, 16, 24, 32, 40, 48, 64, 120, 128, 136};  // templates, odd multiples of 8, fallback
     for (const char* isa : kIsas) {
         const KernelTable* kt = kernels_for(isa);
         if (isa == std::string("generic")) REQUIRE(kt != nullptr);
