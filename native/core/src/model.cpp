@@ -85,10 +85,15 @@ static Act activation_of(const ModelConfig& c, size_t l, size_t n_layers) {
     return act;
 }
 
-// A zeroed buffer of n floats, zeroed by the threads in the static split the kernels' loops roughly
-// follow (first touch places each page on the NUMA node of the thread that will use it).
+// A buffer of n floats. A new allocation is zeroed by the threads in the static split the kernels' loops
+// roughly follow (first touch places each page on the NUMA node of the thread that will use it). A request
+// that fits the current allocation reuses it as it is (training and evaluation alternate batch sizes every
+// epoch): every element in use is written before it is read, the batch loader writes the padding lanes too.
 static void zeroed(FloatBuffer& v, size_t n, int threads) {
-    if (v.size() == n) return;
+    if (n <= v.capacity()) {
+        v.resize(n);
+        return;
+    }
     FloatBuffer().swap(v);
     v.resize(n);
     float* p = v.data();
