@@ -89,7 +89,7 @@ static Act activation_of(const ModelConfig& c, size_t l, size_t n_layers) {
 // roughly follow (first touch places each page on the NUMA node of the thread that will use it). A request
 // that fits the current allocation reuses it as it is (training and evaluation alternate batch sizes every
 // epoch): every element in use is written before it is read, the batch loader writes the padding lanes too.
-static void zeroed(FloatBuffer& v, size_t n, int threads) {
+static void fit_buffer(FloatBuffer& v, size_t n, int threads) {
     if (n <= v.capacity()) {
         v.resize(n);
         return;
@@ -114,12 +114,12 @@ void Model::ensure_buffers(int pb) {
         const int64_t n = l == 0 ? layers_[0]->n_in() : layers_[l - 1]->n_out();
         widest = std::max(widest, n);
         const size_t want = static_cast<size_t>(n) * pb;
-        zeroed(b.a[l], want, threads_);
-        if (l > 0) zeroed(b.z[l], want, threads_);
+        fit_buffer(b.a[l], want, threads_);
+        if (l > 0) fit_buffer(b.z[l], want, threads_);
     }
     const size_t dwant = static_cast<size_t>(widest) * pb;
-    zeroed(b.delta, dwant, threads_);
-    zeroed(b.din, dwant, threads_);
+    fit_buffer(b.delta, dwant, threads_);
+    fit_buffer(b.din, dwant, threads_);
     b.pb = pb;
 }
 
