@@ -3,6 +3,8 @@
 #include <cstring>
 #include <initializer_list>
 
+#include <unistd.h>
+
 #include "npset/kernels.hpp"
 
 namespace npset {
@@ -35,6 +37,14 @@ static const KernelTable* choose() {
         if (const KernelTable* t = kernels_for(isa)) return t;
     }
     return &isa_generic::table;
+}
+
+int64_t l2_cache_bytes() {
+    static const int64_t bytes = [] {
+        const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        return l2 > 0 ? int64_t(l2) : int64_t(1) << 20;
+    }();
+    return bytes;
 }
 
 const KernelTable& kernels() {

@@ -142,7 +142,7 @@ Partition SparseLayer::col_partition(int threads) {
 }
 
 CsrArrays SparseLayer::arrays() {
-    return {row_ptr_.data(), col_.data(), val_.data(), mom_.data(), bias_.data(), bias_mom_.data(), n_out_};
+    return {row_ptr_.data(), col_.data(), val_.data(), mom_.data(), bias_.data(), bias_mom_.data(), n_out_, n_in_};
 }
 
 int64_t SparseLayer::model_bytes() const {

@@ -248,7 +248,7 @@ void run_kernel_case(const KernelTable& kt, const KernelShape& shape, int pb, in
     std::vector<float> bias_mom = random_vec(static_cast<size_t>(n_out), 23, -0.5f, 0.5f);
     auto arrays = [&](std::vector<float>& v, std::vector<float>& m, std::vector<float>& b,
                       std::vector<float>& bm) {
-        return CsrArrays{layer.row_ptr().data(), layer.col().data(), v.data(), m.data(), b.data(), bm.data(), n_out};
+        return CsrArrays{layer.row_ptr().data(), layer.col().data(), v.data(), m.data(), b.data(), bm.data(), n_out, n_in};
     };
     const TransposedArrays t = layer.transposed();
     std::vector<int64_t> row_part, col_part;

@@ -28,6 +28,7 @@ struct CsrArrays {
     float* bias;
     float* bias_mom;
     int64_t rows;
+    int64_t cols = 0;  // inputs
 };
 
 // Transposed index: for input i, entries t_ptr[i]..t_ptr[i+1] name the connections of column i, by
@@ -69,6 +70,8 @@ struct KernelTable {
 
 // The fastest table this CPU supports (chosen once); NPSET_ISA=generic|avx2|avx512 forces one (tests).
 const KernelTable& kernels();
+// This CPU's per-core L2 cache in bytes (1 MiB when the system does not say).
+int64_t l2_cache_bytes();
 // A specific table, or null if this CPU cannot run it.
 const KernelTable* kernels_for(const char* isa);
 
