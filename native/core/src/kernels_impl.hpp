@@ -71,33 +71,36 @@ template <int B, class Row, class Weight>
 static inline void gather_sum(int64_t k0, int64_t k1, Row row, Weight weight, float init, int pbr, bool prefetch,
                               float* __restrict out) {
     if constexpr (B > 0) {
+        // Explicit vectors of L lanes (not a float array under `omp simd`, which GCC kept on the stack,
+        // zeroed with `rep stos` per row, and finished the row's last connections lane by lane). The sums
+        // are the same, in the same order: accumulator u takes connections k0 + u, k0 + u + U, ..., the
+        // last (fewer than U) go to accumulator 0, and out = init + acc[0] + ... + acc[U - 1].
+        constexpr int L = B < kLanes ? B : kLanes;
+        constexpr int NV = B / L;
         constexpr int U = n_acc<B>();
-        alignas(64) float acc[U][B];
+        typedef float V __attribute__((vector_size(L * 4), aligned(4), may_alias));
+        V acc[U][NV];
         for (int u = 0; u < U; ++u)
-#pragma omp simd
-            for (int b = 0; b < B; ++b) acc[u][b] = 0.0f;
+            for (int v = 0; v < NV; ++v) acc[u][v] = V{};
         int64_t k = k0;
         for (; k + U <= k1; k += U) {
 #pragma GCC unroll 8
             for (int u = 0; u < U; ++u) {
                 if (prefetch && k + u + kPrefetch < k1) __builtin_prefetch(row(k + u + kPrefetch));
                 const float wv = weight(k + u);
-                const float* __restrict src = row(k + u);
-#pragma omp simd aligned(src : 32)
-                for (int b = 0; b < B; ++b) acc[u][b] += wv * src[b];
+                const float* src = row(k + u);
+                for (int v = 0; v < NV; ++v) acc[u][v] += wv * *reinterpret_cast<const V*>(src + v * L);
             }
         }
         for (; k < k1; ++k) {
             const float wv = weight(k);
-            const float* __restrict src = row(k);
-#pragma omp simd
-            for (int b = 0; b < B; ++b) acc[0][b] += wv * src[b];
+            const float* src = row(k);
+            for (int v = 0; v < NV; ++v) acc[0][v] += wv * *reinterpret_cast<const V*>(src + v * L);
         }
-#pragma omp simd
-        for (int b = 0; b < B; ++b) {
-            float sum = init;
-            for (int u = 0; u < U; ++u) sum += acc[u][b];
-            out[b] = sum;
+        for (int v = 0; v < NV; ++v) {
+            V sum = init - V{};  // init in every lane (x - 0 keeps the sign of a zero)
+            for (int u = 0; u < U; ++u) sum += acc[u][v];
+            *reinterpret_cast<V*>(out + v * L) = sum;
         }
     } else {
         // Other padded sizes: up to 128 lanes at a time held in registers, one accumulator per lane (each
