@@ -66,10 +66,12 @@ static inline void gather_lanes(int64_t k0, int64_t k1, Row row, Weight weight, 
 
 // out[0..pb) = init + sum over k in [k0, k1) of weight(k) * row(k)[0..pb): the gather-accumulate shared by
 // the forward pass (rows of the input) and the input gradient (rows of delta). Several independent
-// accumulators hide the FMA latency; with `prefetch`, the rows a few dozen connections ahead are prefetched.
+// accumulators hide the FMA latency. The row of connection k + kPrefetch is prefetched while that is below
+// `prefetch_end` (the end of the thread's part, so the next rows' first connections are covered too; 0: no
+// prefetch).
 template <int B, class Row, class Weight>
-static inline void gather_sum(int64_t k0, int64_t k1, Row row, Weight weight, float init, int pbr, bool prefetch,
-                              float* __restrict out) {
+static inline void gather_sum(int64_t k0, int64_t k1, Row row, Weight weight, float init, int pbr,
+                              int64_t prefetch_end, float* __restrict out) {
     if constexpr (B > 0) {
         // Explicit vectors of L lanes (not a float array under `omp simd`, which GCC kept on the stack,
         // zeroed with `rep stos` per row, and finished the row's last connections lane by lane). The sums
@@ -86,7 +88,7 @@ static inline void gather_sum(int64_t k0, int64_t k1, Row row, Weight weight, fl
         for (; k + U <= k1; k += U) {
 #pragma GCC unroll 8
             for (int u = 0; u < U; ++u) {
-                if (prefetch && k + u + kPrefetch < k1) __builtin_prefetch(row(k + u + kPrefetch));
+                if (k + u + kPrefetch < prefetch_end) __builtin_prefetch(row(k + u + kPrefetch));
                 const float wv = weight(k + u);
                 const float* src = row(k + u);
                 for (int v = 0; v < NV; ++v) acc[u][v] += wv * *reinterpret_cast<const V*>(src + v * L);
@@ -134,9 +136,10 @@ static void forward_rows(const CsrArrays& w, const float* __restrict in, float* 
     const int pb = B > 0 ? B : pbr;
     const auto row = [&](int64_t k) { return in + int64_t(w.col[k]) * pb; };
     const auto weight = [&](int64_t k) { return w.val[k]; };
+    const int64_t prefetch_end = prefetch ? w.row_ptr[r1] : 0;
     for (int64_t j = r0; j < r1; ++j) {
         float* __restrict zj = z + j * pb;
-        gather_sum<B>(w.row_ptr[j], w.row_ptr[j + 1], row, weight, w.bias[j], pb, prefetch, zj);
+        gather_sum<B>(w.row_ptr[j], w.row_ptr[j + 1], row, weight, w.bias[j], pb, prefetch_end, zj);
         float* aj = a + j * pb;
         if (!act.identity) {
             const float slope = act.slope;
@@ -166,9 +169,10 @@ static void backward_rows(const CsrArrays& w, const TransposedArrays& t, const f
             return w.val[t.t_pos[k]];
         }
     };
+    const int64_t prefetch_end = prefetch ? t.t_ptr[i1] : 0;
     for (int64_t i = i0; i < i1; ++i) {
         float* __restrict di = din + i * pb;
-        gather_sum<B>(t.t_ptr[i], t.t_ptr[i + 1], row, weight, 0.0f, pb, prefetch, di);
+        gather_sum<B>(t.t_ptr[i], t.t_ptr[i + 1], row, weight, 0.0f, pb, prefetch_end, di);
         if (zin != nullptr && !act.identity) {
             const float* __restrict zi = zin + i * pb;
             const float slope = act.slope;

@@ -415,6 +415,25 @@ TEST(kernels_match_dense_reference) {
     CHECK(kernels_for(kernels().isa) != nullptr);
 }
 
+// The gathers prefetch only from arrays larger than half of this CPU's L2 cache: layers with that many
+// inputs (the forward pass gathers them) or outputs (the input gradient gathers those) take that path.
+TEST(kernels_with_prefetching_gathers_match_reference) {
+    const int64_t big = l2_cache_bytes() / (2 * 8 * int64_t(sizeof(float))) * 5 / 4 + 64;  // rows of 8 floats
+    const std::vector<KernelShape> shapes = {{"many-inputs", random_csr(big, 24, 0.05, 16, {3}, {}, 5)},
+                                             {"many-outputs", random_csr(24, big, 0.05, 17, {}, {2}, 7)}};
+    for (const char* isa : kIsas) {
+        const KernelTable* kt = kernels_for(isa);
+        if (kt == nullptr) continue;
+        for (const KernelShape& shape : shapes)
+            for (int pb : {8, 32})
+                for (int threads : {1, 2}) {
+                    const std::string ctx = std::string("[") + isa + " " + shape.name + " pb=" + std::to_string(pb) +
+                                            " threads=" + std::to_string(threads) + "]";
+                    run_kernel_case(*kt, shape, pb, threads, threads, ctx);
+                }
+    }
+}
+
 // Dense products of the kernel tables (used by the dense layers): C = alpha op(A) op(B) + beta C.
 TEST(gemm_matches_reference) {
     struct Dims {
