@@ -51,6 +51,8 @@ export interface NativeMemory {
 export interface NativeDataset {
   readonly samples: number;
   readonly features: number;
+  readonly disposed: boolean;
+  dispose(): void;
 }
 
 export interface NativeModel {

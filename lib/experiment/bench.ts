@@ -4,7 +4,7 @@
  * peak memory and bytes per connection; and a dense MLP of the same shape through Eigen where it fits.
  */
 import type { Dataset } from '../data';
-import { SparseMLP } from '../model';
+import { NativeData, SparseMLP } from '../model';
 import { Random } from '../data/random';
 import { machineInfo, type MachineInfo } from './machine';
 
@@ -114,7 +114,7 @@ class EpochTimes {
   epochs = 0;
 
   /** One bench epoch: NPSET pruning (sparse only), training, SET evolution (sparse only). */
-  async run(model: SparseMLP, data: Dataset, o: BenchOptions, batch: number, dense: boolean, epoch: number, timed: boolean): Promise<void> {
+  async run(model: SparseMLP, data: NativeData, o: BenchOptions, batch: number, dense: boolean, epoch: number, timed: boolean): Promise<void> {
     let pruning = 0;
     let evolution = 0;
     if (o.method === 'npset' && !dense) {
@@ -159,7 +159,7 @@ class EpochTimes {
   }
 }
 
-async function timeEpochs(model: SparseMLP, data: Dataset, o: BenchOptions, batch: number, dense: boolean, warmup: number) {
+async function timeEpochs(model: SparseMLP, data: NativeData, o: BenchOptions, batch: number, dense: boolean, warmup: number) {
   const times = new EpochTimes();
   for (let e = 0; e < warmup + o.epochs; e++) await times.run(model, data, o, batch, dense, e, e >= warmup);
   return times.result();
@@ -190,6 +190,8 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
   } else {
     data = syntheticShape(shape.samples, shape.layers[0], shape.layers[shape.layers.length - 1]);
   }
+  // Validated and copied once: a plain object would be copied again for every epoch.
+  const train = NativeData.from(data);
   const machine = machineInfo();
   const warmup = o.warmup ?? 1;
   const seed = o.seed ?? 1;
@@ -207,7 +209,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
       const times = o.threads.map(() => new EpochTimes());
       for (let e = 0; e < warmup + o.epochs; e++) {
         o.onProgress?.(`${e < warmup ? 'warm-up' : 'timed'} epoch ${e + 1} of ${warmup + o.epochs} on ${o.threads.join(', ')} threads in turn`);
-        for (let i = 0; i < models.length; i++) await times[i].run(models[i], data, o, batch, false, e, e >= warmup);
+        for (let i = 0; i < models.length; i++) await times[i].run(models[i], train, o, batch, false, e, e >= warmup);
       }
       o.threads.forEach((threads, i) => timed.push({ threads, times: times[i].result(), memory: models[i].memory() }));
     } finally {
@@ -220,7 +222,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
       connections = model.topology().connections;
       try {
         o.onProgress?.(`timing ${plural(o.epochs, 'epoch')} (after ${warmup} warm-up) on ${plural(threads, 'thread')}`);
-        timed.push({ threads, times: await timeEpochs(model, data, o, batch, false, warmup), memory: model.memory() });
+        timed.push({ threads, times: await timeEpochs(model, train, o, batch, false, warmup), memory: model.memory() });
       } finally {
         model.dispose();
       }
@@ -249,12 +251,13 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     o.onProgress?.(`timing a dense MLP of the same shape on ${threads} threads`);
     const model = await SparseMLP.create({ layers: shape.layers, dense: true, seed: o.seed ?? 1, threads });
     try {
-      const t = await timeEpochs(model, data, o, batch, true, warmup);
+      const t = await timeEpochs(model, train, o, batch, true, warmup);
       dense = { epochMs: t.epochMs, gflops: (6 * data.samples * denseParams) / (t.epochMs * 1e6), threads };
     } finally {
       model.dispose();
     }
   }
+  train.dispose();
   const sg = sgemm ? await sgemm(machine.cores) : null;
   return {
     workload: o.workload,

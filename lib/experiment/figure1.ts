@@ -3,7 +3,7 @@
  * fewest outgoing connections are removed, from none to all, without retraining.
  */
 import type { Dataset } from '../data';
-import type { SparseMLP } from '../model';
+import { NativeData, type SparseMLP } from '../model';
 
 export interface RemovalPoint {
   removed: number;
@@ -17,16 +17,21 @@ export async function neuronRemovalCurve(model: SparseMLP, test: Dataset, steps 
   const n = order.length;
   const ks = [...new Set(Array.from({ length: steps + 1 }, (_, s) => Math.round((s * n) / steps)))];
   const points: RemovalPoint[] = [];
-  for (const k of ks) {
-    const copy = await model.clone();
-    try {
-      // Indices refer to the unpruned layer, so remove the whole prefix at once.
-      if (k > 0) copy.removeNeurons(1, order.subarray(0, k));
-      const e = await copy.evaluate(test);
-      points.push({ removed: k, fraction: k / n, testAccuracy: e.accuracy });
-    } finally {
-      copy.dispose();
+  const data = NativeData.from(test, 'test'); // one copy for all the evaluations
+  try {
+    for (const k of ks) {
+      const copy = await model.clone();
+      try {
+        // Indices refer to the unpruned layer, so remove the whole prefix at once.
+        if (k > 0) copy.removeNeurons(1, order.subarray(0, k));
+        const e = await copy.evaluate(data);
+        points.push({ removed: k, fraction: k / n, testAccuracy: e.accuracy });
+      } finally {
+        copy.dispose();
+      }
     }
+  } finally {
+    data.dispose();
   }
   return points;
 }

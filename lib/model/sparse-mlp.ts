@@ -5,7 +5,7 @@
 import { AbortError, NativeError, ValidationError } from '../errors';
 import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
 import { expectInteger, expectOneOf, expectOptions, fail } from '../validate';
-import { checkData, toNative, type ModelData } from './data';
+import { nativeFor, type ModelData, type NativeData } from './data';
 import {
   PRUNE_CRITERIA,
   prunesAt,
@@ -49,7 +49,7 @@ export interface EpochInfo {
 
 export interface FitOptions extends TrainOptions {
   /** Data evaluated after every epoch (for example the test split). */
-  validation?: ModelData;
+  validation?: ModelData | NativeData;
   /** Called after every epoch; may return a Promise, which fit awaits. */
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
   /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
@@ -168,15 +168,15 @@ export class SparseMLP {
    * Trains for `epochs` epochs. Each epoch: NPSET pruning when scheduled, training over shuffled mini-batches,
    * evaluation (train and validation accuracy), then SET evolution (except after the last epoch).
    */
-  async fit(train: ModelData, options: FitOptions = {}): Promise<FitResult> {
+  async fit(train: ModelData | NativeData, options: FitOptions = {}): Promise<FitResult> {
     const { validation, onEpoch, signal, ...rest } = expectOptions('fit options', options) as FitOptions;
     if (this.#running) throw new ValidationError('This SparseMLP is already training; await the running fit first');
     const o = resolveTrainOptions(rest, this.#hiddenLayers);
     if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
     if (onEpoch !== undefined && typeof onEpoch !== 'function') fail('a function', 'onEpoch', onEpoch);
     if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
-    const trainData = toNative(checkData('train', train, this.inputs, this.classes, true));
-    const validData = validation ? toNative(checkData('validation', validation, this.inputs, this.classes, true)) : null;
+    const trainData = nativeFor('train', train, this.inputs, this.classes, true);
+    const validData = validation ? nativeFor('validation', validation, this.inputs, this.classes, true) : null;
     if (signal?.aborted) throw abortReason(signal);
 
     const model = this.#native;
@@ -257,9 +257,9 @@ export class SparseMLP {
    * One training pass over `train` (shuffled mini-batches, SGD) with no evaluation and no topology change:
    * the building block for custom schedules and benchmarks. `epoch` seeds the shuffle and dropout.
    */
-  async trainEpoch(train: ModelData, options: TrainOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
+  async trainEpoch(train: ModelData | NativeData, options: TrainOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
     const o = resolveTrainOptions(options, this.#hiddenLayers);
-    const ds = toNative(checkData('train', train, this.inputs, this.classes, true));
+    const ds = nativeFor('train', train, this.inputs, this.classes, true);
     const e = expectInteger('epoch', epoch, { min: 0 });
     const r = await this.#job((m) =>
       m.trainEpoch(
@@ -272,21 +272,21 @@ export class SparseMLP {
   }
 
   /** Loss and accuracy (a fraction) on labelled data, in evaluation mode. */
-  async evaluate(data: ModelData, options: { batchSize?: number } = {}): Promise<Evaluation> {
+  async evaluate(data: ModelData | NativeData, options: { batchSize?: number } = {}): Promise<Evaluation> {
     const batch = expectInteger('batchSize', expectOptions('evaluate options', options).batchSize ?? 128, { min: 1, max: 65536 });
-    const ds = toNative(checkData('data', data, this.inputs, this.classes, true));
+    const ds = nativeFor('data', data, this.inputs, this.classes, true);
     return this.#job((m) => m.evaluate(ds, batch));
   }
 
   /** Class probabilities, row-major [samples][classes]. */
-  async predictProba(data: ModelData | Float32Array): Promise<Float32Array> {
+  async predictProba(data: ModelData | NativeData | Float32Array): Promise<Float32Array> {
     const d = data instanceof Float32Array ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
-    const ds = toNative(checkData('data', d, this.inputs, this.classes, false));
+    const ds = nativeFor('data', d, this.inputs, this.classes, false);
     return this.#job((m) => m.predict(ds, 128));
   }
 
   /** Predicted class index per sample. */
-  async predict(data: ModelData | Float32Array): Promise<Int32Array> {
+  async predict(data: ModelData | NativeData | Float32Array): Promise<Int32Array> {
     const p = await this.predictProba(data);
     const C = this.classes;
     const out = new Int32Array(p.length / C);
