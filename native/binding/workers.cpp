@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "compute_thread.hpp"
 #include "convert.hpp"
 #include "npset/kernels.hpp"
 
@@ -28,11 +29,13 @@ Napi::Value PromiseWorker::Start(PromiseWorker* worker) {
 }
 
 void PromiseWorker::Execute() {
-    try {
-        Run();
-    } catch (...) {
-        error_ = describe_exception(std::current_exception());
-    }
+    run_on_compute_thread([this] {
+        try {
+            Run();
+        } catch (...) {
+            error_ = describe_exception(std::current_exception());
+        }
+    });
 }
 
 void PromiseWorker::OnOK() {

@@ -269,6 +269,35 @@ describe('native addon: processes and threads', () => {
     expect(r.out.match(/terminated after/g)).toHaveLength(3);
   });
 
+  // libgomp keeps one pool of OpenMP workers per thread that opens parallel regions: jobs that ran on
+  // whichever libuv thread took them made up to four pools (and libgomp then stopped spinning between
+  // regions). All jobs run on one compute thread, so the OpenMP workers are made once.
+  it.skipIf(process.platform !== 'linux')('jobs queued at once on several models share one OpenMP team', () => {
+    const source = `${prelude}
+      const fs = require('node:fs');
+      const addon = require(ngb)(root);
+      const threads = () => fs.readdirSync('/proc/self/task').length;
+      (async () => {
+        const n = 4000, f = 200;
+        const X = new Float32Array(n * f);
+        for (let i = 0; i < X.length; i++) X[i] = ((i * 7919) % 1000) / 1000;
+        const ds = new addon.Dataset(X, new Int32Array(n).map((_, i) => i % 2), n, f);
+        const models = [];
+        for (let i = 0; i < 4; i++) models.push(await addon.createModel({ layers: [f, 400, 2], seed: i, threads: 2 }));
+        await models[0].trainEpoch(ds, { batchSize: 32 }, 0);
+        const before = threads();
+        for (let round = 0; round < 4; round++) await Promise.all(models.map((m, i) => m.trainEpoch(ds, { batchSize: 32 }, round + i)));
+        console.log('threads', before, threads());
+        for (const m of models) m.dispose();
+      })().catch((e) => { console.error(e); process.exit(1); });
+    `;
+    const r = runScript('one-team.js', source);
+    expect(r.status, r.out).toBe(0);
+    const m = /threads (\d+) (\d+)/.exec(r.out);
+    expect(m, r.out).not.toBeNull();
+    expect(Number(m![2]), r.out).toBe(Number(m![1]));
+  });
+
   it('the addon loads and trains in several worker_threads at once', () => {
     const source = `${prelude}
       const { Worker } = require('node:worker_threads');
