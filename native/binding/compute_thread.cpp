@@ -22,7 +22,11 @@ struct ComputeThread {
             cv.wait(lock, [&] { return job != nullptr && !done; });
             const std::function<void()>* j = job;
             lock.unlock();
-            (*j)();
+            try {
+                (*j)();
+            } catch (...) {
+                // Jobs catch their own errors; nothing may escape this thread (std::terminate).
+            }
             lock.lock();
             done = true;
             cv.notify_all();
