@@ -229,8 +229,7 @@ std::pair<int64_t, int64_t> SparseLayer::evolve(const EvolutionConfig& cfg, uint
             std::vector<size_t> start;
             while (out.size() < want[b]) {
                 for (uint64_t d = out.size(), n = want[b]; d < n; ++d) out.push_back(rng.below(positions));
-                sort_positions(out, positions, tmp, start);
-                out.erase(std::unique(out.begin(), out.end()), out.end());
+                sort_unique_positions(out, positions, tmp, start);
                 size_t kept_draws = 0;
                 // The draws are sorted: walk the rows alongside them (no division per draw).
                 int64_t j = r0;

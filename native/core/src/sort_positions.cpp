@@ -63,4 +63,10 @@ void sort_positions(std::vector<uint64_t>& v, uint64_t limit, std::vector<uint64
     }
 }
 
+void sort_unique_positions(std::vector<uint64_t>& v, uint64_t limit, std::vector<uint64_t>& tmp,
+                           std::vector<size_t>& start) {
+    sort_positions(v, limit, tmp, start);
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
 }  // namespace npset

@@ -12,4 +12,8 @@ namespace npset {
 void sort_positions(std::vector<uint64_t>& v, uint64_t limit, std::vector<uint64_t>& tmp,
                     std::vector<size_t>& start);
 
+// Sorts `v` as sort_positions does and drops repeated keys: the distinct drawn positions, ascending.
+void sort_unique_positions(std::vector<uint64_t>& v, uint64_t limit, std::vector<uint64_t>& tmp,
+                           std::vector<size_t>& start);
+
 }  // namespace npset

@@ -40,8 +40,7 @@ std::vector<uint64_t> draw_positions(Rng& rng, int64_t r0, int64_t r1, int64_t n
     for (auto& c : codes) c = rng.below(positions);
     std::vector<uint64_t> tmp;
     std::vector<size_t> start;
-    sort_positions(codes, positions, tmp, start);
-    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    sort_unique_positions(codes, positions, tmp, start);
     return codes;
 }
 
