@@ -40,3 +40,28 @@ export class NativeError extends NpsetError {
     super(message, 'ERR_NPSET_NATIVE', options);
   }
 }
+
+/** A model was used while one of its native jobs runs (synchronous methods cannot wait for it). */
+export class BusyError extends NpsetError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'ERR_NPSET_BUSY', options);
+  }
+}
+
+/**
+ * Training produced a loss that is not finite (NaN or infinite): the weights have overflowed, usually
+ * because the learning rate is too high. `epoch` is the epoch (from 0) whose training loss it was.
+ */
+export class DivergenceError extends NpsetError {
+  readonly epoch: number;
+  readonly loss: number;
+  constructor(epoch: number, loss: number) {
+    super(
+      `Training diverged at epoch ${epoch + 1}: the training loss is ${loss}; the weights are no longer ` +
+        'usable (try a lower learning rate)',
+      'ERR_NPSET_DIVERGED',
+    );
+    this.epoch = epoch;
+    this.loss = loss;
+  }
+}

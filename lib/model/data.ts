@@ -15,7 +15,9 @@ export interface ModelData {
  * >= 0); labels are required when `labels` is true.
  */
 export function checkData(name: string, data: unknown, features: number, classes: number | null, labels: boolean): ModelData {
-  if (data === null || typeof data !== 'object') fail('a dataset object { X, y, samples, features }', name, data);
+  if (data === null || typeof data !== 'object' || ArrayBuffer.isView(data)) {
+    fail('a dataset object { X, y, samples, features }', name, data);
+  }
   const d = data as Partial<ModelData>;
   if (!(d.X instanceof Float32Array)) fail('a Float32Array', `${name}.X`, d.X);
   const samples = d.samples ?? (d.X.length / features);
@@ -78,26 +80,62 @@ export class NativeData {
     return new NativeData(d, maxLabel);
   }
 
+  #users = 0;
+  #disposed = false;
+
   /** Whether `dispose()` has been called. */
   get disposed(): boolean {
-    return this.handle.disposed;
+    return this.#disposed || this.handle.disposed;
   }
 
-  /** Frees the native copy now; a job still using it keeps it until the job ends. */
+  /**
+   * Frees the native copy: at once when no call uses it, otherwise when the last call that was given it
+   * (running or still queued, say a `fit` in progress) ends. New calls refuse it from now on.
+   */
   dispose(): void {
-    this.handle.dispose();
+    this.#disposed = true;
+    if (this.#users === 0) this.handle.dispose();
   }
+
+  /** @internal Keeps the native copy alive for one call until `release()`. */
+  acquire(): NativeDataset {
+    this.#users++;
+    return this.handle;
+  }
+
+  /** @internal */
+  release(): void {
+    this.#users--;
+    if (this.#users === 0 && this.#disposed) this.handle.dispose();
+  }
+}
+
+/** The addon's dataset for one call, and what to do when that call ends. */
+export interface DataLease {
+  dataset: NativeDataset;
+  release(): void;
 }
 
 /**
  * The addon's dataset for `data`, checked against a model with `features` inputs and `classes` outputs: a
- * NativeData as it is, anything else validated and copied.
+ * NativeData as it is (held until `release()`, so that disposing it meanwhile cannot pull it from under a
+ * queued job), anything else validated and copied.
  */
-export function nativeFor(name: string, data: unknown, features: number, classes: number, labels: boolean): NativeDataset {
-  if (!(data instanceof NativeData)) return toNative(checkData(name, data, features, classes, labels));
+export function leaseFor(name: string, data: unknown, features: number, classes: number, labels: boolean): DataLease {
+  if (!(data instanceof NativeData)) {
+    return { dataset: toNative(checkData(name, data, features, classes, labels)), release: () => undefined };
+  }
   if (data.disposed) fail('a NativeData that has not been disposed', name, 'a disposed NativeData');
   if (data.features !== features) fail(`${features} features (the model's inputs)`, `${name}.features`, data.features);
   if (labels && !data.hasLabels) fail('labelled data (y)', name, 'a NativeData without labels');
   if (labels && data.maxLabel >= classes) fail(`class indices between 0 and ${classes - 1}`, `${name}.maxLabel`, data.maxLabel);
-  return data.handle;
+  const dataset = data.acquire();
+  let held = true;
+  return {
+    dataset,
+    release: () => {
+      if (held) data.release();
+      held = false;
+    },
+  };
 }

@@ -123,6 +123,8 @@ export const TRAIN_DEFAULTS = {
 export const PRUNING_DEFAULTS = { layers: 'all' as PruneLayers, alpha: 0.04, beta: 10, gamma: 40, criterion: 'out-degree' as PruneCriterion };
 
 const MAX_NEURONS = 2147483647;
+/** The native core keeps these numbers as 32-bit floats: the largest finite one. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 export function resolveModelOptions(value: unknown): Required<ModelOptions> {
   const o = expectOptions('model options', value);
@@ -134,11 +136,11 @@ export function resolveModelOptions(value: unknown): Required<ModelOptions> {
   return {
     layers: [...layers],
     dense: expectBoolean('dense', r.dense),
-    epsilon: expectNumber('epsilon', r.epsilon, { min: 0, minExclusive: true }),
+    epsilon: expectNumber('epsilon', r.epsilon, { min: 0, minExclusive: true, max: FLOAT32_MAX }),
     topology: expectOneOf('topology', r.topology, TOPOLOGIES),
     weightInit: expectOneOf('weightInit', r.weightInit, WEIGHT_INITS),
     activation: expectOneOf('activation', r.activation, ACTIVATIONS),
-    allReluSlope: expectNumber('allReluSlope', r.allReluSlope, { min: 0 }),
+    allReluSlope: expectNumber('allReluSlope', r.allReluSlope, { min: 0, max: FLOAT32_MAX }),
     loss: expectOneOf('loss', r.loss, LOSSES),
     seed: expectInteger('seed', r.seed, { min: 0 }),
     threads: expectInteger('threads', r.threads, { min: 0, max: 4096 }),
@@ -166,7 +168,7 @@ export function resolveTrainOptions(value: unknown, hiddenLayers: number): Resol
   return {
     epochs: expectInteger('epochs', r.epochs, { min: 1, max: 1_000_000 }),
     batchSize: expectInteger('batchSize', r.batchSize, { min: 1, max: 65536 }),
-    learningRate: expectNumber('learningRate', r.learningRate, { min: 0, minExclusive: true }),
+    learningRate: expectNumber('learningRate', r.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX }),
     momentum: expectNumber('momentum', r.momentum, { min: 0, max: 1, maxExclusive: true }),
     nesterov: expectBoolean('nesterov', r.nesterov),
     weightDecay: expectNumber('weightDecay', r.weightDecay, { min: 0, max: 1, maxExclusive: true }),
@@ -174,7 +176,7 @@ export function resolveTrainOptions(value: unknown, hiddenLayers: number): Resol
     shuffle: expectBoolean('shuffle', r.shuffle),
     zeta: expectNumber('zeta', r.zeta, { min: 0, max: 1 }),
     regrowInit: expectOneOf('regrowInit', r.regrowInit, REGROW_INITS),
-    regrowScale: expectNumber('regrowScale', r.regrowScale, { min: 0 }),
+    regrowScale: expectNumber('regrowScale', r.regrowScale, { min: 0, max: FLOAT32_MAX }),
     pruning: resolvePruning(o.pruning, hiddenLayers),
   };
 }

@@ -2,10 +2,10 @@
  * SparseMLP: the public model class. Builds a sparse (or dense) MLP in the native core and trains it
  * with SET evolution and optional NPSET neuron pruning. All long work runs off the event loop.
  */
-import { AbortError, NativeError, ValidationError } from '../errors';
+import { AbortError, BusyError, DivergenceError, NativeError, ValidationError } from '../errors';
 import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
-import { expectInteger, expectOneOf, expectOptions, fail } from '../validate';
-import { nativeFor, type ModelData, type NativeData } from './data';
+import { expectInteger, expectNumber, expectOneOf, expectOptions, fail, rejectUnknownKeys } from '../validate';
+import { leaseFor, type DataLease, type ModelData, type NativeData } from './data';
 import {
   PRUNE_CRITERIA,
   prunesAt,
@@ -94,9 +94,9 @@ function abortReason(signal: AbortSignal): AbortError {
 
 /** Maps native errors to the package's typed errors; keeps TypeError/RangeError as they are. */
 function wrap(err: unknown): unknown {
-  if (err && typeof err === 'object' && (err as { code?: string }).code === 'ABORT_ERR') {
-    return new AbortError('Training was aborted', { cause: err });
-  }
+  const code = err && typeof err === 'object' ? (err as { code?: string }).code : undefined;
+  if (code === 'ABORT_ERR') return new AbortError('Training was aborted', { cause: err });
+  if (code === 'ERR_NPSET_BUSY' && err instanceof Error) return new BusyError(err.message, { cause: err });
   if (err instanceof TypeError || err instanceof RangeError || err instanceof ValidationError) return err;
   if (err instanceof Error) return new NativeError(err.message, { cause: err });
   return err;
@@ -108,12 +108,18 @@ function nativeTrainConfig(o: ResolvedTrainOptions): Record<string, unknown> {
   return { batchSize, learningRate, momentum, nesterov, weightDecay, dropout, shuffle };
 }
 
+/** Only `create` and `clone` may build a SparseMLP (they hold the native model it wraps). */
+const BUILD = Symbol('SparseMLP.build');
+
 export class SparseMLP {
   readonly options: Readonly<Required<ModelOptions>>;
   #model: NativeModel | null;
   #running = false;
+  /** Jobs of this model queued or running: dispose() waits for none of them, so it refuses. */
+  #pending = 0;
 
-  private constructor(model: NativeModel, options: Required<ModelOptions>) {
+  private constructor(token: symbol, model: NativeModel, options: Required<ModelOptions>) {
+    if (token !== BUILD) throw new ValidationError('Build a SparseMLP with `await SparseMLP.create(options)`, not `new`');
     this.#model = model;
     this.options = Object.freeze({ ...options, layers: Object.freeze([...options.layers]) as number[] });
   }
@@ -122,7 +128,7 @@ export class SparseMLP {
   static async create(options: ModelOptions): Promise<SparseMLP> {
     const o = resolveModelOptions(options);
     const model = await enqueue(() => native().createModel({ ...o }).catch((e: unknown) => Promise.reject(wrap(e))));
-    return new SparseMLP(model, o);
+    return new SparseMLP(BUILD, model, o);
   }
 
   get #native(): NativeModel {
@@ -132,7 +138,19 @@ export class SparseMLP {
 
   #job<T>(work: (m: NativeModel) => Promise<T>): Promise<T> {
     const m = this.#native;
-    return enqueue(() => work(m)).catch((e: unknown) => Promise.reject(wrap(e)));
+    this.#pending++;
+    return enqueue(() => work(m))
+      .catch((e: unknown) => Promise.reject(wrap(e)))
+      .finally(() => this.#pending--);
+  }
+
+  /** A synchronous native call, with the addon's errors typed (a busy model gives a BusyError). */
+  #sync<T>(call: (m: NativeModel) => T): T {
+    try {
+      return call(this.#native);
+    } catch (e) {
+      throw wrap(e);
+    }
   }
 
   // Inputs, classes and the number of hidden layers never change (pruning only shrinks hidden layers), so
@@ -156,12 +174,13 @@ export class SparseMLP {
   }
 
   get threads(): number {
-    return this.#native.threads;
+    return this.#sync((m) => m.threads);
   }
 
   /** OpenMP threads for this model's work; 0 means all cores. */
   set threads(value: number) {
-    this.#native.setThreads(expectInteger('threads', value, { min: 0, max: 4096 }));
+    const t = expectInteger('threads', value, { min: 0, max: 4096 });
+    this.#sync((m) => m.setThreads(t));
   }
 
   /**
@@ -175,20 +194,25 @@ export class SparseMLP {
     if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
     if (onEpoch !== undefined && typeof onEpoch !== 'function') fail('a function', 'onEpoch', onEpoch);
     if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
-    const trainData = nativeFor('train', train, this.inputs, this.classes, true);
-    const validData = validation ? nativeFor('validation', validation, this.inputs, this.classes, true) : null;
     if (signal?.aborted) throw abortReason(signal);
-
     const model = this.#native;
+    const leases: DataLease[] = [];
+    const trainLease = leaseFor('train', train, this.inputs, this.classes, true);
+    leases.push(trainLease);
     const onAbort = () => model.cancel();
-    signal?.addEventListener('abort', onAbort);
-    this.#running = true;
     const history: EpochInfo[] = [];
     try {
+      const validLease = validation ? leaseFor('validation', validation, this.inputs, this.classes, true) : null;
+      if (validLease) leases.push(validLease);
+      signal?.addEventListener('abort', onAbort);
+      this.#running = true;
       for (let epoch = 0; epoch < o.epochs; epoch++) {
         if (signal?.aborted) throw abortReason(signal);
-        history.push(await this.#epoch(trainData, validData, o, epoch));
-        if (onEpoch) await onEpoch(history[history.length - 1]);
+        const info = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, o, epoch);
+        // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
+        if (!Number.isFinite(info.loss)) throw new DivergenceError(epoch, info.loss);
+        history.push(info);
+        if (onEpoch) await onEpoch(info);
       }
     } catch (err) {
       if (signal?.aborted) throw abortReason(signal);
@@ -196,6 +220,7 @@ export class SparseMLP {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.#running = false;
+      for (const l of leases) l.release();
     }
     return { history, options: o };
   }
@@ -259,30 +284,27 @@ export class SparseMLP {
    */
   async trainEpoch(train: ModelData | NativeData, options: TrainOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
     const o = resolveTrainOptions(options, this.#hiddenLayers);
-    const ds = nativeFor('train', train, this.inputs, this.classes, true);
     const e = expectInteger('epoch', epoch, { min: 0 });
-    const r = await this.#job((m) =>
-      m.trainEpoch(
-        ds,
-        nativeTrainConfig(o),
-        e,
-      ),
-    );
+    const lease = leaseFor('train', train, this.inputs, this.classes, true);
+    const r = await this.#job((m) => m.trainEpoch(lease.dataset, nativeTrainConfig(o), e)).finally(lease.release);
     return { loss: r.loss, accuracy: r.accuracy, timesMs: { forward: r.timesMs.forward, backward: r.timesMs.backward, update: r.timesMs.update } };
   }
 
   /** Loss and accuracy (a fraction) on labelled data, in evaluation mode. */
   async evaluate(data: ModelData | NativeData, options: { batchSize?: number } = {}): Promise<Evaluation> {
     const batch = expectInteger('batchSize', expectOptions('evaluate options', options).batchSize ?? 128, { min: 1, max: 65536 });
-    const ds = nativeFor('data', data, this.inputs, this.classes, true);
-    return this.#job((m) => m.evaluate(ds, batch));
+    const lease = leaseFor('data', data, this.inputs, this.classes, true);
+    return this.#job((m) => m.evaluate(lease.dataset, batch)).finally(lease.release);
   }
 
   /** Class probabilities, row-major [samples][classes]. */
   async predictProba(data: ModelData | NativeData | Float32Array): Promise<Float32Array> {
+    if (ArrayBuffer.isView(data) && !(data instanceof Float32Array)) {
+      fail(`a Float32Array (samples x ${this.inputs} features, row-major) or a dataset object`, 'data', data);
+    }
     const d = data instanceof Float32Array ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
-    const ds = nativeFor('data', d, this.inputs, this.classes, false);
-    return this.#job((m) => m.predict(ds, 128));
+    const lease = leaseFor('data', d, this.inputs, this.classes, false);
+    return this.#job((m) => m.predict(lease.dataset, 128)).finally(lease.release);
   }
 
   /** Predicted class index per sample. */
@@ -300,13 +322,13 @@ export class SparseMLP {
 
   /** Neurons and connections per layer, now. */
   topology(): TopologyStats {
-    const t = this.#native.topology();
+    const t = this.#sync((m) => m.topology());
     const layers = t.connections.map((connections, l) => ({
       inputs: t.neurons[l],
       outputs: t.neurons[l + 1],
       connections,
       sparse: t.sparse[l],
-      density: connections / (t.neurons[l] * t.neurons[l + 1]),
+      density: t.neurons[l] * t.neurons[l + 1] > 0 ? connections / (t.neurons[l] * t.neurons[l + 1]) : 0,
     }));
     return {
       neurons: t.neurons,
@@ -318,43 +340,58 @@ export class SparseMLP {
 
   /** A copy of weight layer `index` (0-based) as CSR of W^T: rows are output neurons. */
   layer(index: number): NativeLayerCsr {
-    const n = this.#native.topology().connections.length;
-    return this.#native.layerCsr(expectInteger('layer index', index, { min: 0, max: n - 1 }));
+    const n = this.options.layers.length - 1;
+    const i = expectInteger('layer index', index, { min: 0, max: n - 1 });
+    return this.#sync((m) => m.layerCsr(i));
   }
 
   /** Native memory: the model's own bytes (weights, indices, optimiser state) and per-batch buffers. */
   memory(): { modelBytes: number; activationBytes: number; connections: number; bytesPerConnection: number } {
-    const m = this.#native.memory();
+    const m = this.#sync((n) => n.memory());
     return { ...m, bytesPerConnection: m.connections ? m.modelBytes / m.connections : 0 };
   }
 
   /** NPSET step now: remove floor(alpha * n) neurons with the fewest connections from the given hidden layers. */
   async pruneNeurons(options: { hiddenLayers: number[]; alpha?: number; criterion?: PruneCriterion }): Promise<number[][]> {
     const o = expectOptions('prune options', options);
+    rejectUnknownKeys('prune options', o, ['hiddenLayers', 'alpha', 'criterion']);
     const hidden = this.#hiddenLayers;
     const layers = o.hiddenLayers;
     if (!Array.isArray(layers)) fail('an array of 1-based hidden layer indices', 'hiddenLayers', layers);
     layers.forEach((h, i) => expectInteger(`hiddenLayers[${i}]`, h, { min: 1, max: hidden }));
     const criterion = expectOneOf('criterion', o.criterion ?? 'out-degree', PRUNE_CRITERIA);
-    const r = await this.#job((m) => m.pruneNeurons({ hiddenLayers: layers, alpha: o.alpha ?? 0.04, criterion }));
+    const alpha = expectNumber('alpha', o.alpha ?? 0.04, { min: 0, max: 1, maxExclusive: true });
+    const r = await this.#job((m) => m.pruneNeurons({ hiddenLayers: layers, alpha, criterion }));
     return r.removed;
   }
 
   /** Hidden layer `hidden` (1-based) neuron indices ordered by the pruning criterion, fewest connections first. */
   neuronOrder(hidden: number, criterion: PruneCriterion = 'out-degree'): Int32Array {
     const h = expectInteger('hidden', hidden, { min: 1, max: this.#hiddenLayers });
-    return this.#native.neuronOrder(h, expectOneOf('criterion', criterion, PRUNE_CRITERIA));
+    const c = expectOneOf('criterion', criterion, PRUNE_CRITERIA);
+    return this.#sync((m) => m.neuronOrder(h, c));
   }
 
   /** Removes the given neurons (current indices) of hidden layer `hidden` with all their connections. */
   removeNeurons(hidden: number, neurons: ArrayLike<number>): void {
     const h = expectInteger('hidden', hidden, { min: 1, max: this.#hiddenLayers });
-    this.#native.removeNeurons(h, Array.from(neurons));
+    if (!Array.isArray(neurons) && !(ArrayBuffer.isView(neurons) && !(neurons instanceof DataView))) {
+      fail('an array of neuron indices', 'neurons', neurons);
+    }
+    const size = this.#sync((m) => m.topology()).neurons[h];
+    const list = neurons as ArrayLike<number>;
+    // Checked before copying: a forged length must not make us allocate.
+    if (list.length > size) fail(`at most ${size} neuron indices (the neurons of hidden layer ${h})`, 'neurons', neurons);
+    const ids = Array.from(list);
+    if (size === 0 && ids.length > 0) fail('no neuron indices (hidden layer ' + h + ' has no neurons left)', 'neurons', neurons);
+    ids.forEach((v, i) => expectInteger(`neurons[${i}]`, v, { min: 0, max: size - 1 }));
+    this.#sync((m) => m.removeNeurons(h, ids));
   }
 
   /** SET evolution step now. */
   async evolve(options: { zeta?: number; epoch?: number } = {}): Promise<{ removed: number[]; added: number[] }> {
     const o = expectOptions('evolve options', options);
+    rejectUnknownKeys('evolve options', o, ['zeta', 'epoch']);
     const r = await this.#job((m) => m.evolve({ zeta: o.zeta ?? 0.3 }, expectInteger('epoch', o.epoch ?? 0, { min: 0 })));
     return { removed: r.removed, added: r.added };
   }
@@ -362,13 +399,15 @@ export class SparseMLP {
   /** An independent copy of this model. */
   async clone(): Promise<SparseMLP> {
     const m = await this.#job((n) => n.clone());
-    return new SparseMLP(m, { ...this.options, layers: [...this.options.layers] });
+    return new SparseMLP(BUILD, m, { ...this.options, layers: [...this.options.layers] });
   }
 
   /** Frees the native memory now. Refused while a job runs. */
   dispose(): void {
     if (!this.#model) return;
-    if (this.#running || this.#model.busy) throw new ValidationError('Cannot dispose a SparseMLP while it is training');
+    if (this.#running || this.#pending > 0 || this.#model.busy) {
+      throw new BusyError('Cannot dispose a SparseMLP while it is training or has calls in progress; await them first');
+    }
     this.#model.dispose();
     this.#model = null;
   }

@@ -113,7 +113,7 @@ std::shared_ptr<const DatasetData> DatasetWrap::From(const Napi::Value& v, const
     if (v.IsEmpty() || !v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kDatasetTag))
         fail_type("a Dataset", name, v);
     DatasetWrap* w = DatasetWrap::Unwrap(v.As<Napi::Object>());
-    if (!w->data_) throw BindingError(kDisposedCode, "The dataset " + name + " has been disposed");
+    if (!w->data_) throw BindingError(kDisposedCode, "The Dataset passed as " + name + " has been disposed");
     return w->data_;
 }
 

@@ -132,6 +132,9 @@ double read_number(const Napi::Value& v, const std::string& name, Range r) {
     const std::string expected = range_text("a finite number", shown);
     if (!v.IsNumber()) fail_type(expected, name, v);
     double d = v.As<Napi::Number>().DoubleValue();
+    // A finite number beyond the 32-bit float range would otherwise be told it is not finite.
+    if (std::isfinite(d) && std::fabs(d) > double(FLT_MAX))
+        fail_range("a number that fits a 32-bit float (magnitude at most 3.4028234663852886e+38)", name, v);
     if (!std::isfinite(d) || !in_range(d, r)) fail_range(expected, name, v);
     return d;
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 
 #include "npset/array.hpp"
 #include "npset/errors.hpp"
@@ -58,6 +59,15 @@ Model::Model(const ModelConfig& config) : config_(config) {
             layers_.push_back(make_dense_layer(n[l], n[l + 1], config_, static_cast<int>(l)));
         } else {
             layers_.push_back(make_sparse_layer(n[l], n[l + 1], config_, static_cast<int>(l), threads_));
+            // A layer without connections passes nothing on: almost surely an epsilon far too small.
+            if (layers_.back()->connections() == 0) {
+                std::ostringstream eps;
+                eps << config_.epsilon;
+                throw range_error("Expected an epsilon that gives every layer at least one connection, but layer " +
+                                  std::to_string(l) + " (" + std::to_string(n[l]) + " -> " + std::to_string(n[l + 1]) +
+                                  ") received none with epsilon " + eps.str() +
+                                  " (about epsilon * (n_in + n_out) connections are drawn)");
+            }
         }
     }
 }

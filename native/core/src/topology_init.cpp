@@ -21,10 +21,21 @@ void dedupe(std::vector<uint64_t>& codes) {
     codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
 }
 
+// With this many draws per position, a position is missed with probability e^-32 (about 1e-14): a block
+// drawn that often is taken whole, and a layer never draws more than kMaxDrawsPerPosition per position.
+// Without the cap a huge epsilon draws for minutes (time grows with epsilon, not with the connections).
+constexpr double kFullBlockDraws = 32.0;
+constexpr double kMaxDrawsPerPosition = 40.0;
+
 // `draws` uniform positions with replacement in rows [r0, r1); duplicates collapse.
 std::vector<uint64_t> draw_positions(Rng& rng, int64_t r0, int64_t r1, int64_t n_in, uint64_t draws) {
     const uint64_t positions = static_cast<uint64_t>(r1 - r0) * static_cast<uint64_t>(n_in);
     std::vector<uint64_t> codes;
+    if (double(draws) >= kFullBlockDraws * double(positions)) {
+        codes.resize(positions);
+        for (uint64_t p = 0; p < positions; ++p) codes[p] = p;
+        return codes;
+    }
     if (positions <= 64 * draws + 1024) {
         // Dense-ish block: mark a bitmap instead of sorting many duplicates.
         std::vector<uint64_t> bits((positions + 63) / 64, 0);
@@ -100,7 +111,7 @@ std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, cons
     std::vector<uint64_t> block_draws(blocks.count, 0);
     if (cfg.topology == TopologyInit::Draws) {
         Rng rng(derive_seed(cfg.seed, kStreamTopology, layer_index, 0xB10C));
-        uint64_t remaining = static_cast<uint64_t>(std::llround(target));
+        uint64_t remaining = static_cast<uint64_t>(std::llround(std::min(target, kMaxDrawsPerPosition * positions)));
         int64_t rows_left = n_out;
         for (int64_t b = 0; b < blocks.count; ++b) {
             const int64_t rows = blocks.end(b) - blocks.begin(b);

@@ -1074,6 +1074,43 @@ TEST(erdos_renyi_draws_counts) {
         CHECK_NEAR_CTX(mean[l], expected[l], 0.01 * expected[l], "mean over seeds, layer " << l);
 }
 
+TEST(erdos_renyi_extreme_epsilon) {
+    // A huge epsilon takes every position (quickly: draws are capped per position), in both topologies.
+    for (TopologyInit topo : {TopologyInit::Draws, TopologyInit::Bernoulli}) {
+        ModelConfig c;
+        c.layers = {500, 10, 2};
+        c.epsilon = 1e30;
+        c.topology = topo;
+        c.threads = 2;
+        Model m(c);
+        check_all_invariants(m);
+        CHECK_EQ(m.layer(0).connections(), 5000);
+        CHECK_EQ(m.layer(1).connections(), 20);
+    }
+    // Just below the cap the draws still run, and almost surely fill the layer too.
+    ModelConfig c;
+    c.layers = {50, 40, 2};
+    c.epsilon = 30.0 * 50 * 40 / 90;  // 30 draws per position
+    c.threads = 1;
+    Model m(c);
+    check_all_invariants(m);
+    CHECK_EQ(m.layer(0).connections(), 2000);
+    // An epsilon so small that a layer gets no connection at all is refused, naming the layer.
+    ModelConfig tiny;
+    tiny.layers = {20, 10, 2};
+    tiny.epsilon = 1e-9;
+    bool thrown = false;
+    try {
+        Model bad(tiny);
+    } catch (const ArgumentError& e) {
+        thrown = true;
+        const std::string msg = e.what();
+        CHECK_MSG(msg.find("layer 0 (20 -> 10)") != std::string::npos, msg);
+        CHECK_MSG(msg.find("epsilon 1e-09") != std::string::npos, msg);
+    }
+    CHECK(thrown);
+}
+
 TEST(erdos_renyi_bernoulli_counts) {
     const std::vector<int64_t> layers = {325, 300, 300, 7};
     const int seeds = 8;
