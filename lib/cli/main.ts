@@ -35,7 +35,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * What to do when writing to stdout or stderr fails. EPIPE means the reader went away (`npset train | head
+ * -1`): the user got the output they asked for, so npset stops at once, quietly, with exit code 0 rather
+ * than the shell's 141 (killed by SIGPIPE), so that `set -o pipefail` scripts that cut the output short
+ * on purpose do not fail; nothing is left half-written, as results files are replaced atomically. Any
+ * other write error (EIO, ENOSPC on a redirected file, ...) is reported on the other stream, exit code 1.
+ */
+export function onOutputError(stream: 'stdout' | 'stderr', err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  if (stream === 'stdout') {
+    try {
+      process.stderr.write(`npset: cannot write to stdout: ${err.message}\n`);
+    } catch {
+      // stderr is gone too: nothing left to tell
+    }
+  }
+  process.exit(1);
+}
+
 if (require.main === module) {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => onOutputError('stdout', err));
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => onOutputError('stderr', err));
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
