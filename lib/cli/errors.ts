@@ -2,6 +2,33 @@
 import { CommanderError } from 'commander';
 import { AbortError, DataFormatError, NativeError, ValidationError } from '../errors';
 
+/** An error the CLI reports as is (one line), with its own exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/**
+ * File-system errors caused by a path the user gave (a missing file, a file where a directory is needed,
+ * a directory that may not be written): exit code 2, as for other bad arguments.
+ */
+const USER_FS_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ELOOP', 'ENAMETOOLONG', 'ENOTEMPTY']);
+/** File-system errors of the machine rather than of the arguments: reported plainly, exit code 1. */
+const SYSTEM_FS_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE', 'EBUSY', 'ETXTBSY', 'EFBIG']);
+
+/**
+ * Training whose loss became NaN or infinite (the API's DivergenceError, recognised by name so that this
+ * works whether or not the class is exported by the library in use).
+ */
+export function isDivergence(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'DivergenceError';
+}
+
 export function reportError(err: unknown): number {
   if (err instanceof CommanderError) {
     // Commander already printed its message (help, version or a usage error).
@@ -13,14 +40,28 @@ export function reportError(err: unknown): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   const oneLine = message.replace(/\s*\n\s*/g, ' ');
+  if (err instanceof CliError) {
+    process.stderr.write(`npset: ${oneLine}\n`);
+    return err.exitCode;
+  }
+  if (isDivergence(err)) {
+    // Exit code 1, not 2: every argument was valid and training ran; it is the outcome of the run (as with
+    // any other failure during the work) that is bad, not the command line's syntax or ranges.
+    process.stderr.write(`npset: ${oneLine}\n`);
+    return 1;
+  }
   if (err instanceof ValidationError || err instanceof DataFormatError || err instanceof TypeError || err instanceof RangeError) {
     process.stderr.write(`npset: ${oneLine}\n`);
     return 2;
   }
-  const code = (err as { code?: string })?.code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ERR_NPSET_NO_DATASETS') {
+  const code = (err as { code?: string })?.code ?? '';
+  if (USER_FS_ERRORS.has(code) || code === 'ERR_NPSET_NO_DATASETS') {
     process.stderr.write(`npset: ${oneLine}\n`);
     return 2;
+  }
+  if (SYSTEM_FS_ERRORS.has(code)) {
+    process.stderr.write(`npset: ${oneLine}\n`);
+    return 1;
   }
   process.stderr.write(`npset: ${err instanceof NativeError ? '' : 'unexpected error: '}${oneLine}\n`);
   if (process.env.NPSET_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

@@ -2,7 +2,7 @@
  * `npset reproduce`: the paper's six methods on every paper dataset found in a directory, over seeds,
  * with results written as runs finish (an interrupted run keeps what finished).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AbortError, NpsetError, ValidationError } from '../errors';
 import type { Dataset } from '../data';
@@ -62,6 +62,7 @@ export interface ReproduceResult {
 /** Paper datasets present in `dir` (matched by file name, case-insensitively). */
 export function findPaperFiles(dir: string): { paper: PaperDataset; file: string }[] {
   if (!existsSync(dir)) throw new ValidationError(`Expected a data directory for --data-dir but received ${JSON.stringify(dir)}, which does not exist`);
+  if (!statSync(dir).isDirectory()) throw new ValidationError(`Expected a data directory for --data-dir but received ${JSON.stringify(dir)}, which is a file`);
   const files = readdirSync(dir);
   const found: { paper: PaperDataset; file: string }[] = [];
   for (const paper of PAPER_DATASETS) {

@@ -1,0 +1,70 @@
+/** The output directory of `--out`: created and checked before any long work starts. */
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ValidationError } from '../errors';
+
+function errno(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? '';
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Whether `p` exists, and if so whether it is a directory (following links); errors other than "missing" throw. */
+function kind(p: string): 'dir' | 'other' | 'missing' {
+  try {
+    return statSync(p).isDirectory() ? 'dir' : 'other';
+  } catch (err) {
+    // ENOTDIR: some ancestor is not a directory; the walk up finds it.
+    if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') return 'missing';
+    throw err;
+  }
+}
+
+/**
+ * Makes `dir` (and its missing parents) and checks that it is writable; returns its absolute path. The
+ * parents are created one by one, top down: Node's `mkdirSync(dir, { recursive: true })` never returns
+ * for some paths (`/proc/x`), and its errors name an internal step rather than what is wrong.
+ * Every problem is a ValidationError naming `flag`.
+ */
+export function makeOutDir(flag: string, dir: string): string {
+  const abs = resolve(dir);
+  const shown = JSON.stringify(dir);
+  const missing: string[] = [];
+  let p = abs;
+  let k: ReturnType<typeof kind>;
+  try {
+    k = kind(p);
+    while (k === 'missing') {
+      missing.push(p);
+      const parent = dirname(p);
+      if (parent === p) break;
+      p = parent;
+      k = kind(p);
+    }
+  } catch (err) {
+    throw new ValidationError(`Expected a directory that can be created for ${flag} but received ${shown}: ${reason(err)}`);
+  }
+  if (k === 'other') {
+    throw new ValidationError(
+      p === abs
+        ? `Expected a directory for ${flag} but received ${shown}, which is a file`
+        : `Expected a directory for ${flag} but received ${shown}: ${p} is a file, not a directory`,
+    );
+  }
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (err) {
+      if (errno(err) === 'EEXIST' && kind(m) === 'dir') continue; // made meanwhile
+      throw new ValidationError(`Expected a directory that can be created for ${flag} but received ${shown}: ${reason(err)}`);
+    }
+  }
+  try {
+    accessSync(abs, constants.W_OK);
+  } catch (err) {
+    throw new ValidationError(`Expected a writable directory for ${flag} but received ${shown}: ${reason(err)}`);
+  }
+  return abs;
+}
