@@ -1,14 +1,19 @@
 /** `npset bench`: per-phase CPU-scaling profile of SET / NPSET epochs over thread counts. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadMatDataset } from '../data';
-import { runBench, WORKLOADS, type BenchResult, type BenchRow, type Workload } from '../experiment/bench';
+import { benchShape, runBench, WORKLOADS, type BenchResult, type BenchRow, type Workload } from '../experiment/bench';
+import type { Dataset } from '../data';
+import { ValidationError } from '../errors';
 import { native } from '../native';
 import { renderScalingChart } from '../report/plot';
 import { toMarkdown, toPlainTable, type Column } from '../report/table';
 import { fail } from '../validate';
-import { integer, integerList, number } from './args';
+import { LIMITS, integer, integerList, number, path } from './args';
+import { checkConnections, checkDataset } from './checks';
+import { makeOutDir } from './out';
 
 interface BenchFlags {
   workload: Workload;
@@ -59,31 +64,80 @@ export function benchCommand(): Command {
   return new Command('bench')
     .description('profile SET / NPSET epochs per phase and thread count (speedup, efficiency, GFLOP/s, memory)')
     .addOption(new Option('--workload <name>', 'named shape').choices(WORKLOADS).default('gisette'))
-    .option('--layers <sizes>', 'layer sizes, comma-separated (overrides the workload\'s)', integerList('--layers', { min: 1 }))
-    .option('--data <file>', 'MAT-file to train on instead of synthetic data of the workload\'s shape')
+    .option('--layers <sizes>', 'layer sizes, comma-separated (overrides the workload\'s; with --data, first and last must be its features and classes)', integerList('--layers', { min: 1, max: LIMITS.neurons }, LIMITS.layers))
+    .option('--data <file>', 'MAT-file to train on instead of synthetic data of the workload\'s shape (its features, classes and samples)', path('--data'))
     .addOption(new Option('--method <m>', 'method').choices(['set', 'npset']).default('set'))
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), 20)
     .option('--batch <b>', 'mini-batch size (default: the workload\'s)', integer('--batch', { min: 1, max: 65536 }))
-    .option('--samples <n>', 'synthetic samples (default: the workload\'s)', integer('--samples', { min: 1 }))
+    .option('--samples <n>', 'synthetic samples (default: the workload\'s; not with --data)', integer('--samples', { min: 1 }))
     .option('--threads <list>', 'thread counts, comma-separated', integerList('--threads', { min: 1, max: 4096 }), [1, 2])
     .option('--epochs <n>', 'epochs timed per thread count', integer('--epochs', { min: 1 }), 2)
     .option('--warmup <n>', 'untimed epochs per thread count before the timed ones', integer('--warmup', { min: 0 }), 1)
     .option('--no-dense', 'skip the dense MLP of the same shape')
     .option('--json', 'print one JSON object on stdout')
-    .option('--out <dir>', 'write bench.json, bench.md and bench.svg into this directory')
+    .option('--out <dir>', 'write bench.json, bench.md and bench.svg into this directory', path('--out', 'a directory'))
     .action(async (f: BenchFlags) => {
       if (f.workload === 'custom' && !f.layers && !f.data) fail('--layers or --data', '--workload custom', 'neither');
-      const data = f.data ? await loadMatDataset(f.data) : undefined;
+      if (f.layers) checkLayers(f.layers);
+      // Checked (and created) first: a bad --out must not cost a whole benchmark.
+      const out = f.out === undefined ? undefined : makeOutDir('--out', f.out);
+      const data = f.data === undefined ? undefined : await loadMatDataset(f.data);
+      if (data) checkData(f, data);
+      const shape = benchShape({ workload: f.workload, layers: f.layers, samples: f.samples, data, batch: f.batch });
+      if (!data) checkSyntheticFits(shape.samples, shape.layers[0]);
+      checkConnections(shape.layers, f.epsilon, f.layers ? '--layers and --epsilon' : '--epsilon');
       const progress = f.json ? undefined : (m: string) => process.stderr.write(`${m}\n`);
       const result = await runBench(
         { workload: f.workload, layers: f.layers, samples: f.samples, data, method: f.method, epsilon: f.epsilon, batch: f.batch, threads: f.threads, epochs: f.epochs, warmup: f.warmup, dense: f.dense, onProgress: progress },
         (threads) => native().sgemmGflops(threads),
       );
       result.kernels = native().kernels;
-      if (f.out) await writeOutputs(resolve(f.out), result);
+      if (out) await writeOutputs(out, result);
       if (f.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${header(result)}\n${toPlainTable(columns, result.rows)}${f.threads.some((t) => t > result.machine.cores) ? '* oversubscribed: more threads than cores\n' : ''}`);
     });
+}
+
+/** At least inputs and classes, and 2 classes or more. */
+function checkLayers(layers: number[]): void {
+  if (layers.length < 2) fail('at least 2 sizes (inputs and classes)', '--layers', layers.join(','));
+  if (layers[layers.length - 1] < 2) fail('a last size (classes) of at least 2', '--layers', layers.join(','));
+}
+
+/**
+ * With --data, the file decides the inputs, the classes and the samples. --layers must agree with it
+ * rather than be silently changed, and --samples, which it would override, is an error.
+ */
+function checkData(f: BenchFlags, data: Dataset): void {
+  const file = JSON.stringify(f.data);
+  checkDataset('--data', f.data, data, 1);
+  if (f.samples !== undefined) {
+    throw new ValidationError(`Expected no --samples with --data ${file}, whose ${data.samples} samples are used, but received ${f.samples}`);
+  }
+  const l = f.layers;
+  if (l && (l[0] !== data.features || l[l.length - 1] !== data.classes)) {
+    const fixed = [data.features, ...l.slice(1, -1), data.classes].join(',');
+    throw new ValidationError(
+      `Expected sizes that start with ${data.features} and end with ${data.classes} for --layers with --data ${file} ` +
+        `(its features and classes; e.g. --layers ${fixed}) but received ${JSON.stringify(l.join(','))}`,
+    );
+  }
+}
+
+/**
+ * Synthetic data of `samples` x `features` float32 values is held twice (the generated array and the
+ * native copy) and must fit in a Float32Array (at most 2^32 values): bound --samples before allocating.
+ */
+function checkSyntheticFits(samples: number, features: number): void {
+  const memory = totalmem();
+  const maxValues = Math.min(2 ** 32, memory / 8);
+  const max = Math.floor(maxValues / features);
+  if (samples > max) {
+    throw new ValidationError(
+      `Expected an integer >= 1 and <= ${max} for --samples (synthetic data of ${features} features, held twice in float32, ` +
+        `must fit in this machine's ${(memory / 2 ** 30).toFixed(1)} GiB of memory) but received ${samples}`,
+    );
+  }
 }
 
 async function writeOutputs(out: string, r: BenchResult): Promise<void> {

@@ -4,10 +4,12 @@ import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { findPaperDataset, PAPER_DATASETS, type PaperDataset } from '../experiment/paper';
-import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, reproduce, type ReproduceResult } from '../experiment/reproduce';
+import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, type ReproduceResult } from '../experiment/reproduce';
 import { figure1Svg, figure2Svg, writeTables } from '../report/paper-report';
 import { fail } from '../validate';
-import { integer } from './args';
+import { LIMITS, integer, path } from './args';
+import { CliError } from './errors';
+import { makeOutDir } from './out';
 
 /** ../shared/datasets/asu relative to the working directory, then to the package, when it exists. */
 export function defaultDataDir(): string | undefined {
@@ -24,15 +26,20 @@ interface ReproduceFlags {
   seeds: number;
   epochs: number;
   threads: number;
-  datasets?: string;
+  datasets?: PaperDataset[];
   figures: boolean;
   json?: boolean;
 }
 
-function parseDatasets(list: string): PaperDataset[] {
+/** --datasets: a non-empty comma-separated list of the paper's datasets (an empty list is an error, not "all"). */
+export function parseDatasets(list: string): PaperDataset[] {
+  const names = PAPER_DATASETS.map((d) => d.key).join(', ');
+  if (list.split(',').some((name) => name.trim() === '')) {
+    fail(`a comma-separated list of datasets of the paper, with no empty name (${names})`, '--datasets', list);
+  }
   return list.split(',').map((name) => {
     const p = findPaperDataset(name.trim());
-    if (!p) fail(`a dataset of the paper (${PAPER_DATASETS.map((d) => d.key).join(', ')})`, '--datasets', name);
+    if (!p) fail(`a dataset of the paper (${names})`, '--datasets', name);
     return p;
   });
 }
@@ -40,19 +47,30 @@ function parseDatasets(list: string): PaperDataset[] {
 export function reproduceCommand(): Command {
   return new Command('reproduce')
     .description("run the paper's six methods on its datasets and write Tables 2-3, Figures 1-2 and every run's results")
-    .option('--data-dir <dir>', 'directory with the paper\'s MAT-files (default: ../shared/datasets/asu when it exists)')
-    .option('--out <dir>', 'output directory', 'npset-reproduce')
+    .option('--data-dir <dir>', 'directory with the paper\'s MAT-files (default: ../shared/datasets/asu when it exists)', path('--data-dir', 'a directory'))
+    .option('--out <dir>', 'output directory', path('--out', 'a directory'), 'npset-reproduce')
     .option('--seeds <k>', 'seeds per dataset and method (1..k)', integer('--seeds', { min: 1, max: 1000 }), REPRODUCE_DEFAULTS.seeds)
-    .option('--epochs <n>', 'epochs per run (>= 51 for all 41 prunings)', integer('--epochs', { min: 1 }), REPRODUCE_DEFAULTS.epochs)
+    .option('--epochs <n>', 'epochs per run (>= 51 for all 41 prunings)', integer('--epochs', { min: 1, max: LIMITS.epochs }), REPRODUCE_DEFAULTS.epochs)
     .option('--threads <t>', 'OpenMP threads (0: all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
-    .option('--datasets <names>', 'only these datasets, comma-separated (e.g. lung_discrete,Yale)')
+    .option('--datasets <names>', 'only these datasets, comma-separated (e.g. lung_discrete,Yale)', parseDatasets)
     .option('--no-figures', 'skip Figure 1 and the Dense-MLP runs of Figure 2')
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: ReproduceFlags) => {
       const dataDir = flags.dataDir ?? defaultDataDir();
       if (!dataDir) fail('a directory (no ../shared/datasets/asu found)', '--data-dir', flags.dataDir);
-      const out = resolve(flags.out);
-      const only = flags.datasets ? parseDatasets(flags.datasets) : undefined;
+      // Everything that can be checked is checked before the first run: the data directory, the requested
+      // datasets, and the output directory (created now).
+      const found = findPaperFiles(dataDir);
+      const only = flags.datasets;
+      if (only) {
+        const absent = only.filter((p) => !found.some((f) => f.paper === p));
+        if (absent.length === only.length) {
+          fail(`datasets present in ${dataDir} (${found.map((f) => f.paper.key).join(', ')})`, '--datasets', absent.map((p) => p.key).join(','));
+        }
+        for (const p of absent) process.stderr.write(`npset: skipped ${p.displayName}: no ${p.file} in ${dataDir}\n`);
+      }
+      const out = makeOutDir('--out', flags.out);
+      const written = new Set<string>();
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -80,7 +98,10 @@ export function reproduceCommand(): Command {
               }
             },
           },
-          (r, final) => writeReport(out, r, final),
+          async (r, final) => {
+            written.add('results.json');
+            for (const f of await writeReport(out, r, final)) written.add(f);
+          },
         );
       } finally {
         bar?.stop();
@@ -89,10 +110,17 @@ export function reproduceCommand(): Command {
       const summary = summarize(out, result, flags.epochs);
       if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
+        const files = FILE_ORDER.filter((f) => written.has(f));
         process.stdout.write(
-          `wrote ${out}/table2.md, table3.md, *.csv, figure1.svg, figure2.svg, results.json ` +
+          `wrote ${out}/${files.join(', ')} ` +
             `(${result.runs.length} runs in ${((Date.now() - started) / 60000).toFixed(1)} min)\n`,
         );
+      }
+      if (result.runs.length === 0) {
+        // Exit code 1, not 2: the arguments were valid; every dataset was tried and failed to load (each
+        // reported above), so there is nothing to tabulate.
+        const names = result.failed.map((f) => f.dataset).join(', ');
+        throw new CliError(`no run: ${only ? 'every requested dataset' : `every paper dataset in ${dataDir}`} failed to load (${names})`, 1);
       }
     });
 }
@@ -110,13 +138,25 @@ function progressBar(quiet: boolean): SingleBar | null {
   });
 }
 
-async function writeReport(out: string, r: ReproduceResult, final: boolean): Promise<void> {
+const TABLES = ['table2.md', 'table2.csv', 'table3.md', 'table3.csv'];
+const FILE_ORDER = [...TABLES, 'figure1.svg', 'figure2.svg', 'results.json'];
+
+/** Writes the tables, and at the end the figures that have data; returns the names of the files written. */
+async function writeReport(out: string, r: ReproduceResult, final: boolean): Promise<string[]> {
   writeTables(out, r.runs, r.datasets, PAPER_METHODS);
-  if (!final) return;
-  if (r.figure1) writeFileSync(join(out, 'figure1.svg'), await figure1Svg(r.figure1));
+  const written = [...TABLES];
+  if (!final) return written;
+  if (r.figure1) {
+    writeFileSync(join(out, 'figure1.svg'), await figure1Svg(r.figure1));
+    written.push('figure1.svg');
+  }
   const names = r.datasets.filter((d) => FIGURE2_DATASETS.includes(d.key)).map((d) => d.displayName);
   const fig2 = await figure2Svg(r.runs, names);
-  if (fig2) writeFileSync(join(out, 'figure2.svg'), fig2);
+  if (fig2) {
+    writeFileSync(join(out, 'figure2.svg'), fig2);
+    written.push('figure2.svg');
+  }
+  return written;
 }
 
 function summarize(out: string, r: ReproduceResult, epochs: number) {

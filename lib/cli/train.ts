@@ -1,11 +1,13 @@
 /** `npset train`: one method on one dataset (a MAT-file or the built-in synthetic data). */
 import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
-import { prepareData } from '../experiment/prepare';
+import { datasetName, loadData, splitAndStandardize } from '../experiment/prepare';
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
 import { formatInt } from '../report/stats';
-import { choice, integer, integerList, number } from './args';
+import { LIMITS, choice, integer, integerList, number, path } from './args';
+import { checkConnections, checkDataset, checkTestFraction } from './checks';
+import { CliError, isDivergence } from './errors';
 
 export const TRAIN_CLI_DEFAULTS = {
   hidden: [1000, 1000],
@@ -47,10 +49,10 @@ export function trainCommand(): Command {
   const d = TRAIN_CLI_DEFAULTS;
   return new Command('train')
     .description('train one model on a MAT-file (or the built-in synthetic dataset) and report its accuracy')
-    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels); default: built-in synthetic data')
+    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels); default: built-in synthetic data', path('--data'))
     .addOption(new Option('--method <name>', 'method').choices(METHODS).default('set'))
-    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', integerList('--hidden', { min: 1 }), d.hidden)
-    .option('--epochs <n>', 'training epochs', integer('--epochs', { min: 1 }), d.epochs)
+    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', integerList('--hidden', { min: 1, max: LIMITS.neurons }, LIMITS.layers - 2), d.hidden)
+    .option('--epochs <n>', 'training epochs', integer('--epochs', { min: 1, max: LIMITS.epochs }), d.epochs)
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), d.epsilon)
     .option('--zeta <z>', 'fraction of weights per sign removed and regrown after each epoch', number('--zeta', { min: 0, max: 1 }), d.zeta)
     .option('--batch <b>', 'mini-batch size', integer('--batch', { min: 1, max: 65536 }), d.batch)
@@ -74,7 +76,13 @@ export function trainCommand(): Command {
 }
 
 async function train(f: TrainFlags): Promise<RunResult> {
-  const data = await prepareData({ file: f.data, testFraction: f.testFraction, seed: f.seed });
+  const raw = await loadData(f.data);
+  if (f.data !== undefined) raw.name = datasetName(f.data);
+  // Checked before the header is printed and before any model is built.
+  checkDataset('--data', f.data, raw, 2);
+  checkTestFraction(f.data, raw, f.testFraction);
+  if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
+  const data = splitAndStandardize(raw, { testFraction: f.testFraction, seed: f.seed });
   const settings: RunSettings = {
     hidden: f.hidden,
     epochs: f.epochs,
@@ -118,6 +126,13 @@ async function train(f: TrainFlags): Promise<RunResult> {
             );
           },
     });
+  } catch (err) {
+    if (isDivergence(err)) {
+      // The API's own hint speaks of "learning rate"; the CLI names its flag and the value given.
+      const message = err.message.replace(/\s*\n\s*/g, ' ').replace(/\s*\([^()]*learning rate[^()]*\)\s*$/, '').replace(/\.$/, '');
+      throw new CliError(`${message} (try a lower --lr than ${f.lr})`, 1);
+    }
+    throw err;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

@@ -172,24 +172,31 @@ function modelBytesEstimate(layers: number[], epsilon: number, batch: number): n
   return bytes + layers.reduce((a, n) => a + n, 0) * (Math.ceil(batch / 8) * 8) * 4 * 4;
 }
 
-export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Promise<number>): Promise<BenchResult> {
+/**
+ * The layer sizes, samples and batch that a bench runs: the workload's, or `layers` / `samples` / `batch`
+ * where given. With `data`, the samples are the data's, and so are the inputs and classes: a named
+ * workload keeps only its hidden sizes; explicit `layers` are used as given and must start with the data's
+ * features and end with its classes (the CLI checks this, and rejects `--samples` with `--data`).
+ */
+export function benchShape(o: Pick<BenchOptions, 'workload' | 'layers' | 'samples' | 'data' | 'batch'>): WorkloadShape {
   const shape: WorkloadShape =
     o.workload === 'custom'
       ? { layers: o.layers ?? [1000, 1000, 1000, 2], samples: o.samples ?? 1000, batch: o.batch ?? 32 }
       : { ...WORKLOAD_SHAPES[o.workload] };
-  if (o.layers) shape.layers = o.layers;
+  if (o.layers) shape.layers = [...o.layers];
   if (o.samples) shape.samples = o.samples;
-  const batch = o.batch ?? shape.batch;
-  let data: Dataset;
+  if (o.batch) shape.batch = o.batch;
   if (o.data) {
-    data = o.data;
-    shape.layers = [data.features, ...shape.layers.slice(1, -1), data.classes];
-    shape.samples = data.samples;
-  } else if (o.workload === 'mnist' && !o.layers) {
-    data = syntheticShape(shape.samples, 784, 10);
-  } else {
-    data = syntheticShape(shape.samples, shape.layers[0], shape.layers[shape.layers.length - 1]);
+    if (!o.layers) shape.layers = [o.data.features, ...shape.layers.slice(1, -1), o.data.classes];
+    shape.samples = o.data.samples;
   }
+  return shape;
+}
+
+export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Promise<number>): Promise<BenchResult> {
+  const shape = benchShape(o);
+  const batch = shape.batch;
+  const data: Dataset = o.data ?? syntheticShape(shape.samples, shape.layers[0], shape.layers[shape.layers.length - 1]);
   // Validated and copied once: a plain object would be copied again for every epoch.
   const train = NativeData.from(data);
   const machine = machineInfo();

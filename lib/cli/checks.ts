@@ -1,0 +1,75 @@
+/**
+ * Checks that need the loaded data (its samples, classes, features), made by the CLI before any model is
+ * built, so that a bad combination is reported in the words of the flags and of the data file the user
+ * gave, rather than under the API's internal names (y, layers[3], options.testSize, ...).
+ */
+import type { Dataset } from '../data';
+import { ValidationError } from '../errors';
+import { LIMITS } from './args';
+
+const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
+
+/** How a dataset is named in messages: the path the user typed, or the built-in synthetic data. */
+export function dataLabel(file: string | undefined): string {
+  return file === undefined ? 'the built-in synthetic data' : JSON.stringify(file);
+}
+
+/** A classifier needs at least two classes (and `npset train` two samples: one to train on, one to test on). */
+export function checkDataset(flag: string, file: string | undefined, data: Dataset, minSamples: number): void {
+  const what = dataLabel(file);
+  if (data.samples < minSamples) {
+    const why = minSamples === 2 ? ' (at least one to train on and one to test on)' : '';
+    throw new ValidationError(
+      `Expected a dataset of at least ${plural(minSamples, 'sample')}${why} for ${flag} but received ${what}, which has ${plural(data.samples, 'sample')}`,
+    );
+  }
+  if (data.classes < 2) {
+    const label = data.labels?.length === 1 ? ` ${data.labels[0]}` : '';
+    throw new ValidationError(
+      `Expected a dataset of at least 2 classes for ${flag} but received ${what}, ` +
+        `whose ${data.samples === 1 ? 'only sample has' : `${plural(data.samples, 'sample')} all have`} the label${label}`,
+    );
+  }
+}
+
+/** Test samples that a stratified split can take: every class of 2 or more keeps one training sample. */
+export function testCapacity(data: Dataset): number {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < data.y.length; i++) counts.set(data.y[i], (counts.get(data.y[i]) ?? 0) + 1);
+  let capacity = 0;
+  for (const m of counts.values()) capacity += m >= 2 ? m - 1 : m;
+  return Math.min(capacity, data.samples - 1);
+}
+
+/** --test-fraction F takes ceil(n * F) test samples: that must leave every class a training sample. */
+export function checkTestFraction(file: string | undefined, data: Dataset, fraction: number | undefined): void {
+  if (fraction === undefined) return;
+  const n = data.samples;
+  const capacity = testCapacity(data);
+  if (Math.ceil(n * fraction) <= capacity) return;
+  // Rounded down, so that the largest fraction shown is itself accepted.
+  const max = Math.floor((capacity / n) * 1e4) / 1e4;
+  throw new ValidationError(
+    `Expected a number > 0 and <= ${max} for --test-fraction on ${dataLabel(file)} ` +
+      `(${plural(n, 'sample')} in ${plural(data.classes, 'class', 'classes')}, of which at most ${capacity} can be test samples ` +
+      `so that every class keeps a training sample) but received ${fraction}`,
+  );
+}
+
+/**
+ * Sparse layers hold fewer than 2^32 - 1 connections each (32-bit indices): about epsilon * (n_in + n_out),
+ * at most n_in * n_out. `flags` names what the user can change, e.g. "--hidden and --epsilon".
+ */
+export function checkConnections(layers: readonly number[], epsilon: number, flags: string): void {
+  for (let l = 0; l + 1 < layers.length; l++) {
+    const a = layers[l];
+    const b = layers[l + 1];
+    const expected = Math.min(a * b, epsilon * (a + b));
+    if (expected >= LIMITS.connectionsPerLayer) {
+      throw new ValidationError(
+        `Expected fewer than ${LIMITS.connectionsPerLayer} connections per layer for ${flags} but received about ` +
+          `${Math.round(expected).toLocaleString('en-US')} between layers of ${a} and ${b} neurons (epsilon ${epsilon} x (${a} + ${b}))`,
+      );
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What `npset reproduce` says it wrote, and its exit code when no run could happen: every requested
+ * dataset failing to load is a failure (exit 1), not a success with empty tables and missing figures.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runCli } from '../helpers/cli';
+import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
+
+const HAVE_LUNG = hasDataDir() && existsSync(lungFile());
+
+let tmp: string;
+beforeAll(() => {
+  ensureBuilt();
+  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-reproduce-outcome-'));
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The files named by "wrote DIR/a, b, c (...)". */
+function listedFiles(stdout: string, out: string): string[] {
+  const m = /^wrote (\S+)\/([^/(]*) \(/m.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  expect(m![1]).toBe(out);
+  return m![2].split(',').map((f) => f.trim());
+}
+
+describe('npset reproduce when every dataset fails to load', () => {
+  it('exits 1 with a final "no run" line and lists only the files it wrote (no figures)', async () => {
+    const dir = path.join(tmp, 'corrupt');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'lung_discrete.mat'), Buffer.from('garbage, not a MAT-file \x00\xff\x13\x37'.repeat(8), 'latin1'));
+    const out = path.join(tmp, 'out-corrupt');
+    const r = await runCli(['reproduce', '--data-dir', dir, '--datasets', 'lung_discrete', '--out', out, '--seeds', '1', '--epochs', '1', '--threads', '1']);
+    expect(r.signal).toBeNull();
+    expect(r.status, r.stderr).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('npset: '));
+    expect(lines[0]).toMatch(/^npset: skipped Lung-discrete .*lung_discrete\.mat/);
+    expect(lines[lines.length - 1]).toBe('npset: no run: every requested dataset failed to load (Lung-discrete)');
+    expect(r.stderr).not.toMatch(/unexpected error|^\s+at /m);
+    const listed = listedFiles(r.stdout, out);
+    expect(listed).not.toContain('figure1.svg');
+    expect(listed).not.toContain('figure2.svg');
+    expect(listed.sort()).toEqual(readdirSync(out).sort());
+    const saved = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { failed: { dataset: string }[]; runs: unknown[] };
+    expect(saved.failed.map((f) => f.dataset)).toEqual(['Lung-discrete']);
+    expect(saved.runs).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAVE_LUNG)('npset reproduce --no-figures on Lung-discrete', () => {
+  it('does not claim figure1.svg, and lists exactly the files in --out', async () => {
+    const out = path.join(tmp, 'out-nofig');
+    const r = await runCli(['reproduce', '--data-dir', lungDataDir(tmp, 'lung'), '--out', out, '--seeds', '1', '--epochs', '1', '--threads', '1', '--no-figures']);
+    expect(r.status, r.stderr).toBe(0);
+    const listed = listedFiles(r.stdout, out);
+    expect(listed).not.toContain('figure1.svg');
+    expect(listed).toContain('results.json');
+    expect(listed).toContain('table2.md');
+    expect(listed.sort()).toEqual(readdirSync(out).sort());
+  });
+});
