@@ -174,9 +174,9 @@ function modelBytesEstimate(layers: number[], epsilon: number, batch: number): n
 
 /**
  * The layer sizes, samples and batch that a bench runs: the workload's, or `layers` / `samples` / `batch`
- * where given. With `data`, the samples are the data's, and so are the inputs and classes: a named
- * workload keeps only its hidden sizes; explicit `layers` are used as given and must start with the data's
- * features and end with its classes (the CLI checks this, and rejects `--samples` with `--data`).
+ * where given. With `data`, the samples, the inputs and the classes are the data's: only the hidden sizes
+ * (of the workload or of `layers`) are kept. The CLI refuses `--layers` whose first and last sizes differ
+ * from the data's, and `--samples` with `--data`, rather than let them be replaced here unnoticed.
  */
 export function benchShape(o: Pick<BenchOptions, 'workload' | 'layers' | 'samples' | 'data' | 'batch'>): WorkloadShape {
   const shape: WorkloadShape =
@@ -187,7 +187,7 @@ export function benchShape(o: Pick<BenchOptions, 'workload' | 'layers' | 'sample
   if (o.samples) shape.samples = o.samples;
   if (o.batch) shape.batch = o.batch;
   if (o.data) {
-    if (!o.layers) shape.layers = [o.data.features, ...shape.layers.slice(1, -1), o.data.classes];
+    shape.layers = [o.data.features, ...shape.layers.slice(1, -1), o.data.classes];
     shape.samples = o.data.samples;
   }
   return shape;
