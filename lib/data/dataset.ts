@@ -5,7 +5,9 @@
 import { basename, extname } from 'node:path';
 import { DataFormatError, ValidationError } from '../errors';
 import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
-import { allocate, denseData, readMat, type MatFile, type MatVariable } from './mat';
+import {
+  allocate, DEFAULT_MAX_DENSE_BYTES, denseData, denseLimitText, maxDenseOption, readMat, type MatFile, type MatVariable,
+} from './mat';
 
 export interface Dataset {
   name: string;
@@ -25,6 +27,12 @@ export interface MatDatasetOptions {
   x?: string;
   /** Name of the labels variable (default 'Y'). */
   y?: string;
+  /**
+   * Upper bound, in bytes, on the dense copies made of a sparse X (4 bytes an entry, float32) and a
+   * sparse Y (8 bytes a label). Default 1 GiB. A sparse matrix's declared size is bounded by nothing
+   * in the file, so without a limit a 300-byte file could make us allocate gigabytes.
+   */
+  maxDenseBytes?: number;
 }
 
 /** Load a dataset from a MAT v5 file holding a samples x features matrix and a label vector. */
@@ -43,24 +51,49 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   const yVar = findVariable(mat, opts.y ?? 'Y', file);
   const err = (message: string) => new DataFormatError(message, file);
 
-  const xDims = trimDims(xVar.dims);
-  if (xDims.length !== 2) throw err(`X (variable ${JSON.stringify(xVar.name)}) must be a 2-D matrix but has dims ${xVar.dims.join('x')}`);
-  if (!xVar.data && !xVar.sparse) throw err(`X (variable ${JSON.stringify(xVar.name)}) is a ${xVar.className} array, not numeric`);
-  const [samples, features] = xDims;
-  if (samples === 0 || features === 0) throw err(`X (variable ${JSON.stringify(xVar.name)}) is empty (${samples}x${features})`);
+  const xName = `X (variable ${JSON.stringify(xVar.name)})`;
+  const yName = `Y (variable ${JSON.stringify(yVar.name)})`;
 
-  if (!yVar.data && !yVar.sparse) throw err(`Y (variable ${JSON.stringify(yVar.name)}) is a ${yVar.className} array, not numeric`);
+  const xDims = trimDims(xVar.dims);
+  if (xDims.length !== 2) throw err(`${xName} must be a 2-D matrix but has dims ${xVar.dims.join('x')}`);
+  if (!xVar.data && !xVar.sparse) throw err(`${xName} is a ${xVar.className} array, not numeric`);
+  // The reader keeps only the real part; training on it would silently drop the imaginary one.
+  if (xVar.complex) throw err(`${xName} is complex; npset needs real features`);
+  const [samples, features] = xDims;
+  if (samples === 0 || features === 0) throw err(`${xName} is empty (${samples}x${features})`);
+
+  if (!yVar.data && !yVar.sparse) throw err(`${yName} is a ${yVar.className} array, not numeric`);
+  if (yVar.complex) throw err(`${yName} is complex; labels must be real`);
   const yDims = trimDims(yVar.dims);
   if (yDims.length > 2 || (yDims.length === 2 && yDims[0] !== 1 && yDims[1] !== 1)) {
-    throw err(`Y (variable ${JSON.stringify(yVar.name)}) must be a vector but has dims ${yVar.dims.join('x')}`);
+    throw err(`${yName} must be a vector but has dims ${yVar.dims.join('x')}`);
   }
-  const yValues = denseData(yVar);
-  if (yValues.length !== samples) {
-    const hint = yValues.length === features ? '; is X stored features x samples?' : '';
-    throw err(`Y has ${yValues.length} labels but X has ${samples} rows (samples)${hint}`);
+  // Count the labels from the dims: a sparse Y is only densified once its size is known to fit.
+  const labelCount = yVar.data ? yVar.data.length : yDims.reduce((a, b) => a * b, 1);
+  if (labelCount !== samples) {
+    const hint = labelCount === features ? '; is X stored features x samples?' : '';
+    throw err(`Y has ${labelCount} labels but X has ${samples} rows (samples)${hint}`);
   }
+  // Dense copies of sparse inputs: their size comes from declared dims, not from the file's bytes.
+  const maxDense = opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES;
+  const copies: string[] = [];
+  let denseBytes = 0;
+  if (xVar.sparse) {
+    copies.push(`X (${samples}x${features})`);
+    denseBytes += samples * features * 4;
+  }
+  if (yVar.sparse) {
+    copies.push(`Y (${samples} labels)`);
+    denseBytes += samples * 8;
+  }
+  if (denseBytes > maxDense) {
+    throw err(`cannot make a dense copy of sparse ${copies.join(' and ')}: ${denseLimitText(denseBytes, maxDense)}`);
+  }
+  const yValues = denseData(yVar, { maxDenseBytes: maxDense });
 
-  const X = xVar.sparse ? sparseToRowMajor(xVar, samples, features) : transposeToRowMajor(xVar.data as Float64Array, samples, features);
+  const X = xVar.sparse
+    ? sparseToRowMajor(xVar, samples, features, file)
+    : transposeToRowMajor(xVar.data as Float64Array, samples, features, file);
   const nf = findNonFinite(X, features);
   if (nf) {
     throw err(
@@ -70,14 +103,24 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   }
   const { y, labels, bad } = encodeLabels(yValues);
   if (bad >= 0) throw err(`Y has a non-finite label (${yValues[bad]}) at position ${bad + 1} (1-based); labels must be finite`);
+  // Beyond 2^53 a double cannot hold every integer: 64-bit integer labels were rounded when read,
+  // so distinct classes (2^53 and 2^53 + 1) may have merged into one. Refuse rather than guess.
+  if (Math.abs(labels[0]) >= 2 ** 53 || Math.abs(labels[labels.length - 1]) >= 2 ** 53) {
+    const at = yValues.findIndex((v) => Math.abs(v) >= 2 ** 53);
+    throw err(
+      `Y has a label beyond the exact integer range of doubles (|label| >= 2^53): ${yValues[at]} at position ${at + 1} (1-based); ` +
+        'such labels may have been rounded together, so renumber the classes',
+    );
+  }
   return { name, X, y, samples, features, classes: labels.length, labels };
 }
 
 function matOptions(options: unknown): MatDatasetOptions {
   const opts = expectOptions('options', options);
-  rejectUnknownKeys('options', opts, ['x', 'y']);
+  rejectUnknownKeys('options', opts, ['x', 'y', 'maxDenseBytes']);
   if (opts.x !== undefined) expectString('options.x', opts.x);
   if (opts.y !== undefined) expectString('options.y', opts.y);
+  if (opts.maxDenseBytes !== undefined) maxDenseOption({ maxDenseBytes: opts.maxDenseBytes });
   return opts as MatDatasetOptions;
 }
 
@@ -100,8 +143,8 @@ function trimDims(dims: number[]): number[] {
 }
 
 /** Column-major float64 -> row-major float32, in tiles so that both sides stay in cache. */
-function transposeToRowMajor(data: Float64Array, rows: number, cols: number): Float32Array {
-  const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`);
+function transposeToRowMajor(data: Float64Array, rows: number, cols: number, file?: string): Float32Array {
+  const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`, file);
   const T = 32;
   for (let j0 = 0; j0 < cols; j0 += T) {
     const j1 = Math.min(j0 + T, cols);
@@ -116,9 +159,9 @@ function transposeToRowMajor(data: Float64Array, rows: number, cols: number): Fl
   return out;
 }
 
-function sparseToRowMajor(v: MatVariable, rows: number, cols: number): Float32Array {
+function sparseToRowMajor(v: MatVariable, rows: number, cols: number, file?: string): Float32Array {
   const s = v.sparse as NonNullable<MatVariable['sparse']>;
-  const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`);
+  const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`, file);
   for (let j = 0; j < cols; j++) {
     for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[s.ir[k] * cols + j] += s.pr[k];
   }

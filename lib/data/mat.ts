@@ -6,11 +6,18 @@
  * Numbers are converted by the element's stored type, not by the array's class: MATLAB saves a
  * `double` matrix of small integers as miUINT8 or miINT16 to save space.
  *
- * Every malformed input raises DataFormatError. Sizes are checked against the bytes that remain
- * before anything is allocated, so a corrupt size cannot make us allocate gigabytes.
+ * Every malformed input raises DataFormatError, and a corrupt size cannot make us allocate gigabytes:
+ * - readMat reads regular files only (not /dev/zero or a pipe), and checks the header first;
+ * - sizes are checked against the bytes that remain before anything is allocated;
+ * - a compressed element is inflated only after its first bytes were checked, and never beyond the
+ *   size its variable's tag declares, which maxInflatedBytes bounds;
+ * - a sparse matrix's size is bounded by no payload, so densifying it is refused beyond maxDenseBytes.
+ * What can still be large is data that is really there: numbers become float64 (8 bytes each,
+ * whatever their stored type), and a consistent compressed array may inflate to maxInflatedBytes.
  */
-import { readFile } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { DataFormatError } from '../errors';
 import { expectInteger, expectOptions, fail, rejectUnknownKeys } from '../validate';
 
@@ -31,7 +38,7 @@ export interface MatVariable {
   /** MATLAB class: 'double', 'single', 'int8'..'uint64', 'logical', 'sparse', 'char', 'cell', 'struct', ... */
   className: string;
   dims: number[];
-  /** The array had an imaginary part (dropped: only the real part is kept). */
+  /** The array had an imaginary part (dropped: only the real part is kept; loadMatDataset refuses it). */
   complex: boolean;
   /** Dense numeric data, column-major, real part. */
   data?: Float64Array;
@@ -48,8 +55,13 @@ export interface MatFile {
 }
 
 export interface ParseMatOptions {
-  /** Upper bound on the bytes one compressed element may inflate to (default 2 GiB - 1). */
+  /** Upper bound on the bytes one compressed element may inflate to (default 2 GiB - 1, MATLAB's -v7 limit). */
   maxInflatedBytes?: number;
+}
+
+export interface DenseOptions {
+  /** Upper bound on the bytes of a dense copy of a sparse matrix (default 1 GiB). */
+  maxDenseBytes?: number;
 }
 
 const miINT8 = 1;
@@ -91,6 +103,19 @@ const HEADER_BYTES = 128;
 /** Typed-array views read in the platform's byte order; only then can they stand in for DataView. */
 const PLATFORM_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const DEFAULT_MAX_INFLATED = 2 ** 31 - 1;
+/**
+ * Default bound on dense copies of sparse matrices. A sparse matrix declares its rows freely (a
+ * 300-byte file can claim 2 billion), so its dense size must be bounded by a limit, not by the file.
+ * 1 GiB holds a 100000 x 2600 float32 X, larger than anything this CPU trainer is used on; a
+ * legitimately larger data set raises it (the error says by how much).
+ */
+export const DEFAULT_MAX_DENSE_BYTES = 2 ** 30;
+/** Largest file readMat reads (the limit of Node's readFile, which it used before). */
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+/** A compressed element's first inflate must give this much: the variable's tag and its array flags. */
+const HEAD_BYTES = 24;
+/** Most output one try at the head may give. Deflate expands at most ~1032x: a 1 KiB prefix gives ~1 MiB at most. */
+const HEAD_MAX_OUTPUT = 16 * 2 ** 20;
 const V73_MESSAGE = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
 
 /** A data element's tag, located in its buffer. */
@@ -151,13 +176,7 @@ class Source {
 /** Parse a MAT v5 file held in memory. `file` only labels error messages. */
 export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOptions): MatFile {
   if (!(buffer instanceof Uint8Array)) fail('a Uint8Array', 'buffer', buffer);
-  const opts = expectOptions('options', options);
-  rejectUnknownKeys('options', opts, ['maxInflatedBytes']);
-  const maxInflated =
-    opts.maxInflatedBytes === undefined
-      ? DEFAULT_MAX_INFLATED
-      : expectInteger('options.maxInflatedBytes', opts.maxInflatedBytes, { min: 1 });
-
+  const maxInflated = maxInflatedOption(options);
   const { header, le } = parseHeader(buffer, file);
   const src = new Source(buffer, le, '', file);
   const variables: MatVariable[] = [];
@@ -165,16 +184,76 @@ export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOp
   return { header, variables };
 }
 
+function maxInflatedOption(options: unknown): number {
+  const opts = expectOptions('options', options);
+  rejectUnknownKeys('options', opts, ['maxInflatedBytes']);
+  return opts.maxInflatedBytes === undefined
+    ? DEFAULT_MAX_INFLATED
+    : expectInteger('options.maxInflatedBytes', opts.maxInflatedBytes, { min: 1 });
+}
+
 /** Read and parse a MAT v5 file. */
 export async function readMat(path: string, options?: ParseMatOptions): Promise<MatFile> {
   if (typeof path !== 'string' || path.length === 0) fail('a non-empty string', 'path', path);
-  let bytes: Buffer;
+  maxInflatedOption(options); // bad options fail before any I/O
+  return parseMat(await readMatBytes(path), path, options);
+}
+
+/**
+ * The bytes of a MAT-file. Only a regular file: a device or a FIFO (/dev/zero, a pipe) may never
+ * end. The header is read and checked first, so a large file that is not a MAT-file is not read.
+ */
+async function readMatBytes(path: string): Promise<Uint8Array> {
+  let fh: FileHandle | undefined;
   try {
-    bytes = await readFile(path);
+    // stat before open: opening a FIFO waits for a writer, and some devices act when opened.
+    checkRegularFile(await stat(path), path);
+    // O_NONBLOCK: should the path have become a FIFO since, open returns at once and fstat refuses it.
+    fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    const { size } = checkRegularFile(await fh.stat(), path);
+    const head = Buffer.alloc(Math.min(size, HEADER_BYTES));
+    parseHeader(head.subarray(0, await readRange(fh, head, 0)), path);
+    const bytes = Buffer.allocUnsafe(size);
+    bytes.set(head);
+    return bytes.subarray(0, await readRange(fh, bytes, head.length));
   } catch (e) {
+    if (e instanceof DataFormatError) throw e;
     throw new DataFormatError(`cannot read the file: ${(e as Error).message}`, path, { cause: e });
+  } finally {
+    await fh?.close();
   }
-  return parseMat(bytes, path, options);
+}
+
+function checkRegularFile(st: Stats, path: string): Stats {
+  if (st.isFile()) {
+    if (st.size > MAX_FILE_BYTES) {
+      throw new DataFormatError(`cannot read the file: it has ${st.size} bytes, more than the ${MAX_FILE_BYTES} that can be read`, path);
+    }
+    return st;
+  }
+  const kind = st.isDirectory()
+    ? 'a directory'
+    : st.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : st.isCharacterDevice()
+        ? 'a character device'
+        : st.isBlockDevice()
+          ? 'a block device'
+          : st.isSocket()
+            ? 'a socket'
+            : 'something else';
+  throw new DataFormatError(`cannot read the file: it is ${kind}, not a regular file`, path);
+}
+
+/** Read the file from offset `from` into buf[from..], until buf is full or the file ends; returns the end. */
+async function readRange(fh: FileHandle, buf: Buffer, from: number): Promise<number> {
+  let n = from;
+  while (n < buf.length) {
+    const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+    if (bytesRead === 0) break; // the file shrank since fstat: the parser reports the cut
+    n += bytesRead;
+  }
+  return n;
 }
 
 function parseHeader(bytes: Uint8Array, file: string | undefined): { header: string; le: boolean } {
@@ -228,41 +307,99 @@ function parseElements(src: Source, pos: number, end: number, out: MatVariable[]
   }
 }
 
+/**
+ * Inflate one miCOMPRESSED element. It holds one variable (MATLAB, scipy and matio write it so and
+ * read no more), whose miMATRIX tag gives the inflated size. So: inflate just enough to check that
+ * tag and the array flags, then inflate the whole element, never beyond the declared size. A zip
+ * bomb is thus refused after a few bytes, or stopped at the size it declares (<= maxInflatedBytes).
+ */
 function inflate(src: Source, el: Element, pos: number, maxInflated: number): Uint8Array {
+  const data = src.bytes.subarray(el.start, el.start + el.size);
+  let head: Uint8Array;
   try {
-    return inflateSync(src.bytes.subarray(el.start, el.start + el.size), { maxOutputLength: maxInflated });
+    head = inflateHead(data);
   } catch (e) {
     throw src.error(`cannot inflate compressed element: ${(e as Error).message}`, pos, e);
   }
+  const limit = declaredSize(new Source(head, src.le, `in compressed element at offset ${pos}`, src.file), maxInflated);
+  try {
+    // One output chunk of the declared size: Node returns it without concatenating a chunk list
+    // (half the peak memory), and its pages are only touched as they are written.
+    return inflateSync(data, { maxOutputLength: limit, chunkSize: Math.max(64, limit + 1) });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw src.error(
+        `compressed element inflates to more than the ${limit} bytes its variable's tag declares (it must hold one variable)`,
+        pos,
+        e,
+      );
+    }
+    throw src.error(`cannot inflate compressed element: ${(e as Error).message}`, pos, e);
+  }
+}
+
+/** Inflate growing prefixes of a stream until HEAD_BYTES come out or the whole stream is used. */
+function inflateHead(data: Uint8Array): Uint8Array {
+  for (let n = 1024; ; n *= 4) {
+    const part = data.subarray(0, n);
+    // Z_SYNC_FLUSH: give what the prefix holds instead of failing on the cut stream.
+    const out = inflateSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: HEAD_MAX_OUTPUT });
+    if (out.length >= HEAD_BYTES || part.length === data.length) return out;
+  }
+}
+
+/** Check the variable tag (and array flags) at the start of an inflated element; returns the bytes it may inflate to. */
+function declaredSize(head: Source, maxInflated: number): number {
+  if (head.bytes.length < 8) return 8; // the whole element is shorter than a tag: the parser reports it
+  const word = head.u32(0);
+  const small = word >>> 16 !== 0;
+  const type = small ? word & 0xffff : word;
+  if (type === miCOMPRESSED) throw head.error('nested compressed element', 0);
+  if (type !== miMATRIX) throw head.error(`unexpected ${typeName(type)} element where a variable (miMATRIX) was expected`, 0);
+  if (small) return 8; // a small element fits in its 8-byte tag
+  const size = head.u32(4);
+  const limit = 8 + Math.ceil(size / 8) * 8; // tag, data, padding
+  if (limit > maxInflated) {
+    throw head.error(`compressed variable of ${size} bytes would inflate past maxInflatedBytes (${maxInflated})`, 0);
+  }
+  if (size > 0) readArrayFlags(head, 8, Math.min(8 + size, head.bytes.length));
+  return limit;
 }
 
 function typeName(type: number): string {
   return TYPE_NAMES[type] ?? `unknown type ${type}`;
 }
 
-/** Parse one miMATRIX element (its tag at `pos`) into a variable. */
-function parseMatrix(src: Source, m: Element, pos: number): MatVariable {
-  const end = m.start + m.size;
-  const flagsEl = src.tag(m.start, end);
+/** Read the array flags sub-element that starts every miMATRIX at `start`. */
+function readArrayFlags(src: Source, start: number, end: number): { flags: number; next: number } {
+  const flagsEl = src.tag(start, end);
   if ((flagsEl.type !== miUINT32 && flagsEl.type !== miINT32) || flagsEl.size !== 8) {
-    throw src.error(`bad array flags (${typeName(flagsEl.type)}, ${flagsEl.size} bytes; expected miUINT32, 8 bytes)`, m.start);
+    throw src.error(`bad array flags (${typeName(flagsEl.type)}, ${flagsEl.size} bytes; expected miUINT32, 8 bytes)`, start);
   }
   const flags = src.u32(flagsEl.start);
   const classId = flags & 0xff;
+  if (!CLASS_NAMES[classId]) throw src.error(`unknown array class ${classId}`, start);
+  return { flags, next: flagsEl.next };
+}
+
+/** Parse one miMATRIX element (its tag at `pos`) into a variable. */
+function parseMatrix(src: Source, m: Element, pos: number): MatVariable {
+  const end = m.start + m.size;
+  const { flags, next: afterFlags } = readArrayFlags(src, m.start, end);
+  const classId = flags & 0xff;
   const className = CLASS_NAMES[classId];
-  if (!className) throw src.error(`unknown array class ${classId}`, m.start);
   const complex = (flags & FLAG_COMPLEX) !== 0;
   const logical = (flags & FLAG_LOGICAL) !== 0;
 
   // Opaque objects (string, table, ...) have no dims: just a name, then class information we skip.
   if (classId === mxOPAQUE_CLASS) {
-    const nameEl = src.tag(flagsEl.next, end);
+    const nameEl = src.tag(afterFlags, end);
     const name = nameEl.type === miINT8 || nameEl.type === miUINT8 ? readName(src, nameEl) : '';
     return { name, className, dims: [], complex: false };
   }
 
-  const dimsEl = src.tag(flagsEl.next, end);
-  const dims = readDims(src, dimsEl, flagsEl.next);
+  const dimsEl = src.tag(afterFlags, end);
+  const dims = readDims(src, dimsEl, afterFlags);
   const nameEl = src.tag(dimsEl.next, end);
   if (nameEl.type !== miINT8 && nameEl.type !== miUINT8) {
     throw src.error(`bad array name element (${typeName(nameEl.type)}; expected miINT8)`, dimsEl.next);
@@ -356,7 +493,8 @@ function readNumbers(ctx: VarContext, el: Element, pos: number, what: string): F
     case miUINT32: for (let i = 0; i < n; i++) out[i] = dv.getUint32(i * 4, le); break;
     case miSINGLE: for (let i = 0; i < n; i++) out[i] = dv.getFloat32(i * 4, le); break;
     case miDOUBLE: for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, le); break;
-    // 64-bit integers beyond 2^53 lose precision in float64, as they would in any float data set.
+    // 64-bit integers beyond 2^53 lose precision in float64, as they would in any float data set
+    // (loadMatDataset refuses such labels: distinct classes could merge).
     case miINT64: for (let i = 0; i < n; i++) out[i] = Number(dv.getBigInt64(i * 8, le)); break;
     case miUINT64: for (let i = 0; i < n; i++) out[i] = Number(dv.getBigUint64(i * 8, le)); break;
   }
@@ -452,9 +590,15 @@ function fromCodes(codes: number[]): string {
   return s;
 }
 
-/** Dense column-major copy of a sparse matrix. */
-export function sparseToDense(s: SparseMatrix): Float64Array {
-  const out = allocate(Float64Array, s.rows * s.cols, `a dense ${s.rows}x${s.cols} copy of a sparse matrix`);
+/** Dense column-major copy of a sparse matrix, refused beyond maxDenseBytes (8 bytes a value). */
+export function sparseToDense(s: SparseMatrix, options?: DenseOptions): Float64Array {
+  const limit = maxDenseOption(options);
+  const what = `a dense ${s.rows}x${s.cols} copy of a sparse matrix`;
+  const bytes = s.rows * s.cols * 8;
+  if (bytes > limit) {
+    throw new DataFormatError(`cannot allocate ${what}: ${denseLimitText(bytes, limit)}`);
+  }
+  const out = allocate(Float64Array, s.rows * s.cols, what);
   for (let j = 0; j < s.cols; j++) {
     for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[j * s.rows + s.ir[k]] += s.pr[k];
   }
@@ -462,18 +606,47 @@ export function sparseToDense(s: SparseMatrix): Float64Array {
 }
 
 /** The dense column-major real data of a numeric variable, densifying a sparse one. */
-export function denseData(v: MatVariable): Float64Array {
+export function denseData(v: MatVariable, options?: DenseOptions): Float64Array {
   if (v.data) return v.data;
-  if (v.sparse) return sparseToDense(v.sparse);
+  if (v.sparse) return sparseToDense(v.sparse, options);
   throw new DataFormatError(`variable ${JSON.stringify(v.name)} is a ${v.className} array, not numeric`);
 }
 
 /** Allocate a typed array, turning "too large" into a DataFormatError instead of a RangeError. */
-export function allocate<T>(ctor: new (n: number) => T, n: number, what: string): T {
+export function allocate<T>(ctor: new (n: number) => T, n: number, what: string, file?: string): T {
   try {
     if (!Number.isSafeInteger(n)) throw new RangeError('size is not a safe integer');
     return new ctor(n);
   } catch (e) {
-    throw new DataFormatError(`cannot allocate ${what} (${n} values): ${(e as Error).message}`, undefined, { cause: e });
+    throw new DataFormatError(`cannot allocate ${what} (${n} values): ${(e as Error).message}`, file, { cause: e });
   }
+}
+
+/** The maxDenseBytes option (validated), or its default. */
+export function maxDenseOption(options: unknown): number {
+  const opts = expectOptions('options', options);
+  rejectUnknownKeys('options', opts, ['maxDenseBytes']);
+  return opts.maxDenseBytes === undefined
+    ? DEFAULT_MAX_DENSE_BYTES
+    : expectInteger('options.maxDenseBytes', opts.maxDenseBytes, { min: 1 });
+}
+
+/** "it needs 8.0 GiB (8589934588 bytes), over the maxDenseBytes limit of 1.0 GiB; ..." for errors. */
+export function denseLimitText(bytes: number, limit: number): string {
+  const exact = bytes >= 1024 ? ` (${bytes} bytes)` : '';
+  return (
+    `it needs ${formatBytes(bytes)}${exact}, over the maxDenseBytes limit of ${formatBytes(limit)}; ` +
+    'if the data really is that large, raise the maxDenseBytes option'
+  );
+}
+
+/** 1536 -> "1.5 KiB". */
+function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} bytes` : `${n.toFixed(1)} ${units[i]}`;
 }

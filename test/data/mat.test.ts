@@ -120,9 +120,14 @@ describe('parseMat: numeric arrays', () => {
     expect(Array.from(mat.variables[1].data ?? [])).toEqual([1, 2, 3]);
   });
 
-  it('reads several variables inside one compressed element', () => {
+  it('refuses several variables inside one compressed element (its first tag bounds how far it inflates)', () => {
+    // MATLAB, scipy and matio write one variable per compressed element, and read only the first.
     const inner = concat([variableElement(matrixSpec('A', [[1, 2]])), variableElement(matrixSpec('B', [[3], [4]], 'uint8'))]);
-    const mat = parseMat(concat([matHeader(), compressedElement(inner)]));
+    expect(() => parseMat(concat([matHeader(), compressedElement(inner)]))).toThrow(
+      /compressed element inflates to more than the 72 bytes its variable's tag declares \(it must hold one variable\) at offset 128$/,
+    );
+    // One variable per compressed element, as MATLAB writes them, reads fine.
+    const mat = parseMat(writeMat([matrixSpec('A', [[1, 2]]), matrixSpec('B', [[3], [4]], 'uint8')], { compress: true }));
     expect(mat.variables.map((v) => v.name)).toEqual(['A', 'B']);
     expect(Array.from(mat.variables[1].data ?? [])).toEqual([3, 4]);
   });

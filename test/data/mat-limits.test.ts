@@ -1,0 +1,257 @@
+// Hostile MAT-files: sizes that would make the loader allocate gigabytes (sparse arrays declaring
+// billions of rows, zip bombs), and values it must not accept silently (complex data, labels that
+// float64 cannot tell apart). Each must fail with a one-line DataFormatError before anything large
+// is allocated; sizes are chosen so that the allocation would be impossible or enormous.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deflateRawSync, deflateSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataFormatError, ValidationError } from '../../lib/errors';
+import { datasetFromMatFile, loadMatDataset } from '../../lib/data/dataset';
+import { denseData, parseMat, sparseToDense } from '../../lib/data/mat';
+import {
+  compressedElement, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, writeMat, type VarSpec,
+} from '../helpers/mat-writer';
+
+/** Run `fn`; it must throw a one-line DataFormatError. Returns the message. */
+function dataError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof DataFormatError)) throw new Error(`expected a DataFormatError but got ${String(e)}`, { cause: e });
+    expect(e.message).not.toMatch(/\n/);
+    return e.message;
+  }
+  throw new Error('expected a DataFormatError but nothing was thrown');
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'npset-mat-limits-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeFile(name: string, bytes: Uint8Array): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+/** loadMatDataset must reject with a DataFormatError that names the file; returns the message. */
+async function loadError(file: string, options?: Parameters<typeof loadMatDataset>[1]): Promise<string> {
+  const e = await loadMatDataset(file, options).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(DataFormatError);
+  expect((e as DataFormatError).file).toBe(file);
+  const message = (e as Error).message;
+  expect(message.startsWith(`${file}: `)).toBe(true);
+  expect(message).not.toMatch(/\n/);
+  return message;
+}
+
+/** A sparse rows x cols matrix with a single nonzero (1 at row 0, column 0). */
+const oneNonzero = (name: string, rows: number, cols: number): VarSpec => ({
+  kind: 'sparse', name, rows, cols, ir: [0], jc: [0, ...new Array<number>(cols).fill(1)], pr: [1],
+});
+const X4x3 = matrixSpec('X', [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]);
+const Y4: VarSpec = { kind: 'numeric', name: 'Y', dims: [4, 1], values: [1, 2, 1, 2] };
+const MAX_ROWS = 2 ** 31 - 1; // the largest dimension a MAT v5 file can declare
+
+describe('sparse arrays: dense copies are bounded (maxDenseBytes)', () => {
+  it('refuses a tiny file whose sparse X and Y declare 2^31 - 1 samples, naming the size needed', async () => {
+    const file = writeFile('sparse-bomb.mat', writeMat([oneNonzero('X', MAX_ROWS, 1), oneNonzero('Y', MAX_ROWS, 1)]));
+    expect(await loadError(file)).toBe(
+      `${file}: cannot make a dense copy of sparse X (2147483647x1) and Y (2147483647 labels): ` +
+        'it needs 24.0 GiB (25769803764 bytes), over the maxDenseBytes limit of 1.0 GiB; ' +
+        'if the data really is that large, raise the maxDenseBytes option',
+    );
+  });
+
+  it('refuses a sparse X whose dense copy could never be allocated (2^31 - 1 x 4096), before trying', async () => {
+    const x = oneNonzero('X', MAX_ROWS, 4096);
+    const file = writeFile('sparse-wide.mat', writeMat([x, oneNonzero('Y', MAX_ROWS, 1)]));
+    expect(await loadError(file)).toMatch(/: cannot make a dense copy of sparse X \(2147483647x4096\) and Y .*: it needs 32\.0 TiB/);
+  });
+
+  it('checks that a sparse Y matches the samples before densifying it', async () => {
+    // With maxDenseBytes 64, densifying the 2^31 - 1 labels first would fail with the limit instead.
+    const file = writeFile('sparse-y.mat', writeMat([X4x3, oneNonzero('Y', MAX_ROWS, 1)]));
+    expect(await loadError(file, { maxDenseBytes: 64 })).toBe(`${file}: Y has 2147483647 labels but X has 4 rows (samples)`);
+    // A sparse row vector: its columns are stored (jc), so it cannot claim billions; count it all the same.
+    const file2 = writeFile('sparse-y-row.mat', writeMat([X4x3, oneNonzero('Y', 1, 5)]));
+    expect(await loadError(file2, { maxDenseBytes: 8 })).toBe(`${file2}: Y has 5 labels but X has 4 rows (samples)`);
+  });
+
+  it('loads sparse data up to maxDenseBytes and refuses it one byte below', () => {
+    // X: 4x3 float32 = 48 bytes; Y: 4 float64 labels = 32 bytes.
+    const x: VarSpec = { kind: 'sparse', name: 'X', rows: 4, cols: 3, ir: [0, 3], jc: [0, 1, 1, 2], pr: [5, 7] };
+    const y: VarSpec = { kind: 'sparse', name: 'Y', rows: 4, cols: 1, ir: [1, 3], jc: [0, 2], pr: [1, 1] };
+    const sparseX = parseMat(writeMat([x, Y4]));
+    expect(datasetFromMatFile(sparseX, 'd', { maxDenseBytes: 48 }).X).toEqual(Float32Array.from([5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]));
+    expect(dataError(() => datasetFromMatFile(sparseX, 'd', { maxDenseBytes: 47 }, 'd.mat'))).toBe(
+      'd.mat: cannot make a dense copy of sparse X (4x3): it needs 48 bytes, over the maxDenseBytes limit of 47 bytes; ' +
+        'if the data really is that large, raise the maxDenseBytes option',
+    );
+    const both = parseMat(writeMat([x, y]));
+    expect(Array.from(datasetFromMatFile(both, 'd', { maxDenseBytes: 80 }).y)).toEqual([0, 1, 0, 1]);
+    expect(dataError(() => datasetFromMatFile(both, 'd', { maxDenseBytes: 79 }))).toMatch(/sparse X \(4x3\) and Y \(4 labels\): it needs 80 bytes/);
+    // A dense X and Y are not copies of anything sparse: the limit does not apply to them.
+    expect(datasetFromMatFile(parseMat(writeMat([X4x3, Y4])), 'd', { maxDenseBytes: 1 }).samples).toBe(4);
+  });
+
+  it('validates maxDenseBytes', async () => {
+    const mat = parseMat(writeMat([X4x3, Y4]));
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity, '100']) {
+      expect(() => datasetFromMatFile(mat, 'd', { maxDenseBytes: bad as number })).toThrow(ValidationError);
+    }
+    expect(() => datasetFromMatFile(mat, 'd', { maxDenseBytes: 0 })).toThrow(/Expected an integer >= 1 for options.maxDenseBytes but received 0/);
+    await expect(loadMatDataset(path.join(dir, 'any.mat'), { maxDenseBytes: -5 })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('sparseToDense and denseData refuse beyond the limit (8 bytes a value), by default 1 GiB', () => {
+    const s = { rows: MAX_ROWS, cols: 1, ir: Int32Array.from([0]), jc: Int32Array.from([0, 1]), pr: Float64Array.from([1]) };
+    expect(dataError(() => sparseToDense(s))).toMatch(
+      /^cannot allocate a dense 2147483647x1 copy of a sparse matrix: it needs 16\.0 GiB \(17179869176 bytes\), over the maxDenseBytes limit of 1\.0 GiB/,
+    );
+    const small = { rows: 2, cols: 2, ir: Int32Array.from([1]), jc: Int32Array.from([0, 0, 1]), pr: Float64Array.from([3]) };
+    expect(Array.from(sparseToDense(small, { maxDenseBytes: 32 }))).toEqual([0, 0, 0, 3]);
+    expect(dataError(() => sparseToDense(small, { maxDenseBytes: 31 }))).toMatch(/it needs 32 bytes, over the maxDenseBytes limit of 31 bytes/);
+    const v = parseMat(writeMat([oneNonzero('S', 1000, 1000)])).variables[0];
+    expect(dataError(() => denseData(v, { maxDenseBytes: 1000 }))).toMatch(/dense 1000x1000 copy.*it needs 7\.6 MiB \(8000000 bytes\)/);
+    expect(denseData(v)).toHaveLength(1e6);
+    expect(() => sparseToDense(small, { maxDenseBytes: 0 })).toThrow(ValidationError);
+    expect(() => sparseToDense(small, { limit: 5 } as never)).toThrow(/unknown option "limit"/);
+  });
+});
+
+/** A zlib stream of `bytes`, cut to its first `keep` bytes (the rest of a bomb need not exist). */
+function deflatedPrefix(bytes: Uint8Array, keep: number): Uint8Array {
+  return deflateSync(bytes, { level: 9 }).subarray(0, keep);
+}
+
+/** The zlib trailer of `bytes`: its Adler-32 checksum, big-endian. */
+function adler32(bytes: Uint8Array): Uint8Array {
+  let a = 1;
+  let b = 0;
+  for (const x of bytes) {
+    a = (a + x) % 65521;
+    b = (b + a) % 65521;
+  }
+  return encodeNumbers([(b * 65536 + a) >>> 0], 'uint32', 'be');
+}
+
+/** A top-level miCOMPRESSED element holding raw (already compressed) data. */
+const compressedRaw = (data: Uint8Array) => concat([matHeader(), element(MI.compressed, data, { small: false })]);
+
+/** An miMATRIX tag declaring `size` bytes of data. */
+function matrixTag(size: number): Uint8Array {
+  const tag = new Uint8Array(8);
+  new DataView(tag.buffer).setUint32(0, MI.matrix, true);
+  new DataView(tag.buffer).setUint32(4, size, true);
+  return tag;
+}
+
+describe('compressed elements: the variable tag is checked first and bounds the inflated size', () => {
+  // Each bomb is a stream of a tag plus 4 MiB of zeros, cut in the middle: the zeros after the cut
+  // (up to 2 GB) need not exist. An error from the cut ("unexpected end of file") would prove that
+  // the whole element was inflated before its first bytes were checked.
+  const zeros = new Uint8Array(4 * 2 ** 20);
+
+  it('refuses a 2 GB zip bomb whose variable has no valid array flags, after inflating its first bytes', () => {
+    const bomb = deflatedPrefix(concat([matrixTag(2 ** 31 - 108), zeros]), 2000);
+    expect(dataError(() => parseMat(compressedRaw(bomb), 'bomb.mat'))).toBe(
+      'bomb.mat: bad array flags (unknown type 0, 0 bytes; expected miUINT32, 8 bytes) at offset 8 (in compressed element at offset 128)',
+    );
+  });
+
+  it('refuses a variable declaring more than maxInflatedBytes without inflating it', () => {
+    const body = matrixBody(matrixSpec('X', [[1]]));
+    const huge = deflatedPrefix(concat([matrixTag(2 ** 32 - 8), body, zeros]), 2000);
+    expect(dataError(() => parseMat(compressedRaw(huge)))).toBe(
+      'compressed variable of 4294967288 bytes would inflate past maxInflatedBytes (2147483647) at offset 0 (in compressed element at offset 128)',
+    );
+    // The declared size is what counts: 8 (tag) + 40 (flags, dims, name) + 16 (one double) = 64 bytes.
+    const ok = concat([matHeader(), compressedElement(element(MI.matrix, body, { small: false }))]);
+    expect(parseMat(ok, undefined, { maxInflatedBytes: 64 }).variables[0].data).toEqual(Float64Array.from([1]));
+    expect(dataError(() => parseMat(ok, undefined, { maxInflatedBytes: 63 }))).toMatch(
+      /compressed variable of 56 bytes would inflate past maxInflatedBytes \(63\)/,
+    );
+  });
+
+  it('stops inflating at the size the tag declares when the stream holds more (a lying tag)', () => {
+    const variable = element(MI.matrix, matrixBody(matrixSpec('X', [[1, 2]])), { small: false });
+    const liar = compressedRaw(deflateSync(concat([variable, zeros])));
+    expect(dataError(() => parseMat(liar))).toBe(
+      "compressed element inflates to more than the 72 bytes its variable's tag declares (it must hold one variable) at offset 128",
+    );
+  });
+
+  it('refuses elements other than a variable at the start of a compressed element', () => {
+    const doubles = element(MI.double, encodeNumbers([1, 2], 'double'), { small: false });
+    expect(dataError(() => parseMat(compressedRaw(deflatedPrefix(concat([doubles, zeros]), 500))))).toMatch(
+      /^unexpected miDOUBLE element where a variable \(miMATRIX\) was expected at offset 0 \(in compressed element at offset 128\)$/,
+    );
+  });
+
+  it('still reads a stream whose first bytes come after a long run of empty deflate blocks', () => {
+    // 400 empty stored blocks (5 bytes each) before the data: the first 1 KiB of the stream inflates to nothing.
+    const variable = element(MI.matrix, matrixBody(matrixSpec('X', [[1, 2, 3]])), { small: false });
+    const empty = Uint8Array.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+    const blocks = concat(new Array<Uint8Array>(400).fill(empty));
+    const stream = concat([Uint8Array.from([0x78, 0x9c]), blocks, deflateRawSync(variable), adler32(variable)]);
+    expect(Array.from(parseMat(compressedRaw(stream)).variables[0].data ?? [])).toEqual([1, 2, 3]);
+  });
+
+  it('reports a stream that is cut or corrupt after its checked first bytes', () => {
+    const variable = element(MI.matrix, matrixBody(matrixSpec('X', [[1, 2, 3, 4, 5, 6]])), { small: false });
+    const z = deflateSync(variable);
+    expect(dataError(() => parseMat(compressedRaw(z.subarray(0, z.length - 4))))).toMatch(/cannot inflate compressed element/);
+    expect(dataError(() => parseMat(compressedRaw(Uint8Array.from([1, 2, 3, 4]))))).toMatch(/cannot inflate compressed element/);
+    expect(dataError(() => parseMat(compressedRaw(new Uint8Array(0))))).toMatch(/cannot inflate compressed element: unexpected end of file/);
+  });
+});
+
+describe('values loadMatDataset must not accept silently', () => {
+  it('refuses complex X or Y (the imaginary part would be dropped), but readMat still reads them', () => {
+    const complexX: VarSpec = { kind: 'numeric', name: 'X', dims: [4, 1], values: [1, 2, 3, 4], imag: [0, 1, 0, 0] };
+    const complexY: VarSpec = { ...Y4, imag: [0, 0, 0, 1] };
+    const sparseComplexX: VarSpec = { kind: 'sparse', name: 'X', rows: 4, cols: 1, ir: [0], jc: [0, 1], pr: [1], pi: [2] };
+    const x1: VarSpec = { kind: 'numeric', name: 'X', dims: [4, 1], values: [1, 2, 3, 4] };
+    expect(dataError(() => datasetFromMatFile(parseMat(writeMat([complexX, Y4])), 'd', undefined, 'c.mat'))).toBe(
+      'c.mat: X (variable "X") is complex; npset needs real features',
+    );
+    expect(dataError(() => datasetFromMatFile(parseMat(writeMat([sparseComplexX, Y4])), 'd'))).toMatch(/X \(variable "X"\) is complex/);
+    expect(dataError(() => datasetFromMatFile(parseMat(writeMat([x1, complexY])), 'd'))).toBe(
+      'Y (variable "Y") is complex; labels must be real',
+    );
+    const mat = parseMat(writeMat([complexX]));
+    expect(mat.variables[0].complex).toBe(true);
+    expect(Array.from(mat.variables[0].data ?? [])).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses 64-bit integer labels beyond 2^53, which float64 rounds together', async () => {
+    const x = matrixSpec('X', [[1], [2], [3], [4]]);
+    const int64: VarSpec = { kind: 'numeric', name: 'Y', dims: [4, 1], values: [2n ** 53n, 2n ** 53n + 1n, 1n, 2n], className: 'int64' };
+    const file = writeFile('yint64.mat', writeMat([x, int64]));
+    expect(await loadError(file)).toBe(
+      `${file}: Y has a label beyond the exact integer range of doubles (|label| >= 2^53): 9007199254740992 at position 1 (1-based); ` +
+        'such labels may have been rounded together, so renumber the classes',
+    );
+    const uint64: VarSpec = { kind: 'numeric', name: 'Y', dims: [4, 1], values: [1n, 2n, 1n, 2n ** 64n - 1n], className: 'uint64' };
+    expect(dataError(() => datasetFromMatFile(parseMat(writeMat([x, uint64])), 'd'))).toMatch(/18446744073709552000 at position 4/);
+    const negative: VarSpec = { kind: 'numeric', name: 'Y', dims: [4, 1], values: [1n, -(2n ** 60n), 1n, 2n], className: 'int64' };
+    expect(dataError(() => datasetFromMatFile(parseMat(writeMat([x, negative])), 'd'))).toMatch(/-1152921504606847000 at position 2/);
+    const huge: VarSpec = { kind: 'numeric', name: 'Y', dims: [4, 1], values: [1, 1e20, 1, 2] };
+    expect(dataError(() => datasetFromMatFile(parseMat(writeMat([x, huge])), 'd'))).toMatch(/100000000000000000000 at position 2/);
+  });
+
+  it('accepts 64-bit integer labels within the safe range, and 64-bit features beyond it', () => {
+    const safe = 2 ** 53 - 1;
+    const y: VarSpec = { kind: 'numeric', name: 'Y', dims: [4, 1], values: [BigInt(safe), BigInt(-safe), 0n, BigInt(safe)], className: 'int64' };
+    const d = datasetFromMatFile(parseMat(writeMat([matrixSpec('X', [[1], [2], [3], [4]]), y])), 'd');
+    expect(d.labels).toEqual([-safe, 0, safe]);
+    expect(Array.from(d.y)).toEqual([2, 0, 1, 2]);
+    const x: VarSpec = { kind: 'numeric', name: 'X', dims: [4, 1], values: [2n ** 60n, 1n, 2n, 3n], className: 'int64' };
+    expect(datasetFromMatFile(parseMat(writeMat([x, Y4])), 'd').X[0]).toBe(2 ** 60);
+  });
+});
