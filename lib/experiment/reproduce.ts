@@ -142,6 +142,9 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
           settings: { ...base, hidden, seed },
           signal: o.signal,
           keepModel: keep?.(prepared),
+          // The protocol is fixed: a run that diverges (some dense ones do, at lr 0.01) keeps training, as the
+          // reference code would, and its result records the epoch (results.json: divergedAtEpoch).
+          onDivergence: 'continue',
           onEpoch: (info) => o.onEvent?.({ type: 'epoch', dataset: paper.displayName, method, seed, epoch: info.epoch, epochs: info.epochs }),
         });
         result.runs.push(r);

@@ -61,6 +61,8 @@ export interface RunResult {
   paramsPerEpoch?: number[];
   history: EpochRecord[];
   totalMs: number;
+  /** The first epoch whose training loss was NaN or infinite, when training diverged (onDivergence 'continue'). */
+  divergedAtEpoch?: number;
 }
 
 export interface RunOptions {
@@ -71,6 +73,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Receives the trained model before it is disposed (figure 1 uses it). */
   keepModel?: (model: SparseMLP) => Promise<void>;
+  /** What a NaN or infinite training loss does (fit's option; default 'error'). */
+  onDivergence?: 'error' | 'continue';
 }
 
 export async function runMethod(options: RunOptions): Promise<RunResult> {
@@ -97,6 +101,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       pruning: spec.prune ? { layers: spec.prune, alpha: s.alpha, beta: s.beta, gamma: s.gamma, criterion: s.criterion } : false,
       validation: data.test,
       signal: options.signal,
+      onDivergence: options.onDivergence ?? 'error',
       onEpoch: (info) => {
         const record: EpochRecord = {
           epoch: info.epoch,
@@ -136,6 +141,8 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       history,
       totalMs: performance.now() - started,
     };
+    const diverged = history.findIndex((h) => !Number.isFinite(h.loss));
+    if (diverged >= 0) result.divergedAtEpoch = diverged;
     if (spec.prune) {
       result.neuronsPerEpoch = history.map((h) => h.neurons.slice(1, -1));
       result.paramsPerEpoch = history.map((h) => h.params);

@@ -54,6 +54,12 @@ export interface FitOptions extends TrainOptions {
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
   /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
   signal?: AbortSignal;
+  /**
+   * What an epoch whose training loss is NaN or infinite does: 'error' (default) rejects with a
+   * DivergenceError; 'continue' goes on training, as a fixed experimental protocol may require (every later
+   * loss is then NaN too).
+   */
+  onDivergence?: 'error' | 'continue';
 }
 
 export interface FitResult {
@@ -188,7 +194,8 @@ export class SparseMLP {
    * evaluation (train and validation accuracy), then SET evolution (except after the last epoch).
    */
   async fit(train: ModelData | NativeData, options: FitOptions = {}): Promise<FitResult> {
-    const { validation, onEpoch, signal, ...rest } = expectOptions('fit options', options) as FitOptions;
+    const { validation, onEpoch, signal, onDivergence = 'error', ...rest } = expectOptions('fit options', options) as FitOptions;
+    expectOneOf('onDivergence', onDivergence, ['error', 'continue'] as const);
     if (this.#running) throw new ValidationError('This SparseMLP is already training; await the running fit first');
     const o = resolveTrainOptions(rest, this.#hiddenLayers);
     if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
@@ -210,7 +217,7 @@ export class SparseMLP {
         if (signal?.aborted) throw abortReason(signal);
         const info = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, o, epoch);
         // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
-        if (!Number.isFinite(info.loss)) throw new DivergenceError(epoch, info.loss);
+        if (!Number.isFinite(info.loss) && onDivergence === 'error') throw new DivergenceError(epoch, info.loss);
         history.push(info);
         if (onEpoch) await onEpoch(info);
       }

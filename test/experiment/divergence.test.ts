@@ -1,0 +1,48 @@
+/**
+ * A run whose training loss turns NaN: `runMethod` rejects by default (as `fit` does), and records the epoch
+ * when the caller keeps a fixed protocol going (`onDivergence: 'continue'`, what `reproduce` uses).
+ */
+import { describe, expect, it } from 'vitest';
+import { makeSyntheticDataset } from '../../lib/data';
+import { DivergenceError } from '../../lib/errors';
+import { splitAndStandardize } from '../../lib/experiment/prepare';
+import { runMethod, type RunSettings } from '../../lib/experiment/run';
+
+const data = splitAndStandardize(makeSyntheticDataset({ samples: 90, features: 12, classes: 2, seed: 3 }), { seed: 1 });
+const settings: RunSettings = {
+  hidden: [24, 24],
+  epochs: 8,
+  epsilon: 5,
+  zeta: 0.3,
+  batchSize: 8,
+  learningRate: 1e30,
+  momentum: 0.9,
+  weightDecay: 0,
+  dropout: 0,
+  alpha: 0.04,
+  beta: 10,
+  gamma: 40,
+  criterion: 'out-degree',
+  seed: 1,
+  threads: 1,
+};
+
+describe('runMethod and a diverging run', () => {
+  it('rejects with a DivergenceError by default', async () => {
+    await expect(runMethod({ data, method: 'dense', settings })).rejects.toBeInstanceOf(DivergenceError);
+  });
+
+  it("keeps training with onDivergence 'continue' and records the first diverged epoch", async () => {
+    const r = await runMethod({ data, method: 'dense', settings, onDivergence: 'continue' });
+    expect(r.history).toHaveLength(settings.epochs);
+    expect(r.divergedAtEpoch).toBeGreaterThanOrEqual(0);
+    const first = r.history.findIndex((h) => !Number.isFinite(h.loss));
+    expect(r.divergedAtEpoch).toBe(first);
+    expect(r.history.slice(0, first).every((h) => Number.isFinite(h.loss))).toBe(true);
+  });
+
+  it('records nothing for a run that trains normally', async () => {
+    const r = await runMethod({ data, method: 'set', settings: { ...settings, learningRate: 0.01, epochs: 3 } });
+    expect(r.divergedAtEpoch).toBeUndefined();
+  });
+});
