@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeOutDir } from '../../lib/cli/out';
 import { ValidationError } from '../../lib/errors';
-import { ensureBuilt, runCli, type CliResult } from '../helpers/cli';
+import { ensureBuilt, expectUsageError, runCli } from '../helpers/cli';
 
 let tmp: string;
 let file: string;
@@ -21,17 +21,6 @@ beforeAll(() => {
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-function expectUsageError(r: CliResult, pattern: RegExp): void {
-  expect(r.signal).toBeNull();
-  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^npset: /);
-  expect(lines[0]).not.toContain('unexpected error');
-  expect(lines[0]).toMatch(pattern);
-  expect(r.status, r.stderr).toBe(2);
-  expect(r.stdout).toBe('');
-}
 
 /** A directory whose name is a paper dataset's file, so that reproduce gets past its data checks. */
 function paperDir(name: string): string {

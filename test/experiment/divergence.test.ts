@@ -7,25 +7,10 @@ import { makeSyntheticDataset } from '../../lib/data';
 import { DivergenceError } from '../../lib/errors';
 import { splitAndStandardize } from '../../lib/experiment/prepare';
 import { runMethod, type RunSettings } from '../../lib/experiment/run';
+import { RUN_SETTINGS } from '../helpers/run-settings';
 
 const data = splitAndStandardize(makeSyntheticDataset({ samples: 90, features: 12, classes: 2, seed: 3 }), { seed: 1 });
-const settings: RunSettings = {
-  hidden: [24, 24],
-  epochs: 8,
-  epsilon: 5,
-  zeta: 0.3,
-  batchSize: 8,
-  learningRate: 1e30,
-  momentum: 0.9,
-  weightDecay: 0,
-  dropout: 0,
-  alpha: 0.04,
-  beta: 10,
-  gamma: 40,
-  criterion: 'out-degree',
-  seed: 1,
-  threads: 1,
-};
+const settings: RunSettings = { ...RUN_SETTINGS, hidden: [24, 24], epochs: 8, epsilon: 5, learningRate: 1e30 };
 
 describe('runMethod and a diverging run', () => {
   it('rejects with a DivergenceError by default', async () => {

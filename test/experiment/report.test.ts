@@ -12,28 +12,13 @@ import { findPaperDataset, type PaperDataset } from '../../lib/experiment/paper'
 import { PAPER_METHODS } from '../../lib/experiment/reproduce';
 import type { RunResult, RunSettings } from '../../lib/experiment/run';
 import { pairedWithSet, table2Means, table2Rows, table3Rows, writeTables } from '../../lib/report/paper-report';
+import { RUN_SETTINGS } from '../helpers/run-settings';
 
 const LUNG = findPaperDataset('lung_discrete')!;
 const YALE = findPaperDataset('Yale')!;
 const MADELON = findPaperDataset('madelon')!;
 
-const SETTINGS: RunSettings = {
-  hidden: [300, 300],
-  epochs: 3,
-  epsilon: 10,
-  zeta: 0.3,
-  batchSize: 8,
-  learningRate: 0.01,
-  momentum: 0.9,
-  weightDecay: 0,
-  dropout: 0,
-  alpha: 0.04,
-  beta: 10,
-  gamma: 40,
-  criterion: 'out-degree',
-  seed: 1,
-  threads: 1,
-};
+const SETTINGS: RunSettings = RUN_SETTINGS;
 
 /** A finished run with only the fields the tables read set to something meaningful. */
 function run(p: PaperDataset, method: Method, maxTestAccuracy: number, params: number, neurons: number, seed = 1): RunResult {

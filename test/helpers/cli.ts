@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -83,4 +84,20 @@ export async function runJson(args: string[]): Promise<{ result: CliResult; json
   const lines = result.stdout.split('\n').filter((l) => l.length > 0);
   if (lines.length !== 1) throw new Error(`expected exactly one line on stdout, got ${lines.length}:\n${result.stdout}`);
   return { result, json: JSON.parse(lines[0]) as Record<string, unknown> };
+}
+
+/**
+ * Asserts a usage error: one `npset: ...` line on stderr matching `pattern` (and not `forbidden`), exit code 2,
+ * nothing on stdout (the check came before any output), no signal.
+ */
+export function expectUsageError(r: CliResult, pattern: RegExp, forbidden?: RegExp): void {
+  expect(r.signal).toBeNull();
+  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^npset: /);
+  expect(lines[0]).not.toContain('unexpected error');
+  if (forbidden) expect(lines[0]).not.toMatch(forbidden);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stdout).toBe('');
 }
