@@ -28,9 +28,14 @@ export interface MatDatasetOptions {
   /** Name of the labels variable (default 'Y'). */
   y?: string;
   /**
-   * Upper bound, in bytes, on the dense copies made of a sparse X (4 bytes an entry, float32) and a
-   * sparse Y (8 bytes a label). Default 1 GiB. A sparse matrix's declared size is bounded by nothing
-   * in the file, so without a limit a 300-byte file could make us allocate gigabytes.
+   * Upper bound, in bytes, on the arrays of numbers made from sizes the file declares (default
+   * DEFAULT_MAX_DENSE_BYTES, 1 GiB). loadMatDataset gives it to readMat, which refuses any numeric
+   * variable whose values take more as float64 (8 bytes a value, whatever the stored type: a uint8 X
+   * takes 8x its size in the file), from its dims, before inflating or decoding it. What is built from
+   * X and Y must then fit it together: the features as float32 (4 bytes a value; dense or a copy of a
+   * sparse X) plus, for a sparse Y, its dense labels (8 bytes each). Without it, a small file could
+   * make us allocate gigabytes: a sparse matrix's declared size is bounded by nothing in the file,
+   * and a compressed array of zeros by little.
    */
   maxDenseBytes?: number;
 }
@@ -39,7 +44,7 @@ export interface MatDatasetOptions {
 export async function loadMatDataset(path: string, options?: MatDatasetOptions): Promise<Dataset> {
   expectString('path', path);
   const opts = matOptions(options);
-  const mat = await readMat(path);
+  const mat = await readMat(path, { maxDenseBytes: opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES });
   return datasetFromMatFile(mat, basename(path, extname(path)), opts, path);
 }
 
@@ -74,20 +79,19 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
     const hint = labelCount === features ? '; is X stored features x samples?' : '';
     throw err(`Y has ${labelCount} labels but X has ${samples} rows (samples)${hint}`);
   }
-  // Dense copies of sparse inputs: their size comes from declared dims, not from the file's bytes.
+  // What is built here, sized from declared dims: the float32 features (a dense X was bounded by the
+  // reader as float64, but a MatFile may come from parseMat with another limit) and the dense copies
+  // of sparse inputs, whose size the file's bytes do not bound at all.
   const maxDense = opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES;
-  const copies: string[] = [];
-  let denseBytes = 0;
-  if (xVar.sparse) {
-    copies.push(`X (${samples}x${features})`);
-    denseBytes += samples * features * 4;
-  }
-  if (yVar.sparse) {
-    copies.push(`Y (${samples} labels)`);
-    denseBytes += samples * 8;
-  }
+  const denseBytes = samples * features * 4 + (yVar.sparse ? samples * 8 : 0);
   if (denseBytes > maxDense) {
-    throw err(`cannot make a dense copy of sparse ${copies.join(' and ')}: ${denseLimitText(denseBytes, maxDense)}`);
+    const copies: string[] = [];
+    if (xVar.sparse) copies.push(`X (${samples}x${features})`);
+    if (yVar.sparse) copies.push(`Y (${samples} labels)`);
+    const built = xVar.sparse
+      ? `a dense copy of sparse ${copies.join(' and ')}`
+      : `the float32 features of X (${samples}x${features})${yVar.sparse ? ` and a dense copy of sparse Y (${samples} labels)` : ''}`;
+    throw err(`cannot make ${built}: ${denseLimitText(denseBytes, maxDense)}`);
   }
   const yValues = denseData(yVar, { maxDenseBytes: maxDense });
 

@@ -1,6 +1,6 @@
 // The data layer: MAT-file reading, datasets, standardisation, splits, seeded randomness, synthetic data.
-export { parseMat, readMat, sparseToDense, denseData } from './mat';
-export type { MatFile, MatVariable, SparseMatrix, ParseMatOptions } from './mat';
+export { parseMat, readMat, sparseToDense, denseData, DEFAULT_MAX_DENSE_BYTES } from './mat';
+export type { MatFile, MatVariable, SparseMatrix, ParseMatOptions, DenseOptions } from './mat';
 export { loadMatDataset, datasetFromMatFile, datasetFromArrays, validateDataset } from './dataset';
 export type { Dataset, MatDatasetOptions } from './dataset';
 export { fitStandardizer, applyStandardizer } from './standardize';

@@ -11,9 +11,12 @@
  * - sizes are checked against the bytes that remain before anything is allocated;
  * - a compressed element is inflated only after its first bytes were checked, and never beyond the
  *   size its variable's tag declares, which maxInflatedBytes bounds;
- * - a sparse matrix's size is bounded by no payload, so densifying it is refused beyond maxDenseBytes.
- * What can still be large is data that is really there: numbers become float64 (8 bytes each,
- * whatever their stored type), and a consistent compressed array may inflate to maxInflatedBytes.
+ * - numbers become float64, 8 bytes each whatever their stored type (a 2 GiB uint8 array would take
+ *   16 GiB), so every array of numbers is refused beyond maxDenseBytes before it is decoded: a dense
+ *   array by the dims in its header (in a compressed element, before the element is inflated), the
+ *   parts of a sparse or char array by their element's size, a dense copy of a sparse matrix by its dims.
+ * What can still be large is data that is really there: the file (< 2 GiB), and a consistent
+ * compressed element, which may inflate to maxInflatedBytes.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
@@ -54,14 +57,33 @@ export interface MatFile {
   variables: MatVariable[];
 }
 
-export interface ParseMatOptions {
+export interface DenseOptions {
+  /**
+   * Upper bound, in bytes, on each array of numbers made from a size the file declares (default
+   * DEFAULT_MAX_DENSE_BYTES, 1 GiB), counted at 8 bytes a value (float64): a dense numeric or char
+   * variable (checked from its dims, before its compressed element is inflated), the indices and
+   * values of a sparse one, and a dense copy of a sparse matrix (sparseToDense, denseData).
+   */
+  maxDenseBytes?: number;
+}
+
+/*
+ * One option, maxDenseBytes, bounds both the float64 data the reader decodes and the dense copies of
+ * sparse matrices (and, in loadMatDataset, the float32 features): all are arrays whose size comes from
+ * what the file declares rather than from the bytes it holds (a uint8 array takes 8x its stored size
+ * once decoded; a sparse one any size at all). They cost the same thing, memory, so a second limit
+ * would only be a second knob to find; a user with a really large data set raises the one that the
+ * error names.
+ */
+export interface ParseMatOptions extends DenseOptions {
   /** Upper bound on the bytes one compressed element may inflate to (default 2 GiB - 1, MATLAB's -v7 limit). */
   maxInflatedBytes?: number;
 }
 
-export interface DenseOptions {
-  /** Upper bound on the bytes of a dense copy of a sparse matrix (default 1 GiB). */
-  maxDenseBytes?: number;
+/** The limits parseMat works under, from ParseMatOptions. */
+interface Limits {
+  maxInflated: number;
+  maxDense: number;
 }
 
 const miINT8 = 1;
@@ -104,16 +126,25 @@ const HEADER_BYTES = 128;
 const PLATFORM_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const DEFAULT_MAX_INFLATED = 2 ** 31 - 1;
 /**
- * Default bound on dense copies of sparse matrices. A sparse matrix declares its rows freely (a
- * 300-byte file can claim 2 billion), so its dense size must be bounded by a limit, not by the file.
- * 1 GiB holds a 100000 x 2600 float32 X, larger than anything this CPU trainer is used on; a
- * legitimately larger data set raises it (the error says by how much).
+ * Default maxDenseBytes: the most one array of numbers made from declared sizes may take. A sparse
+ * matrix declares its rows freely (a 300-byte file can claim 2 billion), and a compressed uint8
+ * array of zeros (a few MiB) may declare 2 GiB, 16 GiB as float64: the size must be bounded by a
+ * limit, not by the file. 1 GiB holds 134 million float64 values (a 100000 x 1300 X; as float32,
+ * 100000 x 2600), far more than anything this CPU trainer is used on (the largest ASU set, RELATHE,
+ * 1427 x 4322, takes 47 MiB as float64); a legitimately larger data set raises it (the error says
+ * by how much).
  */
 export const DEFAULT_MAX_DENSE_BYTES = 2 ** 30;
 /** Largest file readMat reads (the limit of Node's readFile, which it used before). */
 const MAX_FILE_BYTES = 2 ** 31 - 1;
 /** A compressed element's first inflate must give this much: the variable's tag and its array flags. */
 const HEAD_BYTES = 24;
+/**
+ * Most of a compressed element's head inflated to find a dense variable's dims and name before the
+ * rest (tag, flags, then dims and name, ~100 bytes in practice). An array with more dims than fit is
+ * checked when parsed instead, after inflating (which maxInflatedBytes bounds).
+ */
+const HEAD_MAX_CHECKED = 64 * 1024;
 /** Most output one try at the head may give. Deflate expands at most ~1032x: a 1 KiB prefix gives ~1 MiB at most. */
 const HEAD_MAX_OUTPUT = 16 * 2 ** 20;
 const V73_MESSAGE = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
@@ -176,26 +207,33 @@ class Source {
 /** Parse a MAT v5 file held in memory. `file` only labels error messages. */
 export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOptions): MatFile {
   if (!(buffer instanceof Uint8Array)) fail('a Uint8Array', 'buffer', buffer);
-  const maxInflated = maxInflatedOption(options);
+  const limits = parseOptions(options);
   const { header, le } = parseHeader(buffer, file);
   const src = new Source(buffer, le, '', file);
   const variables: MatVariable[] = [];
-  parseElements(src, HEADER_BYTES, buffer.length, variables, maxInflated, true);
+  parseElements(src, HEADER_BYTES, buffer.length, variables, limits, true);
   return { header, variables };
 }
 
-function maxInflatedOption(options: unknown): number {
+function parseOptions(options: unknown): Limits {
   const opts = expectOptions('options', options);
-  rejectUnknownKeys('options', opts, ['maxInflatedBytes']);
-  return opts.maxInflatedBytes === undefined
-    ? DEFAULT_MAX_INFLATED
-    : expectInteger('options.maxInflatedBytes', opts.maxInflatedBytes, { min: 1 });
+  rejectUnknownKeys('options', opts, ['maxInflatedBytes', 'maxDenseBytes']);
+  return {
+    maxInflated:
+      opts.maxInflatedBytes === undefined
+        ? DEFAULT_MAX_INFLATED
+        : expectInteger('options.maxInflatedBytes', opts.maxInflatedBytes, { min: 1 }),
+    maxDense:
+      opts.maxDenseBytes === undefined
+        ? DEFAULT_MAX_DENSE_BYTES
+        : expectInteger('options.maxDenseBytes', opts.maxDenseBytes, { min: 1 }),
+  };
 }
 
 /** Read and parse a MAT v5 file. */
 export async function readMat(path: string, options?: ParseMatOptions): Promise<MatFile> {
   if (typeof path !== 'string' || path.length === 0) fail('a non-empty string', 'path', path);
-  maxInflatedOption(options); // bad options fail before any I/O
+  parseOptions(options); // bad options fail before any I/O
   return parseMat(await readMatBytes(path), path, options);
 }
 
@@ -290,16 +328,16 @@ function latin1(bytes: Uint8Array): string {
 }
 
 /** Parse the top-level elements of a buffer: miMATRIX variables, possibly inside miCOMPRESSED. */
-function parseElements(src: Source, pos: number, end: number, out: MatVariable[], maxInflated: number, top: boolean): void {
+function parseElements(src: Source, pos: number, end: number, out: MatVariable[], limits: Limits, top: boolean): void {
   while (pos < end) {
     const el = src.tag(pos, end);
     if (el.type === miMATRIX) {
-      if (el.size > 0) out.push(parseMatrix(src, el, pos));
+      if (el.size > 0) out.push(parseMatrix(src, el, pos, limits.maxDense));
     } else if (el.type === miCOMPRESSED) {
       if (!top) throw src.error('nested compressed element', pos);
-      const inflated = inflate(src, el, pos, maxInflated);
+      const inflated = inflate(src, el, pos, limits);
       const inner = new Source(inflated, src.le, `in compressed element at offset ${pos}`, src.file);
-      parseElements(inner, 0, inflated.length, out, maxInflated, false);
+      parseElements(inner, 0, inflated.length, out, limits, false);
     } else {
       throw src.error(`unexpected ${typeName(el.type)} element where a variable (miMATRIX) was expected`, pos);
     }
@@ -310,18 +348,13 @@ function parseElements(src: Source, pos: number, end: number, out: MatVariable[]
 /**
  * Inflate one miCOMPRESSED element. It holds one variable (MATLAB, scipy and matio write it so and
  * read no more), whose miMATRIX tag gives the inflated size. So: inflate just enough to check that
- * tag and the array flags, then inflate the whole element, never beyond the declared size. A zip
- * bomb is thus refused after a few bytes, or stopped at the size it declares (<= maxInflatedBytes).
+ * tag, the array flags and (for a dense array) the dims against maxDenseBytes, then inflate the
+ * whole element, never beyond the declared size. A zip bomb is thus refused after a few bytes, or
+ * stopped at the size it declares (<= maxInflatedBytes); an honest but huge array, before inflating.
  */
-function inflate(src: Source, el: Element, pos: number, maxInflated: number): Uint8Array {
+function inflate(src: Source, el: Element, pos: number, limits: Limits): Uint8Array {
   const data = src.bytes.subarray(el.start, el.start + el.size);
-  let head: Uint8Array;
-  try {
-    head = inflateHead(data);
-  } catch (e) {
-    throw src.error(`cannot inflate compressed element: ${(e as Error).message}`, pos, e);
-  }
-  const limit = declaredSize(new Source(head, src.le, `in compressed element at offset ${pos}`, src.file), maxInflated);
+  const limit = checkHead(new Head(data, src, pos), limits);
   try {
     // One output chunk of the declared size: Node returns it without concatenating a chunk list
     // (half the peak memory), and its pages are only touched as they are written.
@@ -338,18 +371,46 @@ function inflate(src: Source, el: Element, pos: number, maxInflated: number): Ui
   }
 }
 
-/** Inflate growing prefixes of a stream until HEAD_BYTES come out or the whole stream is used. */
-function inflateHead(data: Uint8Array): Uint8Array {
-  for (let n = 1024; ; n *= 4) {
-    const part = data.subarray(0, n);
-    // Z_SYNC_FLUSH: give what the prefix holds instead of failing on the cut stream.
-    const out = inflateSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: HEAD_MAX_OUTPUT });
-    if (out.length >= HEAD_BYTES || part.length === data.length) return out;
+/** The first bytes of a compressed element, inflated on demand (growing prefixes of the stream). */
+class Head {
+  private src: Source;
+  /** The whole element has been inflated: there are no more bytes to get. */
+  private complete = false;
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly outer: Source,
+    private readonly pos: number,
+  ) {
+    this.src = new Source(new Uint8Array(0), outer.le, `in compressed element at offset ${pos}`, outer.file);
+  }
+
+  /** At least `need` inflated bytes, or all of them when the element has fewer. */
+  get(need: number): Source {
+    if (this.src.bytes.length >= need || this.complete) return this.src;
+    let out: Uint8Array;
+    for (let n = 1024; ; n *= 4) {
+      const part = this.data.subarray(0, n);
+      try {
+        // Z_SYNC_FLUSH: give what the prefix holds instead of failing on the cut stream.
+        out = inflateSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: HEAD_MAX_OUTPUT });
+      } catch (e) {
+        throw this.outer.error(`cannot inflate compressed element: ${(e as Error).message}`, this.pos, e);
+      }
+      if (part.length === this.data.length) this.complete = true;
+      if (out.length >= need || this.complete) break;
+    }
+    this.src = new Source(out, this.src.le, this.src.where, this.src.file);
+    return this.src;
   }
 }
 
-/** Check the variable tag (and array flags) at the start of an inflated element; returns the bytes it may inflate to. */
-function declaredSize(head: Source, maxInflated: number): number {
+/**
+ * Check the start of a compressed element before inflating it all: the variable tag, the array
+ * flags and, for a dense numeric or char array, its dims against maxDenseBytes. Returns the bytes
+ * the element may inflate to.
+ */
+function checkHead(h: Head, limits: Limits): number {
+  let head = h.get(HEAD_BYTES);
   if (head.bytes.length < 8) return 8; // the whole element is shorter than a tag: the parser reports it
   const word = head.u32(0);
   const small = word >>> 16 !== 0;
@@ -359,11 +420,48 @@ function declaredSize(head: Source, maxInflated: number): number {
   if (small) return 8; // a small element fits in its 8-byte tag
   const size = head.u32(4);
   const limit = 8 + Math.ceil(size / 8) * 8; // tag, data, padding
-  if (limit > maxInflated) {
-    throw head.error(`compressed variable of ${size} bytes would inflate past maxInflatedBytes (${maxInflated})`, 0);
+  if (limit > limits.maxInflated) {
+    throw head.error(`compressed variable of ${size} bytes would inflate past maxInflatedBytes (${limits.maxInflated})`, 0);
   }
-  if (size > 0) readArrayFlags(head, 8, Math.min(8 + size, head.bytes.length));
+  if (size === 0) return limit;
+  const end = 8 + size;
+  const { flags, next } = readArrayFlags(head, 8, Math.min(end, head.bytes.length));
+  const classId = flags & 0xff;
+  if (!isDense(classId)) return limit; // sparse, cell, struct...: their parts are checked as they are read
+  // Each piece is read only once the head holds it; a head that ends early is an element the parser reports.
+  const has = (n: number) => n <= HEAD_MAX_CHECKED && n <= end && (head = h.get(n)).bytes.length >= n;
+  if (!has(next + 8)) return limit;
+  const dimsEl = head.tag(next, end);
+  if (!has(dimsEl.start + dimsEl.size)) return limit;
+  const dims = readDims(head, dimsEl, next, limits.maxDense);
+  let name = '';
+  if (has(dimsEl.next + 8)) {
+    const nameEl = head.tag(dimsEl.next, end);
+    if ((nameEl.type === miINT8 || nameEl.type === miUINT8) && has(nameEl.start + nameEl.size)) name = readName(head, nameEl);
+  }
+  checkDenseSize(head, 0, name, classLabel(flags), dims, limits.maxDense);
   return limit;
+}
+
+/** Numeric (double ... uint64, logical) and char arrays: their dims give the values they decode to. */
+function isDense(classId: number): boolean {
+  return (classId >= 6 && classId <= 15) || classId === mxCHAR_CLASS;
+}
+
+function classLabel(flags: number): string {
+  return (flags & FLAG_LOGICAL) !== 0 ? 'logical' : CLASS_NAMES[flags & 0xff];
+}
+
+/** Refuse a dense array whose values, as float64 (8 bytes each), would exceed maxDenseBytes. */
+function checkDenseSize(src: Source, pos: number, name: string, cls: string, dims: number[], maxDense: number): void {
+  const bytes = dimsProduct(dims) * 8;
+  if (bytes <= maxDense) return;
+  const where = src.where || `at offset ${pos}`;
+  throw new DataFormatError(
+    `cannot decode variable ${JSON.stringify(name)} (${where}), a ${dims.join('x')} ${cls} array, to float64 (8 bytes a value): ` +
+      denseLimitText(bytes, maxDense),
+    src.file,
+  );
 }
 
 function typeName(type: number): string {
@@ -383,7 +481,7 @@ function readArrayFlags(src: Source, start: number, end: number): { flags: numbe
 }
 
 /** Parse one miMATRIX element (its tag at `pos`) into a variable. */
-function parseMatrix(src: Source, m: Element, pos: number): MatVariable {
+function parseMatrix(src: Source, m: Element, pos: number, maxDense: number): MatVariable {
   const end = m.start + m.size;
   const { flags, next: afterFlags } = readArrayFlags(src, m.start, end);
   const classId = flags & 0xff;
@@ -399,15 +497,17 @@ function parseMatrix(src: Source, m: Element, pos: number): MatVariable {
   }
 
   const dimsEl = src.tag(afterFlags, end);
-  const dims = readDims(src, dimsEl, afterFlags);
+  const dims = readDims(src, dimsEl, afterFlags, maxDense);
   const nameEl = src.tag(dimsEl.next, end);
   if (nameEl.type !== miINT8 && nameEl.type !== miUINT8) {
     throw src.error(`bad array name element (${typeName(nameEl.type)}; expected miINT8)`, dimsEl.next);
   }
   const name = readName(src, nameEl);
   const v: MatVariable = { name, className: logical ? 'logical' : className, dims, complex };
-  const ctx = { src, name, pos };
+  const ctx: VarContext = { src, name, pos, maxDense };
   let p = nameEl.next;
+  // Before any value is read: the dims alone say what the values take as float64.
+  if (isDense(classId)) checkDenseSize(src, pos, name, v.className, dims, maxDense);
 
   if (classId === mxSPARSE_CLASS) {
     v.className = 'sparse';
@@ -415,17 +515,17 @@ function parseMatrix(src: Source, m: Element, pos: number): MatVariable {
   } else if (classId >= 6 && classId <= 15) {
     const count = dimsProduct(dims);
     const realEl = src.tag(p, end);
+    // Counted before decoding: an element larger than its dims is refused without being converted.
+    const n = numberCount(ctx, realEl, p, 'real part');
+    if (n !== count) throw varError(ctx, `real part has ${n} values but dims ${dims.join('x')} need ${count}`);
     v.data = readNumbers(ctx, realEl, p, 'real part');
-    if (v.data.length !== count) {
-      throw varError(ctx, `real part has ${v.data.length} values but dims ${dims.join('x')} need ${count}`);
-    }
     p = realEl.next;
     if (complex) {
       if (p >= end) throw varError(ctx, 'complex array without an imaginary part');
-      const imagEl = src.tag(p, end);
-      const imag = readNumbers(ctx, imagEl, p, 'imaginary part');
-      if (imag.length !== count) {
-        throw varError(ctx, `imaginary part has ${imag.length} values but dims ${dims.join('x')} need ${count}`);
+      // Checked, not decoded: only the real part is kept.
+      const imag = numberCount(ctx, src.tag(p, end), p, 'imaginary part');
+      if (imag !== count) {
+        throw varError(ctx, `imaginary part has ${imag} values but dims ${dims.join('x')} need ${count}`);
       }
     }
   } else if (classId === mxCHAR_CLASS) {
@@ -440,15 +540,21 @@ interface VarContext {
   name: string;
   /** Offset of the variable's miMATRIX tag. */
   pos: number;
+  /** maxDenseBytes: the most bytes one decoded array (8 bytes a value) may take. */
+  maxDense: number;
 }
 
 function varError(ctx: VarContext, message: string, cause?: unknown): DataFormatError {
   return ctx.src.error(`variable ${JSON.stringify(ctx.name)}: ${message}`, ctx.pos, cause);
 }
 
-function readDims(src: Source, el: Element, pos: number): number[] {
+function readDims(src: Source, el: Element, pos: number, maxDense: number): number[] {
   if (el.type !== miINT32 || el.size % 4 !== 0 || el.size < 8) {
     throw src.error(`bad dimensions element (${typeName(el.type)}, ${el.size} bytes; expected miINT32, >= 8 bytes)`, pos);
+  }
+  // Dims are kept as numbers too (8 bytes each): a file could declare hundreds of millions of them.
+  if ((el.size / 4) * 8 > maxDense) {
+    throw src.error(`cannot read a dimensions element of ${el.size / 4} dims: ${denseLimitText((el.size / 4) * 8, maxDense)}`, pos);
   }
   const dims: number[] = [];
   for (let o = el.start; o < el.start + el.size; o += 4) {
@@ -467,8 +573,8 @@ function readName(src: Source, el: Element): string {
   return latin1(src.bytes.subarray(el.start, el.start + el.size)).replace(/\0+$/, '');
 }
 
-/** Convert a numeric element to float64 by its stored type. */
-function readNumbers(ctx: VarContext, el: Element, pos: number, what: string): Float64Array {
+/** The number of values in a numeric element (its type and size checked). */
+function numberCount(ctx: VarContext, el: Element, pos: number, what: string): number {
   const width = TYPE_SIZES[el.type];
   if (!width || el.type === miUTF8 || el.type === miUTF16 || el.type === miUTF32) {
     throw varError(ctx, `${what} stored as ${typeName(el.type)} (at offset ${pos}), which is not numeric`);
@@ -476,7 +582,22 @@ function readNumbers(ctx: VarContext, el: Element, pos: number, what: string): F
   if (el.size % width !== 0) {
     throw varError(ctx, `${what}: ${el.size} bytes is not a whole number of ${typeName(el.type)} values`);
   }
-  const n = el.size / width;
+  return el.size / width;
+}
+
+/** Refuse to decode `n` values (8 bytes each once decoded) beyond maxDenseBytes. */
+function checkDecoded(ctx: VarContext, n: number, pos: number, what: string): void {
+  const bytes = n * 8;
+  if (bytes > ctx.maxDense) {
+    throw varError(ctx, `cannot decode the ${n} values of its ${what} (at offset ${pos}) to 8 bytes each: ${denseLimitText(bytes, ctx.maxDense)}`);
+  }
+}
+
+/** Convert a numeric element to float64 by its stored type. */
+function readNumbers(ctx: VarContext, el: Element, pos: number, what: string): Float64Array {
+  const width = TYPE_SIZES[el.type];
+  const n = numberCount(ctx, el, pos, what);
+  checkDecoded(ctx, n, pos, what);
   const out = new Float64Array(n);
   const { bytes, le } = ctx.src;
   const abs = bytes.byteOffset + el.start;
@@ -553,7 +674,7 @@ function readSparse(ctx: VarContext, p: number, end: number, dims: number[], com
     if (pr.length < nnz) throw varError(ctx, `pr has ${pr.length} values but jc counts ${nnz} nonzeros`);
     if (complex) {
       if (p >= end) throw varError(ctx, 'complex sparse array without an imaginary part');
-      readNumbers(ctx, src.tag(p, end), p, 'pi');
+      numberCount(ctx, src.tag(p, end), p, 'pi'); // checked, not decoded: only the real part is kept
     }
   } else if (logical) {
     pr = new Float64Array(nnz).fill(1); // some writers omit the values of logical sparse arrays
@@ -568,6 +689,7 @@ function readChars(ctx: VarContext, el: Element, pos: number, dims: number[]): s
   const raw = ctx.src.bytes.subarray(el.start, el.start + el.size);
   let codes: number[];
   if (el.type === miUTF8) {
+    checkDecoded(ctx, el.size, pos, 'characters'); // at most one code per byte
     codes = Array.from(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'), (c) => c.codePointAt(0) ?? 0);
   } else {
     codes = Array.from(readNumbers(ctx, el, pos, 'characters'));

@@ -9,9 +9,10 @@ import { deflateRawSync, deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataFormatError, ValidationError } from '../../lib/errors';
 import { datasetFromMatFile, loadMatDataset } from '../../lib/data/dataset';
-import { denseData, parseMat, sparseToDense } from '../../lib/data/mat';
+import { denseData, parseMat, readMat, sparseToDense } from '../../lib/data/mat';
+import { DEFAULT_MAX_DENSE_BYTES, type DenseOptions, type ParseMatOptions } from '../../lib/data';
 import {
-  compressedElement, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, writeMat, type VarSpec,
+  compressedElement, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, MX, writeMat, type VarSpec,
 } from '../helpers/mat-writer';
 
 /** Run `fn`; it must throw a one-line DataFormatError. Returns the message. */
@@ -74,12 +75,13 @@ describe('sparse arrays: dense copies are bounded (maxDenseBytes)', () => {
   });
 
   it('checks that a sparse Y matches the samples before densifying it', async () => {
-    // With maxDenseBytes 64, densifying the 2^31 - 1 labels first would fail with the limit instead.
+    // With maxDenseBytes 96 (what the dense 4x3 X takes as float64 when read), densifying the
+    // 2^31 - 1 labels first would fail with the limit instead.
     const file = writeFile('sparse-y.mat', writeMat([X4x3, oneNonzero('Y', MAX_ROWS, 1)]));
-    expect(await loadError(file, { maxDenseBytes: 64 })).toBe(`${file}: Y has 2147483647 labels but X has 4 rows (samples)`);
+    expect(await loadError(file, { maxDenseBytes: 96 })).toBe(`${file}: Y has 2147483647 labels but X has 4 rows (samples)`);
     // A sparse row vector: its columns are stored (jc), so it cannot claim billions; count it all the same.
     const file2 = writeFile('sparse-y-row.mat', writeMat([X4x3, oneNonzero('Y', 1, 5)]));
-    expect(await loadError(file2, { maxDenseBytes: 8 })).toBe(`${file2}: Y has 5 labels but X has 4 rows (samples)`);
+    expect(await loadError(file2, { maxDenseBytes: 96 })).toBe(`${file2}: Y has 5 labels but X has 4 rows (samples)`);
   });
 
   it('loads sparse data up to maxDenseBytes and refuses it one byte below', () => {
@@ -95,8 +97,19 @@ describe('sparse arrays: dense copies are bounded (maxDenseBytes)', () => {
     const both = parseMat(writeMat([x, y]));
     expect(Array.from(datasetFromMatFile(both, 'd', { maxDenseBytes: 80 }).y)).toEqual([0, 1, 0, 1]);
     expect(dataError(() => datasetFromMatFile(both, 'd', { maxDenseBytes: 79 }))).toMatch(/sparse X \(4x3\) and Y \(4 labels\): it needs 80 bytes/);
-    // A dense X and Y are not copies of anything sparse: the limit does not apply to them.
-    expect(datasetFromMatFile(parseMat(writeMat([X4x3, Y4])), 'd', { maxDenseBytes: 1 }).samples).toBe(4);
+    // A dense X is no copy of anything sparse, but its float32 features count all the same (48 bytes),
+    // with a sparse Y's dense labels (32 bytes).
+    const dense = parseMat(writeMat([X4x3, Y4]));
+    expect(datasetFromMatFile(dense, 'd', { maxDenseBytes: 48 }).samples).toBe(4);
+    expect(dataError(() => datasetFromMatFile(dense, 'd', { maxDenseBytes: 47 }, 'd.mat'))).toBe(
+      'd.mat: cannot make the float32 features of X (4x3): it needs 48 bytes, over the maxDenseBytes limit of 47 bytes; ' +
+        'if the data really is that large, raise the maxDenseBytes option',
+    );
+    const denseX = parseMat(writeMat([X4x3, y]));
+    expect(datasetFromMatFile(denseX, 'd', { maxDenseBytes: 80 }).samples).toBe(4);
+    expect(dataError(() => datasetFromMatFile(denseX, 'd', { maxDenseBytes: 79 }))).toMatch(
+      /^cannot make the float32 features of X \(4x3\) and a dense copy of sparse Y \(4 labels\): it needs 80 bytes/,
+    );
   });
 
   it('validates maxDenseBytes', async () => {
@@ -253,5 +266,124 @@ describe('values loadMatDataset must not accept silently', () => {
     expect(Array.from(d.y)).toEqual([2, 0, 1, 2]);
     const x: VarSpec = { kind: 'numeric', name: 'X', dims: [4, 1], values: [2n ** 60n, 1n, 2n, 3n], className: 'int64' };
     expect(datasetFromMatFile(parseMat(writeMat([x, Y4])), 'd').X[0]).toBe(2 ** 60);
+  });
+});
+
+/**
+ * The start of a dense variable's miMATRIX element, up to its data element's tag, declaring `dims`
+ * values of `stored` bytes each: the data itself (gigabytes) need not exist.
+ */
+function denseVariableHead(name: string, dims: number[], opts: { classId?: number; logical?: boolean; stored?: number; width?: number } = {}): Uint8Array {
+  const flags = (opts.classId ?? MX.uint8) | (opts.logical ? 0x200 : 0);
+  const body = concat([
+    element(MI.uint32, encodeNumbers([flags, 0], 'uint32'), { small: false }),
+    element(MI.int32, encodeNumbers(dims, 'int32'), { small: false }),
+    element(MI.int8, Uint8Array.from(name, (c) => c.charCodeAt(0))),
+  ]);
+  const dataBytes = dims.reduce((a, b) => a * b, 1) * (opts.width ?? 1);
+  const dataTag = concat([encodeNumbers([opts.stored ?? MI.uint8, dataBytes], 'uint32')]);
+  return concat([matrixTag(body.length + 8 + Math.ceil(dataBytes / 8) * 8), body, dataTag]);
+}
+
+describe('dense arrays: decoded values are bounded (maxDenseBytes), from their dims, before inflating', () => {
+  // A MAT v5 variable may hold 2^31 - 1 bytes; MATLAB stores a double array of small integers as
+  // uint8, and a compressed array of zeros is a few MiB. Each such value becomes a float64: 8 bytes.
+  const zeros = new Uint8Array(4 * 2 ** 20);
+  /** A compressed element holding `head` then zeros, cut after its first 2000 bytes. */
+  const cutBomb = (head: Uint8Array) => compressedRaw(deflatedPrefix(concat([head, zeros]), 2000));
+  const N = 2 ** 31 - 64; // the most uint8 values a variable within maxInflatedBytes (2^31 - 1) can declare
+
+  it('refuses an honest compressed 2 GiB uint8 array (16 GiB as float64) before inflating it', async () => {
+    const bomb = cutBomb(denseVariableHead('X', [N, 1]));
+    // Consistent sizes: the tag declares what the dims need, within maxInflatedBytes.
+    expect(8 + 48 + N).toBeLessThanOrEqual(2 ** 31 - 1);
+    // An "unexpected end of file" would prove that the element was inflated before the check.
+    expect(dataError(() => parseMat(bomb, 'bomb.mat'))).toBe(
+      'bomb.mat: cannot decode variable "X" (in compressed element at offset 128), a 2147483584x1 uint8 array, ' +
+        'to float64 (8 bytes a value): it needs 16.0 GiB (17179868672 bytes), over the maxDenseBytes limit of 1.0 GiB; ' +
+        'if the data really is that large, raise the maxDenseBytes option',
+    );
+    const file = writeFile('dense-bomb.mat', bomb);
+    expect(await loadError(file)).toMatch(/: cannot decode variable "X" \(in compressed element at offset 128\), a 2147483584x1 uint8 array, .* raise the maxDenseBytes option$/);
+    await expect(readMat(file)).rejects.toThrow(/it needs 16\.0 GiB .* over the maxDenseBytes limit of 1\.0 GiB/);
+    // Raising the limit lets the check pass: what fails then is the cut stream, so it was checked first.
+    expect(dataError(() => parseMat(bomb, 'bomb.mat', { maxDenseBytes: 8 * N }))).toMatch(/cannot inflate compressed element: unexpected end of file/);
+  });
+
+  it('reads the dims and name of N-D, logical and char arrays, and long names, from the head', () => {
+    const longName = 'features_of_every_sample_in_the_training_set_v2';
+    const nd = cutBomb(denseVariableHead(longName, [1024, 1024, 1023, 2, 1]));
+    expect(dataError(() => parseMat(nd))).toMatch(
+      new RegExp(`^cannot decode variable "${longName}" \\(in compressed element at offset 128\\), a 1024x1024x1023x2x1 uint8 array, .* it needs 16\\.0 GiB \\(17163091968 bytes\\)`),
+    );
+    const logical = cutBomb(denseVariableHead('mask', [N, 1], { logical: true }));
+    expect(dataError(() => parseMat(logical))).toMatch(/^cannot decode variable "mask" .*, a 2147483584x1 logical array, to float64/);
+    const text = cutBomb(denseVariableHead('note', [1, N], { classId: MX.char, stored: MI.utf8 }));
+    expect(dataError(() => parseMat(text))).toMatch(/^cannot decode variable "note" .*, a 1x2147483584 char array, to float64/);
+    // Doubles: 2^28 - 8 of them (2 GiB) need 2 GiB, over the default limit too.
+    const doubles = cutBomb(denseVariableHead('D', [2 ** 28 - 8, 1], { classId: MX.double, stored: MI.double, width: 8 }));
+    expect(dataError(() => parseMat(doubles))).toMatch(/^cannot decode variable "D" .*, a 268435448x1 double array, .*it needs 2\.0 GiB \(2147483584 bytes\)/);
+  });
+
+  it('loads a compressed or plain dense array up to maxDenseBytes and refuses it above, naming the file and variable', async () => {
+    const x: VarSpec = { kind: 'numeric', name: 'X', dims: [1000, 1000], values: new Uint8Array(1e6), storedAs: 'uint8' };
+    const y: VarSpec = { kind: 'numeric', name: 'Y', dims: [1000, 1], values: Array.from({ length: 1000 }, (_, i) => i % 2) };
+    for (const compress of [false, true]) {
+      const bytes = writeMat([x, y], { compress });
+      expect(parseMat(bytes, undefined, { maxDenseBytes: 8e6 }).variables[0].data).toHaveLength(1e6);
+      const where = compress ? 'in compressed element at offset 128' : 'at offset 128';
+      expect(dataError(() => parseMat(bytes, 'x.mat', { maxDenseBytes: 4e6 }))).toBe(
+        `x.mat: cannot decode variable "X" (${where}), a 1000x1000 double array, to float64 (8 bytes a value): ` +
+          'it needs 7.6 MiB (8000000 bytes), over the maxDenseBytes limit of 3.8 MiB; if the data really is that large, raise the maxDenseBytes option',
+      );
+      // loadMatDataset hands its maxDenseBytes to the reader: the float64 X (8 MB) is what does not fit.
+      const file = writeFile(`dense-${compress}.mat`, bytes);
+      expect(await loadError(file, { maxDenseBytes: 4e6 })).toMatch(/: cannot decode variable "X" \(.*\), a 1000x1000 double array, .*it needs 7\.6 MiB/);
+      expect((await loadMatDataset(file, { maxDenseBytes: 8e6 })).features).toBe(1000);
+      expect((await loadMatDataset(file)).samples).toBe(1000);
+    }
+  });
+
+  it('counts a dense element against its dims before decoding it', () => {
+    // 1000 doubles for a 1x1 array: refused for the mismatch, not for the 8000 bytes they would take.
+    const liar: VarSpec = { kind: 'numeric', name: 'X', dims: [1, 1], values: new Float64Array(1000) };
+    expect(dataError(() => parseMat(writeMat([{ ...liar, dims: [1000, 1] }]), undefined, { maxDenseBytes: 16 }))).toMatch(/it needs 7\.8 KiB/);
+    const bytes = concat([matHeader(), element(MI.matrix, matrixBody(liar), { small: false })]);
+    expect(dataError(() => parseMat(bytes, undefined, { maxDenseBytes: 16 }))).toBe(
+      'variable "X": real part has 1000 values but dims 1x1 need 1 at offset 128',
+    );
+  });
+
+  it("bounds the decoded parts of sparse and char arrays by their elements' sizes", () => {
+    const s: VarSpec = { kind: 'sparse', name: 'S', rows: 1000, cols: 1, ir: Array.from({ length: 1000 }, (_, i) => i), jc: [0, 1000], pr: new Array<number>(1000).fill(1) };
+    const bytes = writeMat([s]);
+    expect(parseMat(bytes, undefined, { maxDenseBytes: 8000 }).variables[0].sparse?.pr).toHaveLength(1000);
+    expect(dataError(() => parseMat(bytes, 's.mat', { maxDenseBytes: 7999 }))).toMatch(
+      /^s\.mat: variable "S": cannot decode the 1000 values of its ir \(at offset \d+\) to 8 bytes each: it needs 7\.8 KiB \(8000 bytes\), over the maxDenseBytes limit of 7\.8 KiB; .*raise the maxDenseBytes option at offset 128$/,
+    );
+    const text: VarSpec = { kind: 'char', name: 'T', rows: ['x'.repeat(100)], utf8: true };
+    expect(parseMat(writeMat([text]), undefined, { maxDenseBytes: 800 }).variables[0].text).toBe('x'.repeat(100));
+    expect(dataError(() => parseMat(writeMat([text]), undefined, { maxDenseBytes: 799 }))).toMatch(/^cannot decode variable "T" \(at offset 128\), a 1x100 char array/);
+    // A dims element of 200 dimensions is read as 200 numbers.
+    const manyDims: VarSpec = { kind: 'numeric', name: 'M', dims: new Array<number>(200).fill(1), values: [7] };
+    expect(parseMat(writeMat([manyDims]), undefined, { maxDenseBytes: 1600 }).variables[0].data).toEqual(Float64Array.from([7]));
+    expect(dataError(() => parseMat(writeMat([manyDims], { compress: true }), undefined, { maxDenseBytes: 1599 }))).toMatch(
+      /^cannot read a dimensions element of 200 dims: it needs 1\.6 KiB \(1600 bytes\), over the maxDenseBytes limit of 1\.6 KiB; .* \(in compressed element at offset 128\)$/,
+    );
+  });
+
+  it('validates maxDenseBytes in parseMat and readMat (before any I/O), and exports its type and default', async () => {
+    const bytes = writeMat([X4x3]);
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity, '100']) {
+      expect(() => parseMat(bytes, undefined, { maxDenseBytes: bad as number })).toThrow(ValidationError);
+    }
+    await expect(readMat(path.join(dir, 'absent.mat'), { maxDenseBytes: 0 })).rejects.toThrow(
+      /Expected an integer >= 1 for options.maxDenseBytes but received 0/,
+    );
+    expect(() => parseMat(bytes, undefined, { maxDense: 5 } as never)).toThrow(/unknown option "maxDense"/);
+    const dense: DenseOptions = { maxDenseBytes: DEFAULT_MAX_DENSE_BYTES };
+    const parse: ParseMatOptions = { ...dense, maxInflatedBytes: 2 ** 31 - 1 };
+    expect(DEFAULT_MAX_DENSE_BYTES).toBe(2 ** 30);
+    expect(parseMat(bytes, undefined, parse).variables[0].data).toHaveLength(12);
   });
 });
