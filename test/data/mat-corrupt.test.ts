@@ -7,17 +7,8 @@ import {
   compressedElement, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, variableElement, writeMat,
   type Endian, type VarSpec,
 } from '../helpers/mat-writer';
+import { dataError } from '../helpers/data-errors';
 
-/** Run `fn`; it must throw a DataFormatError (not a TypeError, RangeError, ...). Returns the message. */
-function dataError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof DataFormatError)) throw new Error(`expected a DataFormatError but got ${String(e)}`, { cause: e });
-    return e.message;
-  }
-  throw new Error('expected a DataFormatError but nothing was thrown');
-}
 
 /** A file with the header and one miMATRIX built from raw sub-elements. */
 function rawMatrix(parts: Uint8Array[], endian: Endian = 'le'): Uint8Array {

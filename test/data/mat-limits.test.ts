@@ -14,18 +14,8 @@ import { DEFAULT_MAX_DENSE_BYTES, type DenseOptions, type ParseMatOptions } from
 import {
   compressedElement, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, MX, writeMat, type VarSpec,
 } from '../helpers/mat-writer';
+import { dataError } from '../helpers/data-errors';
 
-/** Run `fn`; it must throw a one-line DataFormatError. Returns the message. */
-function dataError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof DataFormatError)) throw new Error(`expected a DataFormatError but got ${String(e)}`, { cause: e });
-    expect(e.message).not.toMatch(/\n/);
-    return e.message;
-  }
-  throw new Error('expected a DataFormatError but nothing was thrown');
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'npset-mat-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
