@@ -58,7 +58,7 @@ export class DivergenceError extends NpsetError {
   constructor(epoch: number, loss: number) {
     super(
       `Training diverged at epoch ${epoch + 1}: the training loss is ${loss}; the weights are no longer ` +
-        'usable (try a lower learning rate)',
+        'usable (usually the learning rate is too high)',
       'ERR_NPSET_DIVERGED',
     );
     this.epoch = epoch;

@@ -59,6 +59,8 @@ export interface NativeModel {
   trainEpoch(data: NativeDataset, config: Record<string, unknown>, epoch: number): Promise<NativeEpochResult>;
   evaluate(data: NativeDataset, batchSize?: number): Promise<NativeEvalResult>;
   predict(data: NativeDataset, batchSize?: number): Promise<Float32Array>;
+  /** The class of each sample, without the samples x classes probabilities. */
+  predict(data: NativeDataset, batchSize: number, classesOnly: true): Promise<Int32Array>;
   evolve(config: Record<string, unknown>, epoch: number): Promise<{ removed: number[]; added: number[]; ms: number }>;
   pruneNeurons(config: Record<string, unknown>): Promise<{ removed: number[][]; ms: number }>;
   clone(): Promise<NativeModel>;

@@ -69,17 +69,25 @@ export function stratifiedSplit(y: Int32Array, options?: SplitOptions): Split {
   return { train, test };
 }
 
+/**
+ * Sample indices of each class present in `y`, classes in increasing label order. Only labels that occur get
+ * a group (labels may be sparse, such as {0, 10^8}); a label without samples would get no test share anyway,
+ * so the split is the same as with a group for every index up to the largest.
+ */
 function groupByClass(y: Int32Array): Int32Array[] {
-  let classes = 0;
+  const counts = new Map<number, number>();
   for (let i = 0; i < y.length; i++) {
     if (y[i] < 0) fail('non-negative class indices', `y[${i}]`, y[i]);
-    if (y[i] >= classes) classes = y[i] + 1;
+    counts.set(y[i], (counts.get(y[i]) ?? 0) + 1);
   }
-  const counts = new Int32Array(classes);
-  for (let i = 0; i < y.length; i++) counts[y[i]]++;
-  const groups = Array.from(counts, (c) => new Int32Array(c));
-  const fill = new Int32Array(classes);
-  for (let i = 0; i < y.length; i++) groups[y[i]][fill[y[i]]++] = i;
+  const labels = [...counts.keys()].sort((a, b) => a - b);
+  const slot = new Map(labels.map((label, c) => [label, c]));
+  const groups = labels.map((label) => new Int32Array(counts.get(label)!));
+  const fill = new Int32Array(labels.length);
+  for (let i = 0; i < y.length; i++) {
+    const c = slot.get(y[i])!;
+    groups[c][fill[c]++] = i;
+  }
   return groups;
 }
 

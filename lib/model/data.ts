@@ -70,6 +70,7 @@ export class NativeData {
 
   /** Validates `data` (finite features, class indices >= 0 when `y` is given) and copies it. */
   static from(data: ModelData, name = 'data'): NativeData {
+    if (data instanceof NativeData) fail('a plain dataset object { X, y, samples, features } (a NativeData is used as it is)', name, data);
     if (data === null || typeof data !== 'object') fail('a dataset object { X, y, samples, features }', name, data);
     const features = (data as Partial<ModelData>).features;
     if (!Number.isSafeInteger(features) || (features as number) < 1) fail('an integer >= 1', `${name}.features`, features);

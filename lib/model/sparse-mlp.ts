@@ -98,6 +98,17 @@ function abortReason(signal: AbortSignal): AbortError {
   return reason instanceof AbortError ? reason : new AbortError('Training was aborted', { cause: reason });
 }
 
+/** `p`, or an AbortError as soon as `signal` aborts (a callback that never settles must not hold fit). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Maps native errors to the package's typed errors; keeps TypeError/RangeError as they are. */
 function wrap(err: unknown): unknown {
   const code = err && typeof err === 'object' ? (err as { code?: string }).code : undefined;
@@ -113,6 +124,10 @@ function nativeTrainConfig(o: ResolvedTrainOptions): Record<string, unknown> {
   const { batchSize, learningRate, momentum, nesterov, weightDecay, dropout, shuffle } = o;
   return { batchSize, learningRate, momentum, nesterov, weightDecay, dropout, shuffle };
 }
+
+/** What one training pass uses; epochs, evolution (zeta, regrowth) and pruning belong to fit. */
+const TRAIN_EPOCH_OPTIONS = ['batchSize', 'learningRate', 'momentum', 'nesterov', 'weightDecay', 'dropout', 'shuffle'] as const;
+export type TrainEpochOptions = Pick<TrainOptions, (typeof TRAIN_EPOCH_OPTIONS)[number]>;
 
 /** Only `create` and `clone` may build a SparseMLP (they hold the native model it wraps). */
 const BUILD = Symbol('SparseMLP.build');
@@ -151,11 +166,21 @@ export class SparseMLP {
   }
 
   /** A synchronous native call, with the addon's errors typed (a busy model gives a BusyError). */
-  #sync<T>(call: (m: NativeModel) => T): T {
+  #sync<T>(name: string, call: (m: NativeModel) => T): T {
+    const m = this.#native;
     try {
-      return call(this.#native);
+      return call(m);
     } catch (e) {
-      throw wrap(e);
+      const err = wrap(e);
+      if (err instanceof BusyError) {
+        // The addon names its own job and methods; say it in this class's terms.
+        throw new BusyError(
+          `Cannot call ${name} while this SparseMLP runs a native call (fit, trainEpoch, evaluate, predict, evolve, ` +
+            'pruneNeurons or clone); await it first',
+          { cause: e },
+        );
+      }
+      throw err;
     }
   }
 
@@ -180,13 +205,13 @@ export class SparseMLP {
   }
 
   get threads(): number {
-    return this.#sync((m) => m.threads);
+    return this.#sync('threads', (m) => m.threads);
   }
 
   /** OpenMP threads for this model's work; 0 means all cores. */
   set threads(value: number) {
     const t = expectInteger('threads', value, { min: 0, max: 4096 });
-    this.#sync((m) => m.setThreads(t));
+    this.#sync('threads', (m) => m.setThreads(t));
   }
 
   /**
@@ -219,7 +244,7 @@ export class SparseMLP {
         // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
         if (!Number.isFinite(info.loss) && onDivergence === 'error') throw new DivergenceError(epoch, info.loss);
         history.push(info);
-        if (onEpoch) await onEpoch(info);
+        if (onEpoch) await untilAborted(Promise.resolve(onEpoch(info)), signal);
       }
     } catch (err) {
       if (signal?.aborted) throw abortReason(signal);
@@ -289,8 +314,10 @@ export class SparseMLP {
    * One training pass over `train` (shuffled mini-batches, SGD) with no evaluation and no topology change:
    * the building block for custom schedules and benchmarks. `epoch` seeds the shuffle and dropout.
    */
-  async trainEpoch(train: ModelData | NativeData, options: TrainOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
-    const o = resolveTrainOptions(options, this.#hiddenLayers);
+  async trainEpoch(train: ModelData | NativeData, options: TrainEpochOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
+    const given = expectOptions('trainEpoch options', options);
+    rejectUnknownKeys('trainEpoch options', given, TRAIN_EPOCH_OPTIONS);
+    const o = resolveTrainOptions(given, this.#hiddenLayers);
     const e = expectInteger('epoch', epoch, { min: 0 });
     const lease = leaseFor('train', train, this.inputs, this.classes, true);
     const r = await this.#job((m) => m.trainEpoch(lease.dataset, nativeTrainConfig(o), e)).finally(lease.release);
@@ -306,30 +333,33 @@ export class SparseMLP {
 
   /** Class probabilities, row-major [samples][classes]. */
   async predictProba(data: ModelData | NativeData | Float32Array): Promise<Float32Array> {
-    if (ArrayBuffer.isView(data) && !(data instanceof Float32Array)) {
-      fail(`a Float32Array (samples x ${this.inputs} features, row-major) or a dataset object`, 'data', data);
-    }
-    const d = data instanceof Float32Array ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
-    const lease = leaseFor('data', d, this.inputs, this.classes, false);
+    const lease = this.#predictionData(data);
     return this.#job((m) => m.predict(lease.dataset, 128)).finally(lease.release);
   }
 
-  /** Predicted class index per sample. */
+  /**
+   * Predicted class index per sample: the first class of largest probability, as an argmax over
+   * predictProba's rows, computed batch by batch without the samples x classes matrix.
+   */
   async predict(data: ModelData | NativeData | Float32Array): Promise<Int32Array> {
-    const p = await this.predictProba(data);
-    const C = this.classes;
-    const out = new Int32Array(p.length / C);
-    for (let s = 0; s < out.length; s++) {
-      let best = 0;
-      for (let c = 1; c < C; c++) if (p[s * C + c] > p[s * C + best]) best = c;
-      out[s] = best;
+    const lease = this.#predictionData(data);
+    return this.#job((m) => m.predict(lease.dataset, 128, true)).finally(lease.release);
+  }
+
+  #predictionData(data: ModelData | NativeData | Float32Array): DataLease {
+    if (ArrayBuffer.isView(data) && !(data instanceof Float32Array)) {
+      fail(`a Float32Array (samples x ${this.inputs} features, row-major) or a dataset object`, 'data', data);
     }
-    return out;
+    if (data instanceof Float32Array && (data.length === 0 || data.length % this.inputs !== 0)) {
+      fail(`a Float32Array of a positive multiple of ${this.inputs} values (samples x features, row-major)`, 'data', data);
+    }
+    const d = data instanceof Float32Array ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
+    return leaseFor('data', d, this.inputs, this.classes, false);
   }
 
   /** Neurons and connections per layer, now. */
   topology(): TopologyStats {
-    const t = this.#sync((m) => m.topology());
+    const t = this.#sync('topology', (m) => m.topology());
     const layers = t.connections.map((connections, l) => ({
       inputs: t.neurons[l],
       outputs: t.neurons[l + 1],
@@ -349,12 +379,12 @@ export class SparseMLP {
   layer(index: number): NativeLayerCsr {
     const n = this.options.layers.length - 1;
     const i = expectInteger('layer index', index, { min: 0, max: n - 1 });
-    return this.#sync((m) => m.layerCsr(i));
+    return this.#sync('layer', (m) => m.layerCsr(i));
   }
 
   /** Native memory: the model's own bytes (weights, indices, optimiser state) and per-batch buffers. */
   memory(): { modelBytes: number; activationBytes: number; connections: number; bytesPerConnection: number } {
-    const m = this.#sync((n) => n.memory());
+    const m = this.#sync('memory', (n) => n.memory());
     return { ...m, bytesPerConnection: m.connections ? m.modelBytes / m.connections : 0 };
   }
 
@@ -376,7 +406,7 @@ export class SparseMLP {
   neuronOrder(hidden: number, criterion: PruneCriterion = 'out-degree'): Int32Array {
     const h = expectInteger('hidden', hidden, { min: 1, max: this.#hiddenLayers });
     const c = expectOneOf('criterion', criterion, PRUNE_CRITERIA);
-    return this.#sync((m) => m.neuronOrder(h, c));
+    return this.#sync('neuronOrder', (m) => m.neuronOrder(h, c));
   }
 
   /** Removes the given neurons (current indices) of hidden layer `hidden` with all their connections. */
@@ -385,14 +415,14 @@ export class SparseMLP {
     if (!Array.isArray(neurons) && !(ArrayBuffer.isView(neurons) && !(neurons instanceof DataView))) {
       fail('an array of neuron indices', 'neurons', neurons);
     }
-    const size = this.#sync((m) => m.topology()).neurons[h];
+    const size = this.#sync('removeNeurons', (m) => m.topology()).neurons[h];
     const list = neurons as ArrayLike<number>;
     // Checked before copying: a forged length must not make us allocate.
     if (list.length > size) fail(`at most ${size} neuron indices (the neurons of hidden layer ${h})`, 'neurons', neurons);
     const ids = Array.from(list);
     if (size === 0 && ids.length > 0) fail('no neuron indices (hidden layer ' + h + ' has no neurons left)', 'neurons', neurons);
     ids.forEach((v, i) => expectInteger(`neurons[${i}]`, v, { min: 0, max: size - 1 }));
-    this.#sync((m) => m.removeNeurons(h, ids));
+    this.#sync('removeNeurons', (m) => m.removeNeurons(h, ids));
   }
 
   /** SET evolution step now. */

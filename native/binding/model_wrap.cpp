@@ -141,7 +141,8 @@ Napi::Value ModelWrap::TrainEpoch(const Napi::CallbackInfo& info) {
         auto data = dataset_for(*model, info[0], true);
         npset::TrainConfig cfg = parse_train_config(info[1], "trainConfig");
         const uint64_t epoch = uint64_t(read_integer(info[2], "epoch", 0, kMaxSafeInteger));
-        check_batch_fits(self.ready("trainEpoch")->topology().neurons, cfg.batch_size);
+        // The batch in use: never more samples than the data has.
+        check_batch_fits(self.ready("trainEpoch")->topology().neurons, std::min<int64_t>(cfg.batch_size, data->samples));
         return PromiseWorker::Start(new TrainJob(env, info.This().As<Napi::Object>(), self.state_, std::move(data), cfg, epoch));
     });
 }
@@ -154,12 +155,13 @@ Napi::Value ModelWrap::Evaluate(const Napi::CallbackInfo& info) {
         const auto model = self.ready("evaluate");
         auto data = dataset_for(*model, info[0], true);
         const int batch = int(read_integer_or(info[1], "batchSize", 1, kMaxBatchSize, 128));
-        check_batch_fits(self.ready("evaluate")->topology().neurons, batch);
+        check_batch_fits(self.ready("evaluate")->topology().neurons, std::min<int64_t>(batch, data->samples));
         return PromiseWorker::Start(new EvaluateJob(env, info.This().As<Napi::Object>(), self.state_, std::move(data), batch));
     });
 }
 
-// predict(dataset, batchSize = 128) -> Promise<Float32Array> (samples x classes, row-major)
+// predict(dataset, batchSize = 128, classesOnly = false) -> Promise<Float32Array> (samples x classes, row-major),
+// or with classesOnly Promise<Int32Array> (the class of each sample)
 Napi::Value ModelWrap::Predict(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return guard_async(env, [&]() -> Napi::Value {
@@ -167,8 +169,11 @@ Napi::Value ModelWrap::Predict(const Napi::CallbackInfo& info) {
         const auto model = self.ready("predict");
         auto data = dataset_for(*model, info[0], false);
         const int batch = int(read_integer_or(info[1], "batchSize", 1, kMaxBatchSize, 128));
-        check_batch_fits(self.ready("predict")->topology().neurons, batch);
-        return PromiseWorker::Start(new PredictJob(env, info.This().As<Napi::Object>(), self.state_, std::move(data), batch));
+        if (!info[2].IsUndefined() && !info[2].IsBoolean()) fail_type("a boolean", "classesOnly", info[2]);
+        const bool classes_only = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+        check_batch_fits(self.ready("predict")->topology().neurons, std::min<int64_t>(batch, data->samples));
+        return PromiseWorker::Start(
+            new PredictJob(env, info.This().As<Napi::Object>(), self.state_, std::move(data), batch, classes_only));
     });
 }
 

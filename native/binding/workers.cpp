@@ -131,12 +131,24 @@ void EvaluateJob::Work() { result_ = model().evaluate(data_->view(), batch_size_
 Napi::Value EvaluateJob::Result(Napi::Env env) { return to_js(env, result_); }
 
 PredictJob::PredictJob(Napi::Env env, Napi::Object self, std::shared_ptr<ModelState> state,
-                       std::shared_ptr<const DatasetData> data, int batch_size)
-    : ModelJob(env, "predict", self, std::move(state)), data_(std::move(data)), batch_size_(batch_size) {}
+                       std::shared_ptr<const DatasetData> data, int batch_size, bool classes_only)
+    : ModelJob(env, "predict", self, std::move(state)),
+      data_(std::move(data)),
+      batch_size_(batch_size),
+      classes_only_(classes_only) {}
 
-void PredictJob::Work() { result_ = model().predict(data_->view(), batch_size_, cancel_flag()); }
+void PredictJob::Work() {
+    if (classes_only_) {
+        classes_ = model().predict_classes(data_->view(), batch_size_, cancel_flag());
+    } else {
+        result_ = model().predict(data_->view(), batch_size_, cancel_flag());
+    }
+}
 
-Napi::Value PredictJob::Result(Napi::Env env) { return to_float32_array(env, result_); }
+Napi::Value PredictJob::Result(Napi::Env env) {
+    if (classes_only_) return to_int32_array(env, classes_);
+    return to_float32_array(env, result_);
+}
 
 EvolveJob::EvolveJob(Napi::Env env, Napi::Object self, std::shared_ptr<ModelState> state, npset::EvolutionConfig cfg,
                      uint64_t epoch)

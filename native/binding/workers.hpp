@@ -105,17 +105,20 @@ private:
     npset::EvalResult result_;
 };
 
+// Probabilities (samples x classes), or with `classes_only` the class of each sample.
 class PredictJob : public ModelJob {
 public:
     PredictJob(Napi::Env env, Napi::Object self, std::shared_ptr<ModelState> state,
-               std::shared_ptr<const DatasetData> data, int batch_size);
+               std::shared_ptr<const DatasetData> data, int batch_size, bool classes_only);
 
 private:
     void Work() override;
     Napi::Value Result(Napi::Env env) override;
     std::shared_ptr<const DatasetData> data_;
     int batch_size_;
+    bool classes_only_;
     std::vector<float> result_;
+    std::vector<int32_t> classes_;
 };
 
 class EvolveJob : public ModelJob {

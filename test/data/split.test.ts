@@ -153,3 +153,14 @@ describe('subset', () => {
     expect(() => subset({} as never, [0])).toThrow(ValidationError);
   });
 });
+
+describe('stratifiedSplit with sparse class labels', () => {
+  it('groups only the labels that occur: {0, 10^8} and {0, 2^31 - 1} split like {0, 1}', () => {
+    const dense = Int32Array.from([0, 1, 0, 1, 1, 0, 0, 1, 1]);
+    const reference = stratifiedSplit(dense, { seed: 4 });
+    for (const big of [1e8, 2 ** 31 - 1]) {
+      const sparse = dense.map((v) => (v === 1 ? big : 0));
+      expect(stratifiedSplit(sparse, { seed: 4 })).toEqual(reference);
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * for the dispose races, in a correct result), never in a crash, a hang or a silent no-op.
  */
 import { describe, expect, it } from 'vitest';
-import { BusyError, DivergenceError, NpsetError, ValidationError } from '../../lib/errors';
+import { AbortError, BusyError, DivergenceError, NpsetError, ValidationError } from '../../lib/errors';
 import { NativeData, SparseMLP } from '../../lib/model';
 import { blobs, disposeAfterEach, expectValidationError } from './helpers';
 
@@ -138,5 +138,64 @@ describe('jobs in the queue', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(BusyError);
     expect((errors[0] as BusyError).code).toBe('ERR_NPSET_BUSY');
+    // in this class's terms, not the addon's (layerCsr, cancel())
+    expect((errors[0] as Error).message).toMatch(/^Cannot call topology while this SparseMLP runs a native call/);
+  });
+});
+
+describe('predictions and single passes', () => {
+  it('predict gives the argmax of predictProba, without the probability matrix', async () => {
+    const d = blobs(300, 6, 7);
+    const m = await create({ layers: [6, 40, 7], seed: 2, threads: 2 });
+    await m.fit(d, { epochs: 2 });
+    const p = await m.predictProba(d);
+    const expected = Int32Array.from({ length: 300 }, (_, s) => {
+      let best = 0;
+      for (let c = 1; c < 7; c++) if (p[s * 7 + c] > p[s * 7 + best]) best = c;
+      return best;
+    });
+    expect(await m.predict(d)).toEqual(expected);
+    expect(await m.predict(d.X)).toEqual(expected);
+    await expectValidationError(() => m.predict(d.X.subarray(0, 10)), /a positive multiple of 6 values .* received a Float32Array of length 10/);
+  });
+
+  it('sizes the batch buffers by the batch in use, never more samples than the data has', async () => {
+    // 65536 x 50,000 neurons of buffers would not fit this machine; 64 samples do.
+    const m = await create({ layers: [20, 50000, 2], epsilon: 1, seed: 1, threads: 2 });
+    const d = blobs(64, 20, 2);
+    expect((await m.evaluate(d, { batchSize: 65536 })).samples).toBe(64);
+    expect((await m.trainEpoch(d, { batchSize: 65536 })).accuracy).toBeGreaterThanOrEqual(0);
+    expect(await m.predict(d)).toHaveLength(64);
+  });
+
+  it('trainEpoch refuses what only fit does (epochs, evolution, pruning)', async () => {
+    const m = await create({ layers: [6, 10, 2], seed: 1, threads: 1 });
+    const d = blobs(16, 6, 2);
+    for (const key of ['epochs', 'zeta', 'pruning', 'regrowInit', 'regrowScale']) {
+      await expectValidationError(() => m.trainEpoch(d, { [key]: 1 } as never), new RegExp(`trainEpoch options but received the unknown option "${key}"`));
+    }
+  });
+
+  it('NativeData.from says so when given a NativeData', async () => {
+    const n = NativeData.from(blobs(8, 3, 2));
+    await expectValidationError(() => NativeData.from(n as never), /a plain dataset object .* but received a NativeData/);
+    n.dispose();
+  });
+});
+
+describe('fit and its onEpoch callback', () => {
+  it('rejects with AbortError when aborted while onEpoch has not settled', async () => {
+    const m = await create({ layers: [6, 10, 2], seed: 1, threads: 1 });
+    const controller = new AbortController();
+    const fit = m.fit(blobs(16, 6, 2), {
+      epochs: 3,
+      signal: controller.signal,
+      onEpoch: () => {
+        setTimeout(() => controller.abort(), 10);
+        return new Promise<void>(() => undefined); // never settles
+      },
+    });
+    await expect(fit).rejects.toBeInstanceOf(AbortError);
+    expect(m.disposed).toBe(false);
   });
 });

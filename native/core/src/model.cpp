@@ -327,10 +327,19 @@ EvalResult Model::evaluate(const DataView& data, int batch_size, const std::atom
     return r;
 }
 
-std::vector<float> Model::predict(const DataView& data, int batch_size, const std::atomic<bool>* cancel) {
+// Softmax of sample s's output column of z ([C][pb]) into out[0..C).
+static void softmax_column(const float* z, int pb, int s, int64_t C, float* out) {
+    float zmax = z[s];
+    for (int64_t c = 1; c < C; ++c) zmax = std::max(zmax, z[c * pb + s]);
+    double sum = 0;
+    for (int64_t c = 0; c < C; ++c) sum += out[c] = std::exp(z[c * pb + s] - zmax);
+    for (int64_t c = 0; c < C; ++c) out[c] = static_cast<float>(out[c] / sum);
+}
+
+// Forward passes over data in batches; per_sample(sample, z, pb, s) sees each output column.
+template <class F>
+void Model::for_each_output(const DataView& data, int batch_size, const std::atomic<bool>* cancel, F&& per_sample) {
     check_data(data, *this, false);
-    const int64_t C = layers_.back()->n_out();
-    std::vector<float> out(static_cast<size_t>(data.samples * C));
     const int batch = static_cast<int>(std::min<int64_t>(std::max(1, batch_size), data.samples));
     const int pb = padded_batch(batch);
     ensure_buffers(pb);
@@ -344,15 +353,31 @@ std::vector<float> Model::predict(const DataView& data, int batch_size, const st
         load_batch(unlabeled, order.data(), start, count, pb);
         forward_batch(pb, false, 0);
         const float* z = buf_->z[layers_.size()].data();
-        for (int s = 0; s < count; ++s) {
-            float zmax = z[s];
-            for (int64_t c = 1; c < C; ++c) zmax = std::max(zmax, z[c * pb + s]);
-            double sum = 0;
-            float* o = out.data() + (start + s) * C;
-            for (int64_t c = 0; c < C; ++c) sum += o[c] = std::exp(z[c * pb + s] - zmax);
-            for (int64_t c = 0; c < C; ++c) o[c] = static_cast<float>(o[c] / sum);
-        }
+        for (int s = 0; s < count; ++s) per_sample(start + s, z, pb, s);
     }
+}
+
+std::vector<float> Model::predict(const DataView& data, int batch_size, const std::atomic<bool>* cancel) {
+    const int64_t C = layers_.back()->n_out();
+    std::vector<float> out(static_cast<size_t>(data.samples * C));
+    for_each_output(data, batch_size, cancel, [&](int64_t sample, const float* z, int pb, int s) {
+        softmax_column(z, pb, s, C, out.data() + sample * C);
+    });
+    return out;
+}
+
+std::vector<int32_t> Model::predict_classes(const DataView& data, int batch_size, const std::atomic<bool>* cancel) {
+    const int64_t C = layers_.back()->n_out();
+    std::vector<int32_t> out(static_cast<size_t>(data.samples));
+    std::vector<float> p(C);
+    for_each_output(data, batch_size, cancel, [&](int64_t sample, const float* z, int pb, int s) {
+        // The first largest probability, exactly as an argmax over predict()'s rows would pick it.
+        softmax_column(z, pb, s, C, p.data());
+        int64_t best = 0;
+        for (int64_t c = 1; c < C; ++c)
+            if (p[c] > p[best]) best = c;
+        out[sample] = static_cast<int32_t>(best);
+    });
     return out;
 }
 

@@ -2120,6 +2120,8 @@ TEST(predict_probabilities_agree_with_evaluate) {
         m.train_epoch(data.view(), tc, 0);
         const std::vector<float> p = m.predict(data.view());
         REQUIRE(p.size() == size_t(203 * 4));
+        const std::vector<int32_t> classes = m.predict_classes(data.view());
+        REQUIRE(classes.size() == size_t(203));
         int64_t correct = 0;
         for (int64_t s = 0; s < 203; ++s) {
             double sum = 0;
@@ -2131,6 +2133,7 @@ TEST(predict_probabilities_agree_with_evaluate) {
                 if (v > p[s * 4 + arg]) arg = k;
             }
             CHECK_NEAR_CTX(sum, 1.0, 1e-5, "sample " << s);
+            CHECK_EQ(classes[s], arg);  // the first largest probability
             correct += arg == data.y[s];
         }
         for (int batch : {128, 7, 64}) {

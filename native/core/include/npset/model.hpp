@@ -85,6 +85,9 @@ public:
     EvalResult evaluate(const DataView& data, int batch_size = 128, const std::atomic<bool>* cancel = nullptr);
     // Softmax outputs, row-major [samples][classes].
     std::vector<float> predict(const DataView& data, int batch_size = 128, const std::atomic<bool>* cancel = nullptr);
+    // The class of largest probability per sample, without the samples x classes matrix of predict().
+    std::vector<int32_t> predict_classes(const DataView& data, int batch_size = 128,
+                                         const std::atomic<bool>* cancel = nullptr);
 
     // SET: per sparse layer remove the fraction zeta of negative and of positive weights closest to zero,
     // then regrow as many at random empty positions. `epoch` seeds the randomness.
@@ -111,6 +114,8 @@ private:
     struct Buffers;
     void ensure_buffers(int padded_batch);
     void forward_batch(int pb, bool train, uint64_t dropout_seed);
+    template <class F>
+    void for_each_output(const DataView& data, int batch_size, const std::atomic<bool>* cancel, F&& per_sample);
     double output_delta(const int32_t* labels, int valid, int pb, int64_t* correct);
     void backward_batch(const TrainConfig& cfg, int valid, int pb);
     void load_batch(const DataView& data, const int64_t* order, int64_t start, int count, int pb);
