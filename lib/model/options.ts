@@ -49,7 +49,7 @@ export interface ModelOptions {
   loss?: Loss;
   /** Seed of every random choice. Default 0. */
   seed?: number;
-  /** OpenMP threads; 0 means all cores. Default 0. */
+  /** OpenMP threads; 0 means OMP_NUM_THREADS when it is set, else all cores. Default 0. */
   threads?: number;
 }
 

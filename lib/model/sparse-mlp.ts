@@ -208,7 +208,7 @@ export class SparseMLP {
     return this.#sync('threads', (m) => m.threads);
   }
 
-  /** OpenMP threads for this model's work; 0 means all cores. */
+  /** OpenMP threads for this model's work; 0 means OMP_NUM_THREADS when it is set, else all cores. */
   set threads(value: number) {
     const t = expectInteger('threads', value, { min: 0, max: 4096 });
     this.#sync('threads', (m) => m.setThreads(t));

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Runs `body` (JavaScript, with `lib` = the package's lib/index.ts loaded from source) in a child node. */
-function runChild(body: string, options: { addressSpaceKb?: number; timeoutMs?: number } = {}) {
+function runChild(body: string, options: { addressSpaceKb?: number; timeoutMs?: number; env?: Record<string, string> } = {}) {
   const script = `
     const ts = require(${JSON.stringify(require.resolve('typescript'))});
     const fs = require('node:fs');
@@ -30,7 +30,7 @@ function runChild(body: string, options: { addressSpaceKb?: number; timeoutMs?: 
   const limit = options.addressSpaceKb ? `ulimit -v ${options.addressSpaceKb}; ` : '';
   const r = spawnSync('sh', ['-c', `${limit}exec "${process.execPath}" -e "$NPSET_CHILD_SCRIPT"`], {
     cwd: ROOT,
-    env: { ...process.env, NPSET_CHILD_SCRIPT: script },
+    env: { ...process.env, ...options.env, NPSET_CHILD_SCRIPT: script },
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
   });
@@ -105,5 +105,20 @@ describe('no crash on impossible requests', () => {
     expect(results).toHaveLength(7);
     for (const name of results) expect(['ValidationError', 'RangeError', 'TypeError']).toContain(name);
     expect(samples).toBe('1');
+  });
+});
+
+describe('threads: 0', () => {
+  it('takes OMP_NUM_THREADS when it is set, as OpenMP programs do', () => {
+    const r = runChild(
+      `
+      const m = await lib.SparseMLP.create({ layers: [8, 16, 2], threads: 0 });
+      console.log('RESULT ' + m.threads);
+      m.dispose();
+      `,
+      { env: { OMP_NUM_THREADS: '3' } },
+    );
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/RESULT 3/);
   });
 });

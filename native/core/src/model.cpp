@@ -30,7 +30,8 @@ void check_cancel(const std::atomic<bool>* cancel) {
 
 int resolve_threads(int requested) {
     if (requested < 0) throw range_error("Expected an integer >= 0 for threads but received " + std::to_string(requested));
-    return requested == 0 ? std::max(1, omp_get_num_procs()) : requested;
+    // 0: OpenMP's default, which is OMP_NUM_THREADS when set and otherwise one thread per core.
+    return requested == 0 ? std::max(1, omp_get_max_threads()) : requested;
 }
 
 int padded_batch(int batch) { return (batch + 7) / 8 * 8; }
