@@ -20,33 +20,71 @@ export const LIMITS = {
   connectionsPerLayer: 4294967295,
 } as const;
 
-/** A finite number in the range; with no upper bound given, at most the largest 32-bit float. */
+/**
+ * Decimal notation only: digits with an optional point and exponent (5, -2, 5., .5, 1e-3, 2.5E+4). Number()
+ * alone would also take hexadecimal, binary and octal literals (0x10, 0b11, 0o1) and "Infinity".
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** An integer in decimal digits (no exponent, no point: "1e3" and "5." are not integers here). */
+const DIGITS = /^[+-]?\d+$/;
+
+/**
+ * What a failed check echoes: the parsed number when it is what the user typed, else the typed text
+ * (quoted), e.g. "18446744073709551615" rather than the double it rounds to, or "1e-400" rather than 0.
+ */
+function received(text: string, n: number, integer: boolean): number | string {
+  if (!Number.isFinite(n)) return text;
+  if (integer) return Number.isSafeInteger(n) || BigInt(text) === BigInt(n) ? n : text;
+  // A decimal that underflowed to zero although it has a non-zero digit before its exponent.
+  return n === 0 && /[1-9]/.test(text.replace(/[eE].*$/, '')) ? text : n;
+}
+
+/** Checks `n` with `check`; when it fails, fails again echoing `received(...)` (the typed text where `n` is not it). */
+function checked(text: string, n: number, integer: boolean, check: (value: number | string) => number): number {
+  try {
+    return check(n);
+  } catch (err) {
+    const shown = received(text, n, integer);
+    if (shown !== n) check(shown);
+    throw err;
+  }
+}
+
+/** A finite number in decimal notation in the range; with no upper bound given, at most the largest 32-bit float. */
 export function number(flag: string, r: Range = {}): (v: string) => number {
   const range = r.max === undefined ? { ...r, max: LIMITS.float } : r;
   return (v) => {
-    const n = v.trim() === '' ? NaN : Number(v);
-    return expectNumber(flag, Number.isFinite(n) ? n : v, range);
+    const t = v.trim();
+    if (!DECIMAL.test(t)) return expectNumber(flag, v, range);
+    return checked(t, Number(t), false, (x) => expectNumber(flag, x, range));
   };
 }
 
+/** Without an upper bound, at most 2^53 - 1: every integer above it is not exactly representable as a number. */
+const withMax = (r: Range): Range => (r.max === undefined ? { ...r, max: Number.MAX_SAFE_INTEGER } : r);
+
+/** An integer in decimal digits in the range; with no upper bound given, at most 2^53 - 1 (stated in the message). */
 export function integer(flag: string, r: Range = {}): (v: string) => number {
+  const range = withMax(r);
   return (v) => {
-    const n = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : v;
-    return expectInteger(flag, n, r);
+    const t = v.trim();
+    if (!DIGITS.test(t)) return expectInteger(flag, v, range);
+    return checked(t, Number(t) + 0, true, (x) => expectInteger(flag, x, range)); // + 0: "-0" is 0
   };
 }
 
 /** A comma-separated list of integers, e.g. "300,300", of at most `maxLength` items. */
 export function integerList(flag: string, r: Range = {}, maxLength = Infinity): (v: string) => number[] {
+  const range = withMax(r);
   return (v) => {
     const parts = v.split(',').map((p) => p.trim());
-    if (parts.length === 0 || parts.some((p) => !/^[+-]?\d+$/.test(p))) {
+    if (parts.length === 0 || parts.some((p) => !DIGITS.test(p))) {
       fail('a comma-separated list of integers (e.g. 300,300)', flag, v);
     }
     if (parts.length > maxLength) {
       throw new ValidationError(`Expected at most ${maxLength} sizes for ${flag} but received ${parts.length}`);
     }
-    return parts.map((p) => expectInteger(flag, Number(p), r));
+    return parts.map((p) => checked(p, Number(p), true, (x) => expectInteger(flag, x, range)));
   };
 }
 

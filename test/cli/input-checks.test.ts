@@ -46,6 +46,18 @@ describe('npset train: flags checked by the parser with their true bounds', () =
     expectUsageError(await train('--lr', '1e39'), /<= 3\.4028234663852886e\+38 for --lr but received 1e\+39/);
   });
 
+  it('--lr 0x10, --epsilon 0b11, --zeta 0o1: decimal notation only (not hexadecimal, binary or octal)', async () => {
+    expectUsageError(await train('--lr', '0x10'), /Expected a finite number > 0 and <= 3\.4028234663852886e\+38 for --lr but received "0x10"$/);
+    expectUsageError(await train('--epsilon', '0b11'), /for --epsilon but received "0b11"$/);
+    expectUsageError(await train('--zeta', '0o1'), /Expected a finite number >= 0 and <= 1 for --zeta but received "0o1"$/);
+  });
+
+  it('--seed 2^53: the message states the 2^53 - 1 maximum and echoes what was typed', async () => {
+    expectUsageError(await train('--seed', '9007199254740992'), /Expected an integer >= 0 and <= 9007199254740991 for --seed but received 9007199254740992$/);
+    expectUsageError(await train('--seed', '18446744073709551615'), /<= 9007199254740991 for --seed but received "18446744073709551615"$/);
+    expectUsageError(await train('--beta', '9007199254740993'), /<= 9007199254740991 for --beta but received "9007199254740993"$/);
+  });
+
   it('--hidden 2147483648: at most 2147483647 neurons per layer', async () => {
     expectUsageError(await train('--hidden', '2147483648'), /Expected an integer >= 1 and <= 2147483647 for --hidden but received 2147483648/);
   });
