@@ -70,7 +70,7 @@ export function benchCommand(): Command {
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), 20)
     .option('--batch <b>', 'mini-batch size (default: the workload\'s)', integer('--batch', { min: 1, max: 65536 }))
     .option('--samples <n>', 'synthetic samples (default: the workload\'s; not with --data)', integer('--samples', { min: 1 }))
-    .option('--threads <list>', 'thread counts, comma-separated', integerList('--threads', { min: 1, max: 4096 }), [1, 2])
+    .option('--threads <list>', 'distinct thread counts, comma-separated; run in ascending order, speedup and efficiency relative to the smallest', threadCounts, [1, 2])
     .option('--epochs <n>', 'epochs timed per thread count', integer('--epochs', { min: 1 }), 2)
     .option('--warmup <n>', 'untimed epochs per thread count before the timed ones', integer('--warmup', { min: 0 }), 1)
     .option('--no-dense', 'skip the dense MLP of the same shape')
@@ -96,6 +96,21 @@ export function benchCommand(): Command {
       if (f.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${header(result)}\n${toPlainTable(columns, result.rows)}${f.threads.some((t) => t > result.machine.cores) ? '* oversubscribed: more threads than cores\n' : ''}`);
     });
+}
+
+const threadList = integerList('--threads', { min: 1, max: 4096 });
+
+/**
+ * --threads: distinct counts, sorted ascending. Speedup and efficiency are relative to the first row, which
+ * must therefore be the smallest count; a repeated count would be timed twice and "speed up" against itself.
+ */
+export function threadCounts(v: string): number[] {
+  const counts = threadList(v);
+  const repeated = counts.filter((t, i) => counts.indexOf(t) !== i);
+  if (repeated.length > 0) {
+    fail(`distinct thread counts (${[...new Set(repeated)].join(', ')} given more than once)`, '--threads', v);
+  }
+  return [...counts].sort((a, b) => a - b);
 }
 
 /** At least inputs and classes, and 2 classes or more. */

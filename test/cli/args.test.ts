@@ -1,6 +1,7 @@
-/** The CLI's option-value parsers (lib/cli/args.ts): notation, ranges, messages. */
+/** The CLI's option-value parsers (lib/cli/args.ts) and bench's --threads list: notation, ranges, messages. */
 import { describe, expect, it } from 'vitest';
 import { integer, integerList, number } from '../../lib/cli/args';
+import { threadCounts } from '../../lib/cli/bench';
 import { ValidationError } from '../../lib/errors';
 
 const lr = number('--lr', { min: 0, minExclusive: true });
@@ -53,5 +54,24 @@ describe('integer flags', () => {
     expect(() => integer('--epochs', { min: 1, max: 1000 })('1001')).toThrow('Expected an integer >= 1 and <= 1000 for --epochs but received 1001');
     for (const v of ['0x10', '1e1', '1.0', '']) expect(() => seed(v), v).toThrow(`for --seed but received ${JSON.stringify(v)}`);
     expect(Object.is(seed('-0'), 0)).toBe(true);
+  });
+});
+
+describe('bench --threads', () => {
+  it('sorts the counts ascending, so that speedup and efficiency are against the smallest', () => {
+    expect(threadCounts('1,2')).toEqual([1, 2]);
+    expect(threadCounts('8,1,4,2')).toEqual([1, 2, 4, 8]);
+    expect(threadCounts(' 2 , 1 ')).toEqual([1, 2]);
+  });
+
+  it('refuses a count given more than once', () => {
+    expect(() => threadCounts('2,1,2')).toThrow(ValidationError);
+    expect(() => threadCounts('2,1,2')).toThrow('Expected distinct thread counts (2 given more than once) for --threads but received "2,1,2"');
+    expect(() => threadCounts('1,1,2,2,2')).toThrow(/\(1, 2 given more than once\)/);
+  });
+
+  it('still checks each count', () => {
+    expect(() => threadCounts('0,1')).toThrow(/Expected an integer >= 1 and <= 4096 for --threads but received 0/);
+    expect(() => threadCounts('1,0x2')).toThrow(/comma-separated list of integers/);
   });
 });

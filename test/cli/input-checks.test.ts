@@ -114,6 +114,11 @@ describe('npset bench: --samples, --layers and --data', () => {
     expectUsageError(await bench('--layers', '50,50,2', '--epsilon', '1e39'), /for --epsilon but received 1e\+39/);
   });
 
+  it('--threads with a repeated count: refused, naming it (speedup would be against itself)', async () => {
+    expectUsageError(await bench('--layers', '50,50,2', '--threads', '2,1,2'), /Expected distinct thread counts \(2 given more than once\) for --threads but received "2,1,2"$/);
+    expectUsageError(await bench('--layers', '50,50,2', '--threads', '1,1'), /\(1 given more than once\) for --threads/);
+  });
+
   it('--layers with one size, or fewer than 2 classes', async () => {
     expectUsageError(await bench('--layers', '50'), /at least 2 sizes .* for --layers but received "50"/);
     expectUsageError(await bench('--layers', '50,1'), /for --layers but received "50,1"/);
