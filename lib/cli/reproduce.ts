@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { findPaperDataset, PAPER_DATASETS, type PaperDataset } from '../experiment/paper';
 import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, type ReproduceResult } from '../experiment/reproduce';
-import { figure1Svg, figure2Svg, writeTables } from '../report/paper-report';
+import { figure1Svg, figure2Svg, hasSpread, writeTables } from '../report/paper-report';
 import { fail } from '../validate';
 import { LIMITS, integer, path } from './args';
 import { CliError } from './errors';
@@ -168,6 +168,7 @@ function summarize(out: string, r: ReproduceResult, epochs: number) {
     methods: PAPER_METHODS,
     seeds: r.seeds.length,
     epochs,
-    rows: table2.map((t) => ({ dataset: t.dataset, method: t.method, mean: t.mean, std: t.std, paper: t.paper, params: t.params, neurons: t.neurons })),
+    // std: null for a single seed (no spread), as table2.csv leaves it empty (lib/report/paper-report.ts).
+    rows: table2.map((t) => ({ dataset: t.dataset, method: t.method, mean: t.mean, std: hasSpread(t) ? t.std : null, paper: t.paper, params: t.params, neurons: t.neurons })),
   };
 }

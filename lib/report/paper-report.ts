@@ -143,14 +143,23 @@ export function table3Rows(runs: RunResult[], datasets: PaperDataset[]): Table3R
   return rows;
 }
 
+/**
+ * Whether a row has a spread to show. With one seed there is none: Table2Row.std is 0 there (the sample
+ * std of one value, as stats.std gives it), but the tables show the mean alone and leave table2.csv's std
+ * empty, exactly as for the per-method Mean rows (std NaN); "± 0.00" would read as measured zero variance.
+ */
+export function hasSpread(r: Table2Row): boolean {
+  return r.seeds > 1 && !Number.isNaN(r.std);
+}
+
 const pct = (v: number | null) => (v === null || Number.isNaN(v) ? '' : v.toFixed(2));
 const signed = (v: number | null) => (v === null ? '' : `${v >= 0 ? '+' : ''}${v.toFixed(2)}`);
 
 const table2Columns: Column<Table2Row>[] = [
   { key: 'dataset', header: 'Dataset' },
   { key: 'method', header: 'Method', format: (r) => METHOD_SPECS[r.method].label, csv: (r) => r.method },
-  { key: 'mean', header: 'Ours (%)', align: 'right', format: (r) => (Number.isNaN(r.std) ? pct(r.mean) : `${pct(r.mean)} ± ${pct(r.std)}`), csv: (r) => r.mean },
-  { key: 'std', header: 'Std', align: 'right', format: (r) => pct(r.std), csv: (r) => (Number.isNaN(r.std) ? null : r.std) },
+  { key: 'mean', header: 'Ours (%)', align: 'right', format: (r) => (hasSpread(r) ? `${pct(r.mean)} ± ${pct(r.std)}` : pct(r.mean)), csv: (r) => r.mean },
+  { key: 'std', header: 'Std', align: 'right', format: (r) => (hasSpread(r) ? pct(r.std) : ''), csv: (r) => (hasSpread(r) ? r.std : null) },
   { key: 'paper', header: 'Paper (%)', align: 'right', format: (r) => pct(r.paper), csv: (r) => r.paper },
   { key: 'diff', header: 'Diff', align: 'right', format: (r) => signed(r.diff), csv: (r) => r.diff },
 ];

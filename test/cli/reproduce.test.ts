@@ -39,7 +39,7 @@ interface Summary {
   methods: string[];
   seeds: number;
   epochs: number;
-  rows: { dataset: string; method: string; mean: number; std: number; paper: number | null; params: number; neurons: number }[];
+  rows: { dataset: string; method: string; mean: number; std: number | null; paper: number | null; params: number; neurons: number }[];
 }
 
 describe.skipIf(!HAVE_LUNG)('npset reproduce --json on Lung-discrete', () => {
@@ -169,5 +169,10 @@ describe.skipIf(!HAVE_LUNG)('npset reproduce with a paper file that fails to loa
     const saved = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { failed: { dataset: string }[]; runs: unknown[] };
     expect(saved.failed.map((f) => f.dataset)).toEqual(['Yale']);
     expect(saved.runs).toHaveLength(6);
+    // One seed: no spread. The JSON's std is null and table2.csv's is empty (not 0), and table2.md shows
+    // the mean alone (no "± 0.00").
+    for (const row of summary.rows) expect(row.std, row.method).toBeNull();
+    expect(csvRecords(path.join(out, 'table2.csv')).map((r) => r.std)).toEqual(METHODS.map(() => ''));
+    expect(readFileSync(path.join(out, 'table2.md'), 'utf8')).not.toContain('±');
   });
 });
