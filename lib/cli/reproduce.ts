@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { AbortError } from '../errors';
 import { findPaperDataset, PAPER_DATASETS, type PaperDataset } from '../experiment/paper';
 import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, type ReproduceResult } from '../experiment/reproduce';
 import { figure1Svg, figure2Svg, hasSpread, writeTables } from '../report/paper-report';
@@ -77,6 +78,8 @@ export function reproduceCommand(): Command {
       const bar = progressBar(!!flags.json);
       const started = Date.now();
       let result: ReproduceResult;
+      // Runs in results.json (and the tables) as of the last completed write: what an interruption keeps.
+      let kept = 0;
       try {
         result = await reproduce(
           {
@@ -101,8 +104,12 @@ export function reproduceCommand(): Command {
           async (r, final) => {
             written.add('results.json');
             for (const f of await writeReport(out, r, final)) written.add(f);
+            kept = r.runs.length;
           },
         );
+      } catch (err) {
+        if (err instanceof AbortError && controller.signal.aborted) throw interrupted(out, kept);
+        throw err;
       } finally {
         bar?.stop();
         process.removeListener('SIGINT', onSigint);
@@ -123,6 +130,17 @@ export function reproduceCommand(): Command {
         throw new CliError(`no run: ${only ? 'every requested dataset' : `every paper dataset in ${dataDir}`} failed to load (${names})`, 1);
       }
     });
+}
+
+/**
+ * The one line of an interrupted reproduction (exit code 130, as for any abort). results.json and the
+ * tables are rewritten after every finished run, so they hold exactly the runs finished before the
+ * interruption; the figures are only drawn at the end, so none is written.
+ */
+function interrupted(out: string, kept: number): CliError {
+  if (kept === 0) return new CliError(`interrupted before any run finished; nothing written to ${out}`, 130);
+  const runs = `${kept} finished run${kept === 1 ? '' : 's'}`;
+  return new CliError(`interrupted; ${runs} kept in ${join(out, 'results.json')} (tables rewritten with them; figures not drawn)`, 130);
 }
 
 function progressBar(quiet: boolean): SingleBar | null {
