@@ -52,7 +52,9 @@ export function expectNumber(name: string, value: unknown, r: Range = {}): numbe
 /** A safe integer within the range. */
 export function expectInteger(name: string, value: unknown, r: Range = {}): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || !inRange(value, r)) {
-    fail(rangeText('an integer', r), name, value);
+    // Beyond 2^53 - 1 an integer is no longer exact: say where the range ends.
+    const unsafe = typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value);
+    fail(rangeText('an integer', unsafe && r.max === undefined ? { ...r, max: Number.MAX_SAFE_INTEGER } : r), name, value);
   }
   return value;
 }

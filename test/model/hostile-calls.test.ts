@@ -199,3 +199,9 @@ describe('fit and its onEpoch callback', () => {
     expect(m.disposed).toBe(false);
   });
 });
+
+describe('integers beyond 2^53 - 1', () => {
+  it('are refused with the end of the range in the message', async () => {
+    await expectValidationError(() => SparseMLP.create({ layers: [4, 2], seed: 2 ** 53 }), /an integer >= 0 and <= 9007199254740991 for seed/);
+  });
+});
