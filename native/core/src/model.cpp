@@ -189,39 +189,56 @@ double Model::output_delta(const int32_t* labels, int valid, int pb, int64_t* co
     const int64_t C = layers_.back()->n_out();
     const float* z = b.z[layers_.size()].data();
     float* d = b.delta.data();
-    double loss = 0;
-    std::vector<float> prob(C);
-    for (int s = 0; s < pb; ++s) {
-        if (s >= valid) {
-            for (int64_t c = 0; c < C; ++c) d[c * pb + s] = 0.0f;
-            continue;
-        }
-        float zmax = z[s];
-        int64_t arg = 0;
-        for (int64_t c = 1; c < C; ++c)
-            if (z[c * pb + s] > zmax) zmax = z[c * pb + s], arg = c;
-        double sum = 0;
-        for (int64_t c = 0; c < C; ++c) sum += prob[c] = std::exp(z[c * pb + s] - zmax);
-        for (int64_t c = 0; c < C; ++c) prob[c] = static_cast<float>(prob[c] / sum);
-        const int32_t y = labels[s];
-        *correct += arg == y;
-        if (config_.loss == LossKind::CrossEntropy) {
-            loss -= std::log(std::max(static_cast<double>(prob[y]), 1e-30));
-            for (int64_t c = 0; c < C; ++c) d[c * pb + s] = prob[c] - (c == y ? 1.0f : 0.0f);
-        } else {
-            // MSE on the softmax outputs, through the softmax Jacobian.
-            double dot = 0;
-            for (int64_t c = 0; c < C; ++c) {
-                const double g = prob[c] - (c == y ? 1.0 : 0.0);
-                loss += 0.5 * g * g;
-                dot += prob[c] * g;
+    const bool mse = config_.loss == LossKind::MSE;
+    // Each sample's loss terms (one for cross-entropy, one per class for MSE), summed below in the order a
+    // single loop over samples and classes would add them, so that the loss is the same for any thread count.
+    std::vector<double> terms(static_cast<size_t>(valid) * (mse ? C : 1));
+    std::vector<uint8_t> hit(valid, 0);
+    // Samples are independent: with many classes (thousands of exp per sample) they are split across threads.
+    const bool par = threads_ > 1 && C * int64_t(pb) >= (int64_t(1) << 15);
+#pragma omp parallel num_threads(threads_) if (par)
+    {
+        std::vector<float> prob(C);
+#pragma omp for schedule(static)
+        for (int s = 0; s < pb; ++s) {
+            if (s >= valid) {
+                for (int64_t c = 0; c < C; ++c) d[c * pb + s] = 0.0f;
+                continue;
             }
-            for (int64_t c = 0; c < C; ++c) {
-                const double g = prob[c] - (c == y ? 1.0 : 0.0);
-                d[c * pb + s] = static_cast<float>(prob[c] * (g - dot));
+            float zmax = z[s];
+            int64_t arg = 0;
+            for (int64_t c = 1; c < C; ++c)
+                if (z[c * pb + s] > zmax) zmax = z[c * pb + s], arg = c;
+            double sum = 0;
+            for (int64_t c = 0; c < C; ++c) sum += prob[c] = std::exp(z[c * pb + s] - zmax);
+            for (int64_t c = 0; c < C; ++c) prob[c] = static_cast<float>(prob[c] / sum);
+            const int32_t y = labels[s];
+            hit[s] = arg == y;
+            if (!mse) {
+                terms[s] = std::log(std::max(static_cast<double>(prob[y]), 1e-30));
+                for (int64_t c = 0; c < C; ++c) d[c * pb + s] = prob[c] - (c == y ? 1.0f : 0.0f);
+            } else {
+                // MSE on the softmax outputs, through the softmax Jacobian.
+                double dot = 0;
+                for (int64_t c = 0; c < C; ++c) {
+                    const double g = prob[c] - (c == y ? 1.0 : 0.0);
+                    terms[s * C + c] = 0.5 * g * g;
+                    dot += prob[c] * g;
+                }
+                for (int64_t c = 0; c < C; ++c) {
+                    const double g = prob[c] - (c == y ? 1.0 : 0.0);
+                    d[c * pb + s] = static_cast<float>(prob[c] * (g - dot));
+                }
             }
         }
     }
+    double loss = 0;
+    if (!mse) {
+        for (int s = 0; s < valid; ++s) loss -= terms[s];
+    } else {
+        for (double t : terms) loss += t;
+    }
+    for (int s = 0; s < valid; ++s) *correct += hit[s];
     return loss;
 }
 

@@ -1922,6 +1922,35 @@ std::unique_ptr<Model> train_run(int threads, bool dense) {
     return m;
 }
 
+TEST(training_bit_identical_across_threads_many_classes) {
+    // 600 classes x batch 64: the output delta is split across threads; losses and weights stay the same.
+    const Data data = blobs(300, 20, 600, 1.0, 81);
+    for (LossKind loss : {LossKind::CrossEntropy, LossKind::MSE}) {
+        std::vector<std::unique_ptr<Model>> models;
+        std::vector<std::vector<double>> losses;
+        for (int threads : {1, 2, 3}) {
+            ModelConfig c;
+            c.layers = {20, 64, 600};
+            c.epsilon = 5.0;
+            c.seed = 12;
+            c.loss = loss;
+            c.threads = threads;
+            models.push_back(std::make_unique<Model>(c));
+            TrainConfig tc;
+            tc.batch_size = 64;
+            losses.emplace_back();
+            for (int e = 0; e < 2; ++e) {
+                losses.back().push_back(models.back()->train_epoch(data.view(), tc, uint64_t(e)).loss);
+                losses.back().push_back(models.back()->evaluate(data.view(), 100).loss);
+            }
+        }
+        for (size_t t = 1; t < models.size(); ++t) {
+            CHECK(same_model(*models[0], *models[t]));
+            CHECK(losses[0] == losses[t]);
+        }
+    }
+}
+
 TEST(training_bit_identical_across_threads_sparse) {
     auto m1 = train_run(1, false);
     auto m2 = train_run(2, false);
