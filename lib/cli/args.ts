@@ -102,3 +102,15 @@ export function path(flag: string, what = 'a file path'): (v: string) => string 
     return v;
   };
 }
+
+/**
+ * A CSV column: an integer is a 0-based index ("3"; "-1" is refused), anything else a name in the header
+ * ("species"). A column named with digits is given by its index.
+ */
+export function column(flag: string): (v: string) => string | number {
+  const index = integer(flag, { min: 0 });
+  return (v) => {
+    if (v.trim() === '') fail('a column name or a 0-based column index', flag, v);
+    return DIGITS.test(v.trim()) ? index(v) : v;
+  };
+}

@@ -3,22 +3,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadMatDataset } from '../data';
 import { benchShape, runBench, WORKLOADS, type BenchResult, type BenchRow, type Workload } from '../experiment/bench';
 import type { Dataset } from '../data';
+import { loadData } from '../experiment/prepare';
 import { ValidationError } from '../errors';
 import { native } from '../native';
 import { renderScalingChart } from '../report/plot';
 import { toMarkdown, toPlainTable, type Column } from '../report/table';
 import { fail } from '../validate';
-import { LIMITS, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset } from './checks';
+import { LIMITS, column, integer, integerList, number, path } from './args';
+import { checkConnections, checkDataset, checkLabelColumn } from './checks';
 import { makeOutDir } from './out';
 
 interface BenchFlags {
   workload: Workload;
   layers?: number[];
   data?: string;
+  labelColumn?: string | number;
   method: 'set' | 'npset';
   epsilon: number;
   batch?: number;
@@ -65,7 +66,8 @@ export function benchCommand(): Command {
     .description('profile SET / NPSET epochs per phase and thread count (speedup, efficiency, GFLOP/s, memory)')
     .addOption(new Option('--workload <name>', 'named shape').choices(WORKLOADS).default('gisette'))
     .option('--layers <sizes>', 'layer sizes, comma-separated (overrides the workload\'s; with --data, first and last must be its features and classes)', integerList('--layers', { min: 1, max: LIMITS.neurons }, LIMITS.layers))
-    .option('--data <file>', 'MAT-file to train on instead of synthetic data of the workload\'s shape (its features, classes and samples)', path('--data'))
+    .option('--data <file>', 'MAT-file or .csv/.tsv/.txt file to train on instead of synthetic data of the workload\'s shape (its features, classes and samples)', path('--data'))
+    .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .addOption(new Option('--method <m>', 'method').choices(['set', 'npset']).default('set'))
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), 20)
     .option('--batch <b>', 'mini-batch size (default: the workload\'s)', integer('--batch', { min: 1, max: 65536 }))
@@ -81,7 +83,8 @@ export function benchCommand(): Command {
       if (f.layers) checkLayers(f.layers);
       // Checked (and created) first: a bad --out must not cost a whole benchmark.
       const out = f.out === undefined ? undefined : makeOutDir('--out', f.out);
-      const data = f.data === undefined ? undefined : await loadMatDataset(f.data);
+      checkLabelColumn(f.data, f.labelColumn);
+      const data = f.data === undefined ? undefined : await loadData(f.data, { labelColumn: f.labelColumn });
       if (data) checkData(f, data);
       const shape = benchShape({ workload: f.workload, layers: f.layers, samples: f.samples, data, batch: f.batch });
       if (!data) checkSyntheticFits(shape.samples, shape.layers[0]);

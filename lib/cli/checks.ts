@@ -5,6 +5,7 @@
  */
 import type { Dataset } from '../data';
 import { ValidationError } from '../errors';
+import { isCsvFile } from '../experiment/prepare';
 import { LIMITS } from './args';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
@@ -24,12 +25,21 @@ export function checkDataset(flag: string, file: string | undefined, data: Datas
     );
   }
   if (data.classes < 2) {
-    const label = data.labels?.length === 1 ? ` ${data.labels[0]}` : '';
+    const label = data.labelNames?.length === 1 ? ` ${JSON.stringify(data.labelNames[0])}` : data.labels?.length === 1 ? ` ${data.labels[0]}` : '';
     throw new ValidationError(
       `Expected a dataset of at least 2 classes for ${flag} but received ${what}, ` +
         `whose ${data.samples === 1 ? 'only sample has' : `${plural(data.samples, 'sample')} all have`} the label${label}`,
     );
   }
+}
+
+/** --label-column picks a column of a CSV/TSV --data file: with a MAT-file or the synthetic data it is an error. */
+export function checkLabelColumn(file: string | undefined, labelColumn: string | number | undefined): void {
+  if (labelColumn === undefined || (file !== undefined && isCsvFile(file))) return;
+  throw new ValidationError(
+    `Expected a .csv, .tsv or .txt --data file for --label-column ${JSON.stringify(String(labelColumn))} but received ` +
+      `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}`}`,
+  );
 }
 
 /** Test samples that a stratified split can take: every class of 2 or more keeps one training sample. */

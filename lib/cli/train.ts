@@ -1,12 +1,12 @@
-/** `npset train`: one method on one dataset (a MAT-file or the built-in synthetic data). */
+/** `npset train`: one method on one dataset (a MAT-file, a CSV/TSV file or the built-in synthetic data). */
 import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
 import { datasetName, loadData, splitAndStandardize } from '../experiment/prepare';
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
 import { formatInt } from '../report/stats';
-import { LIMITS, choice, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, checkTestFraction } from './checks';
+import { LIMITS, choice, column, integer, integerList, number, path } from './args';
+import { checkConnections, checkDataset, checkLabelColumn, checkTestFraction } from './checks';
 import { CliError, isDivergence } from './errors';
 
 export const TRAIN_CLI_DEFAULTS = {
@@ -25,6 +25,7 @@ export const TRAIN_CLI_DEFAULTS = {
 
 interface TrainFlags {
   data?: string;
+  labelColumn?: string | number;
   method: Method;
   hidden: number[];
   epochs: number;
@@ -48,8 +49,9 @@ interface TrainFlags {
 export function trainCommand(): Command {
   const d = TRAIN_CLI_DEFAULTS;
   return new Command('train')
-    .description('train one model on a MAT-file (or the built-in synthetic dataset) and report its accuracy')
-    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels); default: built-in synthetic data', path('--data'))
+    .description('train one model on a MAT-file or a CSV/TSV file (or the built-in synthetic dataset) and report its accuracy')
+    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
+    .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .addOption(new Option('--method <name>', 'method').choices(METHODS).default('set'))
     .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', integerList('--hidden', { min: 1, max: LIMITS.neurons }, LIMITS.layers - 2), d.hidden)
     .option('--epochs <n>', 'training epochs', integer('--epochs', { min: 1, max: LIMITS.epochs }), d.epochs)
@@ -76,7 +78,8 @@ export function trainCommand(): Command {
 }
 
 async function train(f: TrainFlags): Promise<RunResult> {
-  const raw = await loadData(f.data);
+  checkLabelColumn(f.data, f.labelColumn);
+  const raw = await loadData(f.data, { labelColumn: f.labelColumn });
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.
   checkDataset('--data', f.data, raw, 2);

@@ -20,6 +20,12 @@ export interface Dataset {
   classes: number;
   /** Original label value of each class index, ascending. */
   labels: number[];
+  /**
+   * Original label text of each class index, when the labels were not all numbers (a CSV file's
+   * "setosa", "versicolor", ...; sorted by code unit): `labels` then holds 0..classes-1. Absent
+   * when the labels are numbers (MAT-files, arrays, CSV files with numeric labels).
+   */
+  labelNames?: string[];
 }
 
 export interface MatDatasetOptions {
@@ -275,6 +281,14 @@ export function validateDataset(d: Dataset): Dataset {
     if (typeof l !== 'number' || !Number.isFinite(l) || (c > 0 && !(l > d.labels[c - 1]))) {
       fail('finite labels in strictly ascending order', `dataset.labels[${c}]`, l);
     }
+  }
+  if (d.labelNames !== undefined) {
+    if (!Array.isArray(d.labelNames) || d.labelNames.length !== classes) {
+      fail(`an array of ${classes} label names`, 'dataset.labelNames', d.labelNames);
+    }
+    d.labelNames.forEach((n, c) => {
+      if (typeof n !== 'string') fail('a string', `dataset.labelNames[${c}]`, n);
+    });
   }
   for (let i = 0; i < samples; i++) {
     const c = d.y[i];

@@ -263,12 +263,19 @@ async function readMatBytes(path: string): Promise<Uint8Array> {
 }
 
 function checkRegularFile(st: Stats, path: string): Stats {
-  if (st.isFile()) {
-    if (st.size > MAX_FILE_BYTES) {
-      throw new DataFormatError(`cannot read the file: it has ${st.size} bytes, more than the ${MAX_FILE_BYTES} that can be read`, path);
-    }
-    return st;
+  expectRegularFile(st, path);
+  if (st.size > MAX_FILE_BYTES) {
+    throw new DataFormatError(`cannot read the file: it has ${st.size} bytes, more than the ${MAX_FILE_BYTES} that can be read`, path);
   }
+  return st;
+}
+
+/**
+ * Refuses anything but a regular file, with a DataFormatError that says what the path is: a device or a
+ * FIFO (/dev/zero, a pipe) may never end. Shared by the MAT and CSV loaders.
+ */
+export function expectRegularFile(st: Stats, path: string): Stats {
+  if (st.isFile()) return st;
   const kind = st.isDirectory()
     ? 'a directory'
     : st.isFIFO()
@@ -763,7 +770,7 @@ export function denseLimitText(bytes: number, limit: number): string {
 }
 
 /** 1536 -> "1.5 KiB". */
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) {

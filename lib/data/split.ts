@@ -146,5 +146,7 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
     X.set(dataset.X.subarray(i * features, (i + 1) * features), k * features);
     y[k] = dataset.y[i];
   }
-  return { ...dataset, X, y, samples: m, labels: dataset.labels.slice() };
+  const out: Dataset = { ...dataset, X, y, samples: m, labels: dataset.labels.slice() };
+  if (dataset.labelNames) out.labelNames = dataset.labelNames.slice();
+  return out;
 }

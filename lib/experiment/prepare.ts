@@ -3,12 +3,15 @@ import { basename, extname } from 'node:path';
 import {
   applyStandardizer,
   fitStandardizer,
+  loadCsvDataset,
   loadMatDataset,
   makeSyntheticDataset,
   stratifiedSplit,
   subset,
   type Dataset,
 } from '../data';
+import { ValidationError } from '../errors';
+import { describe } from '../validate';
 
 export interface PreparedData {
   name: string;
@@ -19,8 +22,10 @@ export interface PreparedData {
 }
 
 export interface PrepareOptions {
-  /** MAT-file path; omitted: the built-in synthetic dataset. */
+  /** Data file (a CSV/TSV file by its extension, see loadData, else a MAT-file); omitted: the built-in synthetic dataset. */
   file?: string;
+  /** A CSV/TSV file's label column: its name or 0-based index (default: the last column). Not for MAT-files. */
+  labelColumn?: string | number;
   /** Fraction of samples in the test split; omitted: ceil(n / 3) samples, as the paper's splits. */
   testFraction?: number;
   /** Seed of the split. */
@@ -32,11 +37,30 @@ export function datasetName(file: string): string {
   return basename(file, extname(file));
 }
 
-export async function loadData(file?: string): Promise<Dataset> {
-  return file ? loadMatDataset(file) : makeSyntheticDataset({ seed: 0 });
+/** Extensions read as CSV/TSV (case-insensitive); any other file is read as a MAT-file. */
+export const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt'] as const;
+
+/** Whether loadData reads `file` as CSV/TSV (by its extension). */
+export function isCsvFile(file: string): boolean {
+  return (CSV_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
 }
 
-export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, 'file'> = {}): PreparedData {
+/**
+ * Loads `file` by its extension: '.csv', '.tsv' and '.txt' with loadCsvDataset (`labelColumn` is its
+ * `label` option), anything else with loadMatDataset; no file: the built-in synthetic dataset.
+ */
+export async function loadData(file?: string, options: { labelColumn?: string | number } = {}): Promise<Dataset> {
+  const { labelColumn } = options;
+  if (labelColumn !== undefined && (file === undefined || !isCsvFile(file))) {
+    throw new ValidationError(
+      `Expected a .csv, .tsv or .txt file (labelColumn is for CSV/TSV files only) but received ${file === undefined ? 'no file' : describe(file)}`,
+    );
+  }
+  if (file === undefined || file === '') return makeSyntheticDataset({ seed: 0 });
+  return isCsvFile(file) ? loadCsvDataset(file, labelColumn === undefined ? {} : { label: labelColumn }) : loadMatDataset(file);
+}
+
+export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, 'file' | 'labelColumn'> = {}): PreparedData {
   const split = stratifiedSplit(data.y, {
     ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
     seed: options.seed ?? 0,
@@ -50,7 +74,7 @@ export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions,
 }
 
 export async function prepareData(options: PrepareOptions = {}): Promise<PreparedData> {
-  const data = await loadData(options.file);
+  const data = await loadData(options.file, { labelColumn: options.labelColumn });
   if (options.file) data.name = datasetName(options.file);
   return splitAndStandardize(data, options);
 }

@@ -290,7 +290,7 @@ describe('npset train --help', () => {
       '--criterion': PRUNING_DEFAULTS.criterion,
       '--method': 'set',
     };
-    const noValue = ['--data', '--test-fraction', '--json', '--help'];
+    const noValue = ['--data', '--label-column', '--test-fraction', '--json', '--help'];
     expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
     for (const [flag, value] of Object.entries(expected)) {
       const text = entries.get(flag)!.replace(/\s+/g, ' ');
@@ -299,6 +299,7 @@ describe('npset train --help', () => {
     }
     // options without a plain value still say what happens by default
     expect(entries.get('--data')).toMatch(/default: built-in synthetic/);
+    expect(entries.get('--label-column')!.replace(/\s+/g, ' ')).toMatch(/default: the last column/);
     expect(entries.get('--test-fraction')!.replace(/\s+/g, ' ')).toMatch(/default: ceil\(n \/ 3\)/);
     // every method is listed
     const method = entries.get('--method')!.replace(/\s+/g, ' ');

@@ -1,0 +1,364 @@
+/**
+ * CSV / TSV datasets: one sample a row, numeric feature columns and one label column, read with
+ * csv-parse as a stream into a growing Float32Array (the text is never held whole, nor a row list).
+ *
+ * Like the MAT loader, every malformed input raises a one-line DataFormatError naming the file, and
+ * what a file can make us hold is bounded:
+ * - only a regular file is read (not /dev/zero or a pipe), of at most maxFileBytes (4 GiB);
+ * - what is built (float32 features, int32 labels, the distinct label texts) is counted as it grows
+ *   and refused beyond maxDenseBytes (1 GiB, as for MAT-files), before it is allocated;
+ * - one record (line) may hold at most MAX_RECORD_CHARS characters, so a file without line breaks
+ *   cannot make the parser buffer gigabytes.
+ */
+import { constants as fsConstants, type ReadStream } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { pipeline } from 'node:stream';
+import { CsvError, parse, type Info } from 'csv-parse';
+import { DataFormatError, ValidationError } from '../errors';
+import {
+  describe, expectBoolean, expectInteger, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys,
+} from '../validate';
+import type { Dataset } from './dataset';
+import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './mat';
+
+/** Delimiters the loader takes; the first three are detected, '|' must be asked for. */
+export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+
+export interface CsvDatasetOptions {
+  /**
+   * The label column: its name in the header (exact, else a unique case-insensitive match) or its
+   * 0-based index. Default: the last column. Every other column is a feature.
+   */
+  label?: string | number;
+  /**
+   * Whether the first row is a header. Default: detected; it is a header when any of its feature
+   * cells is not a number (always, when `label` is a name).
+   */
+  header?: boolean;
+  /** Field delimiter. Default: tab for '.tsv' files, else detected from the first line among ',', ';' and tab. */
+  delimiter?: CsvDelimiter;
+  /**
+   * Upper bound, in bytes, on what is built from the file (default DEFAULT_MAX_DENSE_BYTES, 1 GiB, as
+   * for MAT-files): the float32 features (4 bytes a value), the int32 labels (4 bytes a sample) and the
+   * distinct label texts (64 bytes plus 2 a character each). Checked as rows are read.
+   */
+  maxDenseBytes?: number;
+  /**
+   * Largest file read, in bytes (default 4 GiB, which holds the default maxDenseBytes of features
+   * written with up to 15 characters a value, "-1.2345678e-05,"). Checked before reading.
+   */
+  maxFileBytes?: number;
+}
+
+const DEFAULT_MAX_FILE_BYTES = 2 ** 32;
+/** Most characters one record may take (a row of 10 million features at 25 characters each). */
+const MAX_RECORD_CHARS = 2 ** 28;
+/** Bytes of the file's start read to detect the delimiter from its first line. */
+const HEAD_BYTES = 64 * 1024;
+/** What one distinct label text is counted at: its UTF-16 characters and a Map entry's overhead. */
+const LABEL_OVERHEAD_BYTES = 64;
+/** Column names listed in "not found" errors, at most. */
+const LISTED_NAMES = 12;
+/**
+ * Decimal notation only: digits with an optional point and exponent (5, -2, 5., .5, 1e-3, 2.5E+4). Number()
+ * alone would also take hexadecimal, binary and octal literals (0x10, 0b11, 0o1), "Infinity" and "" (0).
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A cell's value if it is a finite number in decimal notation, else NaN. */
+function decimal(cell: string): number {
+  if (!DECIMAL.test(cell)) return NaN;
+  const v = Number(cell);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/**
+ * Load a dataset from a CSV or TSV file: a row per sample, numeric features and a label column.
+ * Labels may be numbers (classes in ascending order of value, as loadMatDataset) or any text (classes
+ * in code-unit order of the texts, kept in `labelNames`; `labels` is then 0..classes-1).
+ */
+export async function loadCsvDataset(path: string, options?: CsvDatasetOptions): Promise<Dataset> {
+  expectString('path', path);
+  const opts = csvOptions(options);
+  const maxDense = opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES;
+  const maxFile = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let fh: FileHandle | undefined;
+  let input: ReadStream | undefined;
+  try {
+    // stat before open: opening a FIFO waits for a writer, and some devices act when opened.
+    expectRegularFile(await stat(path), path);
+    // O_NONBLOCK: should the path have become a FIFO since, open returns at once and fstat refuses it.
+    fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    const { size } = expectRegularFile(await fh.stat(), path);
+    if (size > maxFile) {
+      throw new DataFormatError(
+        `cannot read the file: it has ${formatBytes(size)}${size >= 1024 ? ` (${size} bytes)` : ''}, over the maxFileBytes limit of ${formatBytes(maxFile)}; ` +
+          'if the data really is that large, raise the maxFileBytes option',
+        path,
+      );
+    }
+    let delimiter = opts.delimiter;
+    if (delimiter === undefined) {
+      if (extname(path).toLowerCase() === '.tsv') {
+        delimiter = '\t';
+      } else {
+        const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+        const { bytesRead } = await fh.read(head, 0, head.length, 0);
+        delimiter = detectDelimiter(head.subarray(0, bytesRead).toString('utf8'));
+      }
+    }
+    const parser = parse({
+      delimiter,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true, // ragged rows are reported below, in this loader's words
+      info: true,
+      max_record_size: MAX_RECORD_CHARS,
+    });
+    input = fh.createReadStream({ start: 0, autoClose: false });
+    // Errors of either stream reach the loop below through the parser, which pipeline destroys with them.
+    pipeline(input, parser, () => undefined);
+    const rows = new RowBuilder(path, delimiter, opts, maxDense);
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      rows.add(record, info.lines);
+    }
+    return rows.finish(basename(path, extname(path)));
+  } catch (e) {
+    if (e instanceof DataFormatError) throw e;
+    if (e instanceof CsvError) {
+      throw new DataFormatError(`cannot parse the file as CSV: ${e.message}`, path, { cause: e });
+    }
+    throw new DataFormatError(`cannot read the file: ${(e as Error).message}`, path, { cause: e });
+  } finally {
+    input?.destroy();
+    await fh?.close();
+  }
+}
+
+function csvOptions(options: unknown): CsvDatasetOptions {
+  const opts = expectOptions('options', options);
+  rejectUnknownKeys('options', opts, ['label', 'header', 'delimiter', 'maxDenseBytes', 'maxFileBytes']);
+  const { label, header } = opts;
+  if (label !== undefined) {
+    if (typeof label === 'number') expectInteger('options.label', label, { min: 0 });
+    else if (typeof label !== 'string' || label.length === 0) fail('a column name or a 0-based column index', 'options.label', label);
+  }
+  if (header !== undefined) expectBoolean('options.header', header);
+  if (typeof label === 'string' && header === false) {
+    throw new ValidationError(
+      `Expected a 0-based column index for options.label with options.header false (no header to find a name in) but received ${describe(label)}`,
+    );
+  }
+  if (opts.delimiter !== undefined) expectOneOf('options.delimiter', opts.delimiter, CSV_DELIMITERS);
+  if (opts.maxDenseBytes !== undefined) expectInteger('options.maxDenseBytes', opts.maxDenseBytes, { min: 1 });
+  if (opts.maxFileBytes !== undefined) expectInteger('options.maxFileBytes', opts.maxFileBytes, { min: 1 });
+  return opts as CsvDatasetOptions;
+}
+
+/**
+ * The delimiter of the first non-blank line among ',', ';' and tab: the one found most often outside
+ * quotes (ties: ',' then tab then ';'); ',' when there is none (a single column, refused later).
+ */
+export function detectDelimiter(text: string): CsvDelimiter {
+  const counts = { ',': 0, '\t': 0, ';': 0 };
+  let quoted = false;
+  let blank = true;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      quoted = !quoted; // an escaped "" toggles twice
+      blank = false;
+    } else if (!quoted) {
+      if (c === '\n' || c === '\r') {
+        if (!blank) break;
+      } else if (c === ',' || c === '\t' || c === ';') {
+        counts[c]++;
+        blank = false;
+      } else if (c !== ' ') {
+        blank = false;
+      }
+    }
+  }
+  let best: CsvDelimiter = ',';
+  for (const d of ['\t', ';'] as const) if (counts[d] > counts[best]) best = d;
+  return best;
+}
+
+const cellText = (cell: string) => (cell === '' ? 'an empty cell' : describe(cell));
+
+/** Takes the parsed records one by one, checks them and fills the growing arrays. */
+class RowBuilder {
+  private columns = -1;
+  private firstLine = 0;
+  private labelCol = -1;
+  private names: string[] | undefined;
+  private features = 0;
+  private rows = 0;
+  private capacity = 0;
+  private X = new Float32Array(0);
+  /** Each row's label as the id of its text, in order of first appearance. */
+  private ids = new Int32Array(0);
+  private readonly labelIds = new Map<string, number>();
+  private labelBytes = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly delimiter: CsvDelimiter,
+    private readonly opts: CsvDatasetOptions,
+    private readonly maxDense: number,
+  ) {}
+
+  private error(message: string): DataFormatError {
+    return new DataFormatError(message, this.file);
+  }
+
+  /** "column 3" or 'column 3 ("petal_width")', 1-based like the line. */
+  private column(j: number): string {
+    return this.names ? `column ${j + 1} (${JSON.stringify(this.names[j])})` : `column ${j + 1}`;
+  }
+
+  add(record: string[], line: number): void {
+    if (this.columns < 0) {
+      if (this.first(record, line)) return;
+    } else if (record.length !== this.columns) {
+      throw this.error(
+        `Expected ${this.columns} columns (as on line ${this.firstLine}) for line ${line} but received ${record.length}`,
+      );
+    }
+    const f = this.features;
+    if (this.rows === this.capacity) this.grow(line);
+    const X = this.X;
+    let o = this.rows * f;
+    for (let j = 0; j < record.length; j++) {
+      if (j === this.labelCol) continue;
+      const cell = record[j];
+      const v = decimal(cell);
+      if (Number.isNaN(v)) {
+        throw this.error(`Expected a finite number for line ${line}, ${this.column(j)} but received ${cellText(cell)}`);
+      }
+      const x = Math.fround(v);
+      if (!Number.isFinite(x)) {
+        throw this.error(
+          `Expected a finite number within float32 range (magnitude < 3.4e38) for line ${line}, ${this.column(j)} but received ${cellText(cell)}`,
+        );
+      }
+      X[o++] = x;
+    }
+    const text = record[this.labelCol];
+    if (text === '') throw this.error(`Expected a label for line ${line}, ${this.column(this.labelCol)} but received an empty cell`);
+    let id = this.labelIds.get(text);
+    if (id === undefined) {
+      id = this.labelIds.size;
+      this.labelBytes += LABEL_OVERHEAD_BYTES + 2 * text.length;
+      this.checkLimit(this.rows + 1, line, this.labelIds.size + 1);
+      this.labelIds.set(text, id);
+    }
+    this.ids[this.rows++] = id;
+  }
+
+  /** The first record: columns, label column, header or not. Returns true when it is the header. */
+  private first(record: string[], line: number): boolean {
+    const cols = record.length;
+    if (cols < 2) {
+      const name = this.delimiter === '\t' ? 'tab' : JSON.stringify(this.delimiter);
+      throw this.error(
+        `Expected at least 2 columns (features and a label) for line ${line} but received 1 with the delimiter ${name}`,
+      );
+    }
+    this.columns = cols;
+    this.firstLine = line;
+    this.features = cols - 1;
+    const { label } = this.opts;
+    if (typeof label === 'number') {
+      if (label >= cols) {
+        throw this.error(`the label column ${label} (0-based) is beyond the ${cols} columns of line ${line} (indices 0 to ${cols - 1})`);
+      }
+      this.labelCol = label;
+    } else if (typeof label === 'string') {
+      this.labelCol = findColumn(record, label, line, this.file); // a name implies a header
+    } else {
+      this.labelCol = cols - 1;
+    }
+    const header = this.opts.header ?? (typeof label === 'string' || record.some((c, j) => j !== this.labelCol && Number.isNaN(decimal(c))));
+    if (header) this.names = record.slice();
+    return header;
+  }
+
+  /** The features and labels of `rows` rows and the texts of their `labels` distinct labels must fit maxDenseBytes. */
+  private checkLimit(rows: number, line: number, labels = this.labelIds.size): void {
+    const bytes = rows * (this.features * 4 + 4) + this.labelBytes;
+    if (bytes > this.maxDense) {
+      throw this.error(
+        `cannot hold the float32 features and the labels of ${rows} rows of ${this.features} features (up to line ${line}), ` +
+          `with ${labels} distinct label${labels === 1 ? '' : 's'}: ${denseLimitText(bytes, this.maxDense)}`,
+      );
+    }
+  }
+
+  /** Room for more rows: doubled, within what maxDenseBytes allows. */
+  private grow(line: number): void {
+    this.checkLimit(this.rows + 1, line);
+    const rowBytes = this.features * 4 + 4;
+    const most = Math.max(this.rows + 1, Math.floor((this.maxDense - this.labelBytes) / rowBytes));
+    const capacity = Math.min(Math.max(this.capacity * 2, 1024), most);
+    const f = this.features;
+    const X = allocate(Float32Array, capacity * f, `the float32 features of ${capacity} rows of ${f} features`, this.file);
+    X.set(this.X.subarray(0, this.rows * f));
+    const ids = allocate(Int32Array, capacity, `the labels of ${capacity} rows`, this.file);
+    ids.set(this.ids.subarray(0, this.rows));
+    this.X = X;
+    this.ids = ids;
+    this.capacity = capacity;
+  }
+
+  finish(name: string): Dataset {
+    if (this.columns < 0) throw this.error('the file is empty: no rows');
+    if (this.rows === 0) throw this.error(`the file has a header (line ${this.firstLine}) but no data rows`);
+    const samples = this.rows;
+    const features = this.features;
+    const X = this.capacity === samples ? this.X : this.X.slice(0, samples * features);
+    this.X = new Float32Array(0);
+    const y = this.capacity === samples ? this.ids : this.ids.slice(0, samples);
+    this.ids = new Int32Array(0);
+
+    const texts = [...this.labelIds.keys()]; // in id order
+    const values = texts.map(decimal);
+    // Numbers beyond 2^53 would be rounded, maybe together: such labels stay texts, all distinct.
+    const numeric = values.every((v) => Math.abs(v) < 2 ** 53); // false for NaN
+    const classOf = new Int32Array(texts.length);
+    let labels: number[];
+    let labelNames: string[] | undefined;
+    if (numeric) {
+      labels = [...new Set(values.map((v) => (v === 0 ? 0 : v)))].sort((a, b) => a - b); // -0 and 0 are one label
+      const index = new Map(labels.map((l, c) => [l, c]));
+      values.forEach((v, id) => (classOf[id] = index.get(v === 0 ? 0 : v) as number));
+    } else {
+      const order = texts.map((_, id) => id).sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
+      order.forEach((id, c) => (classOf[id] = c));
+      labelNames = order.map((id) => texts[id]);
+      labels = labelNames.map((_, c) => c);
+    }
+    for (let i = 0; i < samples; i++) y[i] = classOf[y[i]];
+    const dataset: Dataset = { name, X, y, samples, features, classes: labels.length, labels };
+    if (labelNames) dataset.labelNames = labelNames;
+    return dataset;
+  }
+}
+
+/** The label column by name: exact first, then a unique case-insensitive match. */
+function findColumn(header: string[], wanted: string, line: number, file: string): number {
+  const exact = header.flatMap((n, j) => (n === wanted ? [j] : []));
+  const folded = header.flatMap((n, j) => (n.toLowerCase() === wanted.toLowerCase() ? [j] : []));
+  const matches = exact.length > 0 ? exact : folded;
+  if (matches.length === 1) return matches[0];
+  const listed = header.slice(0, LISTED_NAMES).map((n) => JSON.stringify(n)).join(', ');
+  const found = header.length > LISTED_NAMES ? `${listed}, ... (${header.length} in all)` : listed;
+  if (matches.length > 1) {
+    const cols = matches.map((j) => j + 1).join(', ');
+    throw new DataFormatError(`the label column ${JSON.stringify(wanted)} is ambiguous: columns ${cols} of the header on line ${line} match it`, file);
+  }
+  throw new DataFormatError(`no column ${JSON.stringify(wanted)} for the label in the header on line ${line} (found: ${found})`, file);
+}
