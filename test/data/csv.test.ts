@@ -10,7 +10,8 @@ import { loadCsvDataset, type CsvDatasetOptions } from '../../lib/data/csv';
 import { datasetFromMatFile, validateDataset, type Dataset } from '../../lib/data/dataset';
 import { loadCsvDataset as exported } from '../../lib/data';
 import { parseMat } from '../../lib/data/mat';
-import { DataFormatError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
+import { rejectsWithDataError } from '../helpers/data-errors';
 import { isCsvFile, loadData, prepareData } from '../../lib/experiment/prepare';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
 
@@ -35,16 +36,7 @@ async function load(name: string, text: string | Buffer, options?: CsvDatasetOpt
 
 /** loadCsvDataset must reject with a one-line DataFormatError naming the file; returns the message after "file: ". */
 async function loadError(file: string, options?: CsvDatasetOptions): Promise<string> {
-  const e = await loadCsvDataset(file, options).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DataFormatError);
-  expect((e as DataFormatError).file).toBe(file);
-  const message = (e as Error).message;
-  expect(message.startsWith(`${file}: `)).toBe(true);
-  expect(message).not.toMatch(/\n/);
-  return message.slice(file.length + 2);
+  return (await rejectsWithDataError(file, () => loadCsvDataset(file, options))).slice(file.length + 2);
 }
 
 const errorOf = (name: string, text: string | Buffer, options?: CsvDatasetOptions) => loadError(write(name, text), options);

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateRawSync, deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataFormatError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { datasetFromMatFile, loadMatDataset } from '../../lib/data/dataset';
 import { denseData, parseMat, readMat, sparseToDense } from '../../lib/data/mat';
 import { DEFAULT_MAX_DENSE_BYTES, type DenseOptions, type ParseMatOptions } from '../../lib/data';
 import {
   compressedElement, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, MX, writeMat, type VarSpec,
 } from '../helpers/mat-writer';
-import { dataError } from '../helpers/data-errors';
+import { dataError, rejectsWithDataError } from '../helpers/data-errors';
 
 
 const dir = mkdtempSync(path.join(tmpdir(), 'npset-mat-limits-'));
@@ -27,17 +27,8 @@ function writeFile(name: string, bytes: Uint8Array): string {
 }
 
 /** loadMatDataset must reject with a DataFormatError that names the file; returns the message. */
-async function loadError(file: string, options?: Parameters<typeof loadMatDataset>[1]): Promise<string> {
-  const e = await loadMatDataset(file, options).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DataFormatError);
-  expect((e as DataFormatError).file).toBe(file);
-  const message = (e as Error).message;
-  expect(message.startsWith(`${file}: `)).toBe(true);
-  expect(message).not.toMatch(/\n/);
-  return message;
+function loadError(file: string, options?: Parameters<typeof loadMatDataset>[1]): Promise<string> {
+  return rejectsWithDataError(file, () => loadMatDataset(file, options));
 }
 
 /** A sparse rows x cols matrix with a single nonzero (1 at row 0, column 0). */

@@ -10,39 +10,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Method } from '../../lib/experiment/methods';
 import { findPaperDataset, type PaperDataset } from '../../lib/experiment/paper';
 import { PAPER_METHODS } from '../../lib/experiment/reproduce';
-import type { RunResult, RunSettings } from '../../lib/experiment/run';
+import type { RunResult } from '../../lib/experiment/run';
 import { pairedWithSet, table2Means, table2Rows, table3Rows, writeTables } from '../../lib/report/paper-report';
-import { RUN_SETTINGS } from '../helpers/run-settings';
+import { fakeRun } from '../helpers/run-settings';
 
 const LUNG = findPaperDataset('lung_discrete')!;
 const YALE = findPaperDataset('Yale')!;
 const MADELON = findPaperDataset('madelon')!;
 
-const SETTINGS: RunSettings = RUN_SETTINGS;
 
-/** A finished run with only the fields the tables read set to something meaningful. */
-function run(p: PaperDataset, method: Method, maxTestAccuracy: number, params: number, neurons: number, seed = 1): RunResult {
-  return {
-    dataset: p.displayName,
-    method,
-    layers: [p.features, ...p.hidden, p.classes],
-    neurons,
-    params,
-    testAccuracy: maxTestAccuracy,
-    maxTestAccuracy,
-    maxTestEpoch: 0,
-    trainAccuracy: 1,
-    epochs: 3,
-    epochTimesMs: [1, 1, 1],
-    threads: 1,
-    seed,
-    trainSamples: p.train,
-    testSamples: p.test,
-    settings: { ...SETTINGS, seed },
-    history: [],
-    totalMs: 3,
-  };
-}
+const run = (p: PaperDataset, method: Method, maxTestAccuracy: number, params: number, neurons: number, seed = 1): RunResult =>
+  fakeRun(p, method, maxTestAccuracy, params, neurons, seed);
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 

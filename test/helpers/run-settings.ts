@@ -1,5 +1,7 @@
 /** Settings of one run as the reproduction uses them (lib/experiment/run.ts), for tests to vary. */
-import type { RunSettings } from '../../lib/experiment/run';
+import type { Method } from '../../lib/experiment/methods';
+import type { PaperDataset } from '../../lib/experiment/paper';
+import type { RunResult, RunSettings } from '../../lib/experiment/run';
 
 export const RUN_SETTINGS: RunSettings = {
   hidden: [300, 300],
@@ -18,3 +20,27 @@ export const RUN_SETTINGS: RunSettings = {
   seed: 1,
   threads: 1,
 };
+
+/** A finished run with only the fields the tables read set to something meaningful. */
+export function fakeRun(p: PaperDataset, method: Method, maxTestAccuracy: number, params = 1000, neurons = 100, seed = 1): RunResult {
+  return {
+    dataset: p.displayName,
+    method,
+    layers: [p.features, ...p.hidden, p.classes],
+    neurons,
+    params,
+    testAccuracy: maxTestAccuracy,
+    maxTestAccuracy,
+    maxTestEpoch: 0,
+    trainAccuracy: 1,
+    epochs: 3,
+    epochTimesMs: [1, 1, 1],
+    threads: 1,
+    seed,
+    trainSamples: p.train,
+    testSamples: p.test,
+    settings: { ...RUN_SETTINGS, seed },
+    history: [],
+    totalMs: 3,
+  };
+}

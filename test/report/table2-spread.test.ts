@@ -12,33 +12,13 @@ import { findPaperDataset, type PaperDataset } from '../../lib/experiment/paper'
 import { PAPER_METHODS } from '../../lib/experiment/reproduce';
 import type { RunResult } from '../../lib/experiment/run';
 import { hasSpread, table2Rows, writeTables } from '../../lib/report/paper-report';
-import { RUN_SETTINGS } from '../helpers/run-settings';
+import { fakeRun } from '../helpers/run-settings';
 
 const LUNG = findPaperDataset('lung_discrete')!;
 const YALE = findPaperDataset('Yale')!;
 
-function run(p: PaperDataset, method: Method, maxTestAccuracy: number, seed = 1): RunResult {
-  return {
-    dataset: p.displayName,
-    method,
-    layers: [p.features, ...p.hidden, p.classes],
-    neurons: 100,
-    params: 1000,
-    testAccuracy: maxTestAccuracy,
-    maxTestAccuracy,
-    maxTestEpoch: 0,
-    trainAccuracy: 1,
-    epochs: 3,
-    epochTimesMs: [1, 1, 1],
-    threads: 1,
-    seed,
-    trainSamples: p.train,
-    testSamples: p.test,
-    settings: { ...RUN_SETTINGS, seed },
-    history: [],
-    totalMs: 3,
-  };
-}
+const run = (p: PaperDataset, method: Method, maxTestAccuracy: number, seed = 1): RunResult =>
+  fakeRun(p, method, maxTestAccuracy, 1000, 100, seed);
 
 const out = mkdtempSync(path.join(tmpdir(), 'npset-table2-spread-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
