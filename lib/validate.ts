@@ -41,6 +41,13 @@ function inRange(v: number, r: Range): boolean {
   return true;
 }
 
+/**
+ * Numbers written in decimal notation: digits with an optional point and exponent (5, -2, 5., .5, 1e-3,
+ * 2.5E+4). Number() alone would also take hexadecimal, binary and octal literals (0x10, 0b11, 0o1),
+ * "Infinity" and "" (as 0); text from users (CLI flags, CSV cells) is checked against this first.
+ */
+export const DECIMAL_NOTATION = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /** A finite number within the range. */
 export function expectNumber(name: string, value: unknown, r: Range = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value, r)) {

@@ -1,7 +1,7 @@
 /** Parsing of CLI option values into validated numbers and lists, with "Expected X for Y" messages. */
 import { ValidationError } from '../errors';
 import { FLOAT32_MAX } from '../model/options';
-import { fail, type Range, expectInteger, expectNumber } from '../validate';
+import { DECIMAL_NOTATION, fail, type Range, expectInteger, expectNumber } from '../validate';
 
 /**
  * Limits of the core, checked here so that a bad value is reported under the flag the user typed, before
@@ -20,11 +20,6 @@ export const LIMITS = {
   connectionsPerLayer: 4294967295,
 } as const;
 
-/**
- * Decimal notation only: digits with an optional point and exponent (5, -2, 5., .5, 1e-3, 2.5E+4). Number()
- * alone would also take hexadecimal, binary and octal literals (0x10, 0b11, 0o1) and "Infinity".
- */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** An integer in decimal digits (no exponent, no point: "1e3" and "5." are not integers here). */
 const DIGITS = /^[+-]?\d+$/;
 
@@ -55,7 +50,7 @@ export function number(flag: string, r: Range = {}): (v: string) => number {
   const range = r.max === undefined ? { ...r, max: LIMITS.float } : r;
   return (v) => {
     const t = v.trim();
-    if (!DECIMAL.test(t)) return expectNumber(flag, v, range);
+    if (!DECIMAL_NOTATION.test(t)) return expectNumber(flag, v, range);
     return checked(t, Number(t), false, (x) => expectNumber(flag, x, range));
   };
 }

@@ -1,5 +1,5 @@
 /** `npset bench`: per-phase CPU-scaling profile of SET / NPSET epochs over thread counts. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -159,7 +159,6 @@ function checkSyntheticFits(samples: number, features: number): void {
 }
 
 async function writeOutputs(out: string, r: BenchResult): Promise<void> {
-  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'bench.json'), `${JSON.stringify(r, null, 1)}\n`);
   writeFileSync(join(out, 'bench.md'), `# npset bench\n\n${header(r).replace(/\n/g, '  \n')}\n${toMarkdown(columns, r.rows)}`);
   const phases = ['forward', 'backward', 'update', 'evolution', 'pruning'] as const;

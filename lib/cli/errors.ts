@@ -25,7 +25,7 @@ const SYSTEM_FS_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE',
  * Training whose loss became NaN or infinite (the API's DivergenceError, recognised by name so that this
  * works whether or not the class is exported by the library in use).
  */
-export function isDivergence(err: unknown): err is Error {
+function isDivergence(err: unknown): err is Error {
   return err instanceof Error && err.name === 'DivergenceError';
 }
 

@@ -7,7 +7,8 @@ import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/optio
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset, checkLabelColumn, checkTestFraction } from './checks';
-import { CliError, isDivergence } from './errors';
+import { DivergenceError } from '../errors';
+import { CliError } from './errors';
 
 export const TRAIN_CLI_DEFAULTS = {
   hidden: [1000, 1000],
@@ -130,10 +131,9 @@ async function train(f: TrainFlags): Promise<RunResult> {
           },
     });
   } catch (err) {
-    if (isDivergence(err)) {
-      // The API's own hint speaks of "learning rate"; the CLI names its flag and the value given.
-      const message = err.message.replace(/\s*\n\s*/g, ' ').replace(/\s*\([^()]*learning rate[^()]*\)\s*$/, '').replace(/\.$/, '');
-      throw new CliError(`${message} (try a lower --lr than ${f.lr})`, 1);
+    if (err instanceof DivergenceError) {
+      // In the CLI's words: its flag and the value given, rather than the API's "learning rate".
+      throw new CliError(`Training diverged at epoch ${err.epoch + 1}: the training loss is ${err.loss} (try a lower --lr than ${f.lr})`, 1);
     }
     throw err;
   } finally {

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream';
 import { CsvError, parse, type Info } from 'csv-parse';
 import { DataFormatError, ValidationError } from '../errors';
 import {
-  describe, expectBoolean, expectInteger, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys,
+  DECIMAL_NOTATION, describe, expectBoolean, expectInteger, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys,
 } from '../validate';
 import type { Dataset } from './dataset';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './mat';
@@ -61,15 +61,10 @@ const HEAD_BYTES = 64 * 1024;
 const LABEL_OVERHEAD_BYTES = 64;
 /** Column names listed in "not found" errors, at most. */
 const LISTED_NAMES = 12;
-/**
- * Decimal notation only: digits with an optional point and exponent (5, -2, 5., .5, 1e-3, 2.5E+4). Number()
- * alone would also take hexadecimal, binary and octal literals (0x10, 0b11, 0o1), "Infinity" and "" (0).
- */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A cell's value if it is a finite number in decimal notation, else NaN. */
 function decimal(cell: string): number {
-  if (!DECIMAL.test(cell)) return NaN;
+  if (!DECIMAL_NOTATION.test(cell)) return NaN;
   const v = Number(cell);
   return Number.isFinite(v) ? v : NaN;
 }

@@ -184,6 +184,15 @@ void Model::forward_batch(int pb, bool train, uint64_t dropout_seed) {
     }
 }
 
+// Softmax of sample s's output column of z ([C][pb]) into out[0..C).
+static void softmax_column(const float* z, int pb, int s, int64_t C, float* out) {
+    float zmax = z[s];
+    for (int64_t c = 1; c < C; ++c) zmax = std::max(zmax, z[c * pb + s]);
+    double sum = 0;
+    for (int64_t c = 0; c < C; ++c) sum += out[c] = std::exp(z[c * pb + s] - zmax);
+    for (int64_t c = 0; c < C; ++c) out[c] = static_cast<float>(out[c] / sum);
+}
+
 double Model::output_delta(const int32_t* labels, int valid, int pb, int64_t* correct) {
     Buffers& b = *buf_;
     const int64_t C = layers_.back()->n_out();
@@ -205,13 +214,10 @@ double Model::output_delta(const int32_t* labels, int valid, int pb, int64_t* co
                 for (int64_t c = 0; c < C; ++c) d[c * pb + s] = 0.0f;
                 continue;
             }
-            float zmax = z[s];
-            int64_t arg = 0;
+            int64_t arg = 0;  // the first largest output
             for (int64_t c = 1; c < C; ++c)
-                if (z[c * pb + s] > zmax) zmax = z[c * pb + s], arg = c;
-            double sum = 0;
-            for (int64_t c = 0; c < C; ++c) sum += prob[c] = std::exp(z[c * pb + s] - zmax);
-            for (int64_t c = 0; c < C; ++c) prob[c] = static_cast<float>(prob[c] / sum);
+                if (z[c * pb + s] > z[arg * pb + s]) arg = c;
+            softmax_column(z, pb, s, C, prob.data());
             const int32_t y = labels[s];
             hit[s] = arg == y;
             if (!mse) {
@@ -343,15 +349,6 @@ EvalResult Model::evaluate(const DataView& data, int batch_size, const std::atom
     r.loss = loss / static_cast<double>(data.samples);
     r.accuracy = static_cast<double>(r.correct) / static_cast<double>(data.samples);
     return r;
-}
-
-// Softmax of sample s's output column of z ([C][pb]) into out[0..C).
-static void softmax_column(const float* z, int pb, int s, int64_t C, float* out) {
-    float zmax = z[s];
-    for (int64_t c = 1; c < C; ++c) zmax = std::max(zmax, z[c * pb + s]);
-    double sum = 0;
-    for (int64_t c = 0; c < C; ++c) sum += out[c] = std::exp(z[c * pb + s] - zmax);
-    for (int64_t c = 0; c < C; ++c) out[c] = static_cast<float>(out[c] / sum);
 }
 
 // Forward passes over data in batches; per_sample(sample, z, pb, s) sees each output column.
