@@ -1,5 +1,8 @@
 // npset_kernel_bench: GFLOP/s of each sparse kernel (forward, input gradient, weight gradient + SGD) on one
 // Erdős–Rényi layer, per thread count. For tuning the kernels; the whole-epoch numbers come from npset_bench.
+// Each thread count is measured twice: with the gathered buffer just written by all threads, each its own
+// rows ("written", as in training, where every thread reads rows that the others have just written), and
+// with it only read since ("read-only"). The difference is the cost of moving lines between cores.
 //
 //   npset_kernel_bench [n_in] [n_out] [epsilon] [batch] [threads,...] [repeats]
 #include <chrono>
@@ -47,30 +50,32 @@ int main(int argc, char** argv) {
     const double flops = 2.0 * pb * double(layer->connections());
     std::printf("layer %lld x %lld, %lld connections, batch %d, kernels %s\n", (long long)n_in, (long long)n_out,
                 (long long)layer->connections(), pb, kernels().isa);
-    std::printf("threads  forward  input-grad  weight-grad+sgd  (GFLOP/s)\n");
+    std::printf("threads  gathered rows  forward  input-grad  weight-grad+sgd  (GFLOP/s)\n");
     for (int t : threads) {
-        // As in training, the gathered buffers were just written by all threads (each its own rows), so
-        // they start out spread over the cores' private caches. Only the kernel is timed.
-        auto touch = [&](float* p, int64_t n) {
+        for (bool fresh : {true, false}) {
+            // fresh: before every call the gathered buffer is rewritten by all t threads, each its own rows,
+            // so that it starts out spread over the cores' private caches. Only the kernel is timed.
+            auto touch = [&](float* p, int64_t n) {
 #pragma omp parallel for num_threads(t) schedule(static)
-            for (int64_t i = 0; i < n; ++i) p[i] += 0.0f;
-        };
-        auto time = [&](float* written, int64_t n, auto&& kernel) {
-            double s = 0;
-            for (int r = 0; r < repeats + 5; ++r) {
-                touch(written, n);
-                const auto t0 = Clock::now();
-                kernel();
-                if (r >= 5) s += std::chrono::duration<double>(Clock::now() - t0).count();
-            }
-            return flops * repeats / s / 1e9;
-        };
-        const double f = time(in.get(), ni, [&] { layer->forward(in.get(), z.get(), a.get(), pb, Act{}, t); });
-        const double b = time(delta.get(), no, [&] {
-            layer->backward_input(delta.get(), zin.get(), Act{}, din.get(), pb, t);
-        });
-        const double u = time(in.get(), ni, [&] { layer->update(in.get(), delta.get(), pb, sgd, t); });
-        std::printf("%7d  %7.1f  %10.1f  %15.1f\n", t, f, b, u);
+                for (int64_t i = 0; i < n; ++i) p[i] += 0.0f;
+            };
+            auto time = [&](float* gathered, int64_t n, auto&& kernel) {
+                double s = 0;
+                for (int r = 0; r < repeats + 5; ++r) {
+                    if (fresh || r == 0) touch(gathered, n);
+                    const auto t0 = Clock::now();
+                    kernel();
+                    if (r >= 5) s += std::chrono::duration<double>(Clock::now() - t0).count();
+                }
+                return flops * repeats / s / 1e9;
+            };
+            const double f = time(in.get(), ni, [&] { layer->forward(in.get(), z.get(), a.get(), pb, Act{}, t); });
+            const double b = time(delta.get(), no, [&] {
+                layer->backward_input(delta.get(), zin.get(), Act{}, din.get(), pb, t);
+            });
+            const double u = time(in.get(), ni, [&] { layer->update(in.get(), delta.get(), pb, sgd, t); });
+            std::printf("%7d  %13s  %7.1f  %10.1f  %15.1f\n", t, fresh ? "written" : "read-only", f, b, u);
+        }
     }
     return 0;
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,27 @@ describe('native addon: module', () => {
   it('kernels names the instruction set chosen at run time', () => {
     expect(['avx512', 'avx2', 'generic']).toContain(addon.kernels);
     expect(addon.buildInfo.kernels).toBe(addon.kernels);
+  });
+
+  it('NPSET_ISA forces narrower kernels; an unknown value is ignored with a line on stderr', () => {
+    const probe = `process.stdout.write(require('node-gyp-build')(${JSON.stringify(repoRoot)}).kernels)`;
+    const run = (isa: string) =>
+      spawnSync(process.execPath, ['-e', probe], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, NPSET_ISA: isa },
+        timeout: 60_000,
+      });
+    const generic = run('generic');
+    expect(generic.status).toBe(0);
+    expect(generic.stdout).toBe('generic');
+    expect(generic.stderr).toBe('');
+    const bogus = run('sse9');
+    expect(bogus.status).toBe(0);
+    expect(bogus.stdout).toBe(addon.kernels);
+    expect(bogus.stderr).toBe(
+      `npset: ignoring NPSET_ISA=sse9 (expected avx512, avx2 or generic); using ${addon.kernels}\n`,
+    );
   });
 
   it('sgemmGflops(threads) measures the dense GEMM rate off the JS thread', async () => {

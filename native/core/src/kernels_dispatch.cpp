@@ -1,4 +1,5 @@
 // Runtime choice of the kernel table: the fastest instruction set this CPU supports.
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -30,13 +31,20 @@ const KernelTable* kernels_for(const char* isa) {
 }
 
 static const KernelTable* choose() {
+    const KernelTable* best = &isa_generic::table;
+    for (const char* isa : {"avx512", "avx2", "generic"}) {
+        if ((best = kernels_for(isa)) != nullptr) break;
+    }
     if (const char* forced = std::getenv("NPSET_ISA")) {
         if (const KernelTable* t = kernels_for(forced)) return t;
+        // A debugging switch: say that it was ignored rather than fail, once per process.
+        std::fprintf(stderr, "npset: ignoring NPSET_ISA=%s (%s); using %s\n", forced,
+                     std::strcmp(forced, "avx512") == 0 || std::strcmp(forced, "avx2") == 0
+                         ? "this CPU does not support it"
+                         : "expected avx512, avx2 or generic",
+                     best->isa);
     }
-    for (const char* isa : {"avx512", "avx2", "generic"}) {
-        if (const KernelTable* t = kernels_for(isa)) return t;
-    }
-    return &isa_generic::table;
+    return best;
 }
 
 int64_t l2_cache_bytes() {
