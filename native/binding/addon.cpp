@@ -1,5 +1,5 @@
-// Module registration: exports Model, Dataset, createModel, hardwareConcurrency, sgemmGflops, kernels,
-// version, buildInfo.
+// Module registration: exports Model, Dataset, createModel, hardwareConcurrency, sgemmGflops, endJobs,
+// kernels, version, buildInfo.
 // The addon is context-aware: all state lives in per-environment instance data (worker_threads safe).
 #include <napi.h>
 #include <omp.h>
@@ -50,6 +50,16 @@ Napi::Value SgemmGflops(const Napi::CallbackInfo& info) {
     });
 }
 
+// endJobs(): cancels this environment's queued and running jobs, and every later one (lib/native.ts calls it
+// on the process's 'exit' event, where Node waits for its thread pool before the process ends).
+Napi::Value EndJobs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+        env.GetInstanceData<AddonData>()->jobs->end();
+        return env.Undefined();
+    });
+}
+
 Napi::Object BuildInfo(Napi::Env env) {
     auto o = Napi::Object::New(env);
     o.Set("version", NPSET_VERSION);
@@ -75,12 +85,12 @@ Napi::Object BuildInfo(Napi::Env env) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
     auto* data = new AddonData();
     env.SetInstanceData<AddonData>(data);  // deleted with the environment
-
     exports.Set("Model", ModelWrap::Init(env, data));
     exports.Set("Dataset", DatasetWrap::Init(env));
     exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
     exports.Set("hardwareConcurrency", Napi::Function::New(env, HardwareConcurrency, "hardwareConcurrency"));
     exports.Set("sgemmGflops", Napi::Function::New(env, SgemmGflops, "sgemmGflops"));
+    exports.Set("endJobs", Napi::Function::New(env, EndJobs, "endJobs"));
     exports.Set("version", Napi::String::New(env, NPSET_VERSION));
     // The kernel instruction set chosen at run time for this CPU: "avx512", "avx2" or "generic".
     exports.Set("kernels", Napi::String::New(env, npset::kernels().isa));

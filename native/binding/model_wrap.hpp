@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "job_registry.hpp"
 #include "npset/model.hpp"
 
 namespace npset_binding {
@@ -25,6 +26,8 @@ struct AddonData {
     Napi::FunctionReference model_ctor;
     std::shared_ptr<npset::Model> pending;  // handed from NewInstance to the constructor
     int construct_token = 0;                // its address authorises the constructor
+    // Shared with the jobs, which may outlive the environment's data.
+    std::shared_ptr<JobRegistry> jobs = std::make_shared<JobRegistry>();
 };
 
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {

@@ -63,12 +63,18 @@ void PromiseWorker::OnError(const Napi::Error& e) {
 // createModel
 
 CreateModelWorker::CreateModelWorker(Napi::Env env, npset::ModelConfig config)
-    : PromiseWorker(env, "npset.createModel"), config_(std::move(config)) {}
+    : PromiseWorker(env, "npset.createModel"),
+      config_(std::move(config)),
+      jobs_(env.GetInstanceData<AddonData>()->jobs) {
+    jobs_->add(&cancel_);
+}
+
+CreateModelWorker::~CreateModelWorker() { jobs_->remove(&cancel_); }
 
 void CreateModelWorker::Run() {
     // Eigen's dense kernels read the calling thread's OpenMP setting.
     omp_set_num_threads(npset::resolve_threads(config_.threads));
-    model_ = std::make_shared<npset::Model>(config_);
+    model_ = std::make_shared<npset::Model>(config_, &cancel_);
 }
 
 Napi::Value CreateModelWorker::Result(Napi::Env env) { return ModelWrap::NewInstance(env, model_); }
@@ -90,13 +96,18 @@ Napi::Value SgemmWorker::Result(Napi::Env env) { return Napi::Number::New(env, g
 // ModelJob
 
 ModelJob::ModelJob(Napi::Env env, const char* name, Napi::Object self, std::shared_ptr<ModelState> state)
-    : PromiseWorker(env, name), self_(Napi::Persistent(self)), state_(std::move(state)), model_(state_->model) {
+    : PromiseWorker(env, name),
+      self_(Napi::Persistent(self)),
+      state_(std::move(state)),
+      jobs_(env.GetInstanceData<AddonData>()->jobs),
+      model_(state_->model) {
     // ModelWrap checks both before queuing; a job must never start on a disposed or busy model.
     if (!model_) throw BindingError(kDisposedCode, std::string("Cannot call ") + name + ": the model has been disposed");
     if (state_->busy) throw BindingError(kBusyCode, std::string("Cannot call ") + name + ": the model is busy");
     state_->busy = true;
     state_->job = name;
     state_->cancel.store(false);  // a cancel() from now on applies to this job
+    jobs_->add(&state_->cancel);
 }
 
 ModelJob::~ModelJob() { Finished(); }
@@ -104,6 +115,7 @@ ModelJob::~ModelJob() { Finished(); }
 void ModelJob::Finished() {
     state_->busy = false;
     state_->job = "";
+    jobs_->remove(&state_->cancel);
 }
 
 void ModelJob::Run() {

@@ -4,12 +4,14 @@
 #pragma once
 #include <napi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "dataset_wrap.hpp"
 #include "errors.hpp"
+#include "job_registry.hpp"
 #include "model_wrap.hpp"
 #include "npset/config.hpp"
 #include "npset/model.hpp"
@@ -40,12 +42,15 @@ private:
 class CreateModelWorker : public PromiseWorker {
 public:
     CreateModelWorker(Napi::Env env, npset::ModelConfig config);
+    ~CreateModelWorker() override;
 
 private:
     void Run() override;
     Napi::Value Result(Napi::Env env) override;
     npset::ModelConfig config_;
     std::shared_ptr<npset::Model> model_;
+    std::atomic<bool> cancel_{false};  // set only when the environment ends
+    std::shared_ptr<JobRegistry> jobs_;
 };
 
 // sgemmGflops(threads): the dense single-precision GEMM rate of the chosen kernels (Eigen).
@@ -75,6 +80,7 @@ private:
 
     Napi::ObjectReference self_;  // keeps the JS Model (and so its wrapper) alive during the job
     std::shared_ptr<ModelState> state_;
+    std::shared_ptr<JobRegistry> jobs_;
     std::shared_ptr<npset::Model> model_;
 };
 

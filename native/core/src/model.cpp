@@ -51,15 +51,16 @@ struct Model::Buffers {
     }
 };
 
-Model::Model(const ModelConfig& config) : config_(config) {
+Model::Model(const ModelConfig& config, const std::atomic<bool>* cancel) : config_(config) {
     validate(config_);
     threads_ = resolve_threads(config_.threads);
     const auto& n = config_.layers;
     for (size_t l = 0; l + 1 < n.size(); ++l) {
+        check_cancel(cancel);
         if (config_.dense) {
             layers_.push_back(make_dense_layer(n[l], n[l + 1], config_, static_cast<int>(l)));
         } else {
-            layers_.push_back(make_sparse_layer(n[l], n[l + 1], config_, static_cast<int>(l), threads_));
+            layers_.push_back(make_sparse_layer(n[l], n[l + 1], config_, static_cast<int>(l), threads_, cancel));
             // A layer without connections passes nothing on: almost surely an epsilon far too small.
             if (layers_.back()->connections() == 0) {
                 std::ostringstream eps;

@@ -102,7 +102,7 @@ float draw_weight(Rng& rng, WeightInit init, float limit) {
 }  // namespace
 
 std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, const ModelConfig& cfg, int layer_index,
-                                               int threads) {
+                                               int threads, const std::atomic<bool>* cancel) {
     const RowBlocks blocks(n_out);
     const double positions = static_cast<double>(n_in) * static_cast<double>(n_out);
     const double target = cfg.epsilon * static_cast<double>(n_in + n_out);
@@ -129,6 +129,7 @@ std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, cons
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (target > (1 << 16))
     for (int64_t b = 0; b < blocks.count; ++b) {
         errors.run([&] {
+            if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) throw Cancelled();
             const int64_t r0 = blocks.begin(b), r1 = blocks.end(b);
             Rng rng(derive_seed(cfg.seed, kStreamTopology, layer_index, b));
             codes[b] = cfg.topology == TopologyInit::Draws ? draw_positions(rng, r0, r1, n_in, block_draws[b])

@@ -1,6 +1,7 @@
 // Weight layers. Sparse: W^T in CSR plus a transposed index; memory linear in connections.
 // Dense: Eigen row-major matrices (direct-fc and dense baselines).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -129,9 +130,10 @@ private:
     std::vector<float> w_, mom_, grad_, bias_, bias_mom_;
 };
 
-// Erdős–Rényi sparse layer with initial weights (topology_init.cpp).
+// Erdős–Rényi sparse layer with initial weights (topology_init.cpp). Throws Cancelled when *cancel becomes
+// true (checked per row block).
 std::unique_ptr<SparseLayer> make_sparse_layer(int64_t n_in, int64_t n_out, const ModelConfig& cfg, int layer_index,
-                                               int threads);
+                                               int threads, const std::atomic<bool>* cancel = nullptr);
 std::unique_ptr<DenseLayer> make_dense_layer(int64_t n_in, int64_t n_out, const ModelConfig& cfg, int layer_index);
 
 // Element-wise epilogue shared by the kernels and the dense layer.

@@ -72,7 +72,8 @@ struct MemoryStats {
 
 class Model {
 public:
-    explicit Model(const ModelConfig& config);
+    // Throws Cancelled when *cancel becomes true (checked before each layer's topology is drawn).
+    explicit Model(const ModelConfig& config, const std::atomic<bool>* cancel = nullptr);
     ~Model();
     Model(const Model&) = delete;
     Model& operator=(const Model&) = delete;
