@@ -115,6 +115,12 @@ struct Row {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The barrier spinning of the Node package (lib/native.ts): at most 3000 spins unless the user chose a
+    // policy. libgomp reads the variable when it loads, before main: set it and start again.
+    if (std::getenv("GOMP_SPINCOUNT") == nullptr && std::getenv("OMP_WAIT_POLICY") == nullptr) {
+        setenv("GOMP_SPINCOUNT", "3000", 1);
+        execv("/proc/self/exe", argv);  // returns only on failure: then run with libgomp's default
+    }
     try {
         std::string workload = "gisette", method = "set", json_path;
         std::vector<int64_t> threads = {1, 2}, layers;
@@ -166,9 +172,11 @@ int main(int argc, char** argv) {
         for (auto n : w.layers) std::printf(" %lld", (long long)n);
         std::printf("  samples %lld batch %d epsilon %g method %s epochs %lld\n", (long long)w.samples, w.batch,
                     epsilon, method.c_str(), (long long)epochs);
-        std::printf("cpu %s, %d cores, %d NUMA nodes, caches %s, kernels %s, OMP_PROC_BIND=%s OMP_PLACES=%s\n",
+        std::printf("cpu %s, %d cores, %d NUMA nodes, caches %s, kernels %s, OMP_PROC_BIND=%s OMP_PLACES=%s "
+                    "OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s\n",
                     cpu_model().c_str(), cores, numa_nodes(), cache_sizes().c_str(), kernels().isa,
-                    env_or("OMP_PROC_BIND", "unset"), env_or("OMP_PLACES", "unset"));
+                    env_or("OMP_PROC_BIND", "unset"), env_or("OMP_PLACES", "unset"), env_or("OMP_WAIT_POLICY", "unset"),
+                    env_or("GOMP_SPINCOUNT", "unset"));
         const double sgemm = kernels().sgemm_gflops(cores);
         std::printf("dense sgemm (Eigen, %s, %d threads): %.1f GFLOP/s\n\n", kernels().isa, cores, sgemm);
         std::printf("%8s %10s %9s %9s %9s %9s %9s %8s %8s %6s %10s %6s\n", "threads", "epoch ms", "forward",
@@ -268,7 +276,8 @@ int main(int argc, char** argv) {
               << ",\"sgemmGflops\":" << sgemm << ",\"kernels\":\"" << kernels().isa << "\",\"machine\":{\"cpu\":\""
               << cpu_model() << "\",\"cores\":" << cores << ",\"numaNodes\":" << numa_nodes() << ",\"caches\":\""
               << cache_sizes() << "\",\"ompProcBind\":\"" << env_or("OMP_PROC_BIND", "") << "\",\"ompPlaces\":\""
-              << env_or("OMP_PLACES", "") << "\"},\"rows\":[";
+              << env_or("OMP_PLACES", "") << "\",\"ompWaitPolicy\":\"" << env_or("OMP_WAIT_POLICY", "")
+              << "\",\"gompSpinCount\":\"" << env_or("GOMP_SPINCOUNT", "") << "\"},\"rows\":[";
             for (size_t i = 0; i < rows.size(); ++i) {
                 const Row& r = rows[i];
                 const double speedup = rows.front().epoch_ms / r.epoch_ms;

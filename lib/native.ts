@@ -98,7 +98,7 @@ export interface NativeAddon {
  * only when the user has set neither variable, and only for libgomp's start-up (the addon loads it): the
  * variable is taken out again so that child processes do not inherit it.
  */
-const SPIN_COUNT = '3000';
+export const SPIN_COUNT = '3000';
 
 function loadWithSpinCount<T>(load: () => T): T {
   const env = process.env;

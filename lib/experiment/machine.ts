@@ -1,6 +1,7 @@
 /** A description of the machine, recorded in every benchmark output. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
+import { SPIN_COUNT } from '../native';
 
 export interface MachineInfo {
   cpu: string;
@@ -10,6 +11,10 @@ export interface MachineInfo {
   memoryBytes: number;
   ompProcBind: string | null;
   ompPlaces: string | null;
+  /** OMP_WAIT_POLICY as set by the user, or null. */
+  ompWaitPolicy: string | null;
+  /** libgomp's barrier spin count: the user's GOMP_SPINCOUNT, npset's default when no policy was set, or null. */
+  gompSpinCount: string | null;
   platform: string;
   node: string;
 }
@@ -49,6 +54,8 @@ export function machineInfo(): MachineInfo {
     memoryBytes: os.totalmem(),
     ompProcBind: process.env.OMP_PROC_BIND ?? null,
     ompPlaces: process.env.OMP_PLACES ?? null,
+    ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? null,
+    gompSpinCount: process.env.GOMP_SPINCOUNT ?? (process.env.OMP_WAIT_POLICY === undefined ? SPIN_COUNT : null),
     platform: `${process.platform}-${process.arch}`,
     node: process.version,
   };

@@ -97,6 +97,11 @@ describe('npset bench --json, SET on 1 and 2 threads', () => {
     expect(typeof b.machine.caches).toBe('string');
     expect(b.machine.caches.length).toBeGreaterThan(0);
     expect(b.machine.memoryBytes).toBeGreaterThan(0);
+    // The barrier spinning the run had: the user's setting, else npset's bounded default.
+    const env = process.env;
+    const spin = env.GOMP_SPINCOUNT ?? (env.OMP_WAIT_POLICY === undefined ? '3000' : null);
+    expect(b.machine.gompSpinCount).toBe(spin);
+    expect(b.machine.ompWaitPolicy).toBe(env.OMP_WAIT_POLICY ?? null);
   });
 });
 
