@@ -157,17 +157,27 @@ export class SparseMLP {
     return this.#model!;
   }
 
-  #job<T>(work: (m: NativeModel) => Promise<T>): Promise<T> {
+  /** Queues a native job; with a signal, one that aborted while the job waited in the queue does not start. */
+  #job<T>(work: (m: NativeModel) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const m = this.#native;
     this.#pending++;
-    return enqueue(() => work(m))
+    return enqueue(() => (signal?.aborted ? Promise.reject(abortReason(signal)) : work(m)))
       .catch((e: unknown) => Promise.reject(wrap(e)))
       .finally(() => this.#pending--);
   }
 
-  /** A synchronous native call, with the addon's errors typed (a busy model gives a BusyError). */
-  #sync<T>(name: string, call: (m: NativeModel) => T): T {
+  /**
+   * A synchronous native call, with the addon's errors typed (a busy model gives a BusyError). A call that
+   * changes the model is also refused while a job of this model waits in the queue: it would change that job.
+   */
+  #sync<T>(name: string, call: (m: NativeModel) => T, mutates = false): T {
     const m = this.#native;
+    if (mutates && this.#pending > 0) {
+      throw new BusyError(
+        `Cannot call ${name} while a native call of this SparseMLP (fit, trainEpoch, evaluate, predict, evolve, ` +
+          'pruneNeurons or clone) is queued or running; await it first',
+      );
+    }
     try {
       return call(m);
     } catch (e) {
@@ -211,7 +221,7 @@ export class SparseMLP {
   /** OpenMP threads for this model's work; 0 means OMP_NUM_THREADS when it is set, else all cores. */
   set threads(value: number) {
     const t = expectInteger('threads', value, { min: 0, max: 4096 });
-    this.#sync('threads', (m) => m.setThreads(t));
+    this.#sync('threads', (m) => m.setThreads(t), true);
   }
 
   /**
@@ -240,12 +250,14 @@ export class SparseMLP {
       this.#running = true;
       for (let epoch = 0; epoch < o.epochs; epoch++) {
         if (signal?.aborted) throw abortReason(signal);
-        const info = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, o, epoch);
+        const info = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, o, epoch, signal);
         // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
         if (!Number.isFinite(info.loss) && onDivergence === 'error') throw new DivergenceError(epoch, info.loss);
         history.push(info);
         if (onEpoch) await untilAborted(Promise.resolve(onEpoch(info)), signal);
       }
+      // An abort that came after the last job (while its result travelled back) still counts.
+      if (signal?.aborted) throw abortReason(signal);
     } catch (err) {
       if (signal?.aborted) throw abortReason(signal);
       throw err;
@@ -262,30 +274,33 @@ export class SparseMLP {
     valid: NativeDataset | null,
     o: ResolvedTrainOptions,
     epoch: number,
+    signal: AbortSignal | undefined,
   ): Promise<EpochInfo> {
     const started = performance.now();
     let pruningMs = 0;
     let pruned: number[] | undefined;
     if (prunesAt(o.pruning, epoch)) {
       const p = o.pruning!;
-      const r = await this.#job((m) =>
-        m.pruneNeurons({ hiddenLayers: p.hiddenLayers, alpha: p.alpha, criterion: p.criterion }),
+      const r = await this.#job(
+        (m) => m.pruneNeurons({ hiddenLayers: p.hiddenLayers, alpha: p.alpha, criterion: p.criterion }),
+        signal,
       );
       pruningMs = r.ms;
       pruned = r.removed.map((ids) => ids.length);
     }
     // Read inside the queue: another job of this model (say an evaluate) may be running in between.
-    const topo = await this.#job(async (m) => m.topology());
-    const r = await this.#job((m) => m.trainEpoch(train, nativeTrainConfig(o), epoch));
+    const topo = await this.#job(async (m) => m.topology(), signal);
+    const r = await this.#job((m) => m.trainEpoch(train, nativeTrainConfig(o), epoch), signal);
     const evalStart = performance.now();
     const evalBatch = Math.max(o.batchSize, 64);
-    const trainEval = await this.#job((m) => m.evaluate(train, evalBatch));
-    const validEval = valid ? await this.#job((m) => m.evaluate(valid, evalBatch)) : undefined;
+    const trainEval = await this.#job((m) => m.evaluate(train, evalBatch), signal);
+    const validEval = valid ? await this.#job((m) => m.evaluate(valid, evalBatch), signal) : undefined;
     const evaluationMs = performance.now() - evalStart;
     let evolutionMs = 0;
     if (o.zeta > 0 && !this.options.dense && epoch < o.epochs - 1) {
-      const e = await this.#job((m) =>
-        m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch),
+      const e = await this.#job(
+        (m) => m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch),
+        signal,
       );
       evolutionMs = e.ms;
     }
@@ -422,7 +437,7 @@ export class SparseMLP {
     const ids = Array.from(list);
     if (size === 0 && ids.length > 0) fail('no neuron indices (hidden layer ' + h + ' has no neurons left)', 'neurons', neurons);
     ids.forEach((v, i) => expectInteger(`neurons[${i}]`, v, { min: 0, max: size - 1 }));
-    this.#sync('removeNeurons', (m) => m.removeNeurons(h, ids));
+    this.#sync('removeNeurons', (m) => m.removeNeurons(h, ids), true);
   }
 
   /** SET evolution step now. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, NpsetError } from '../../lib/errors';
+import { AbortError, BusyError, NpsetError } from '../../lib/errors';
 import { disposeAfterEach, syntheticSplit } from './helpers';
 
 const { create } = disposeAfterEach();
@@ -117,5 +117,33 @@ describe('AbortSignal', () => {
     expectAbortError((ra as PromiseRejectedResult).reason);
     expect(rb.status).toBe('fulfilled');
     expect((rb as PromiseFulfilledResult<{ history: unknown[] }>).value.history).toHaveLength(4);
+  });
+
+  it('an abort while the fit waits in the queue behind another model stops it before it trains', async () => {
+    const a = await create({ layers: [big.features, 256, big.classes], seed: 1 });
+    const b = await create({ layers: [s.features, 32, s.classes], seed: 2 });
+    const before = b.layer(0).values.slice();
+    const running = a.fit(big.train, { epochs: 2 }); // holds the shared native queue
+    const controller = new AbortController();
+    const queued = b.fit(s.train, { epochs: 1, signal: controller.signal });
+    controller.abort(); // b's first job has not started: a's are ahead of it
+    expectAbortError(await rejection(queued));
+    expect(b.layer(0).values).toEqual(before); // no training happened
+    expect((await running).history).toHaveLength(2);
+  });
+
+  it('calls that change a model are refused while its fit is queued, not only while it runs', async () => {
+    const a = await create({ layers: [big.features, 256, big.classes], seed: 1 });
+    const b = await create({ layers: [s.features, 32, s.classes], seed: 2 });
+    const running = a.fit(big.train, { epochs: 1 });
+    const queued = b.fit(s.train, { epochs: 1 });
+    expect(() => b.removeNeurons(1, [0])).toThrow(BusyError);
+    expect(() => {
+      b.threads = 1;
+    }).toThrow(BusyError);
+    await Promise.all([running, queued]);
+    expect(b.topology().neurons).toEqual([s.features, 32, s.classes]);
+    b.removeNeurons(1, [0]); // allowed again once the fit is done
+    expect(b.topology().neurons).toEqual([s.features, 31, s.classes]);
   });
 });
