@@ -84,9 +84,9 @@ function main() {
     fail(['the cmake-js package is missing from node_modules; reinstall npset.']);
   }
 
-  // The core's C++ tests and benchmark are built only in a development checkout (the bench sources are
-  // not published).
-  const devCheckout = fs.existsSync(path.join(root, 'bench', 'core_bench.cpp'));
+  // The core's C++ tests and benchmarks are built only in a development checkout (the tests are not
+  // published; the published benchmarks are built on request, see the README).
+  const devCheckout = fs.existsSync(path.join(root, 'native', 'core', 'tests', 'core_tests.cpp'));
   const args = [cmakeJs, 'compile', `--CDNPSET_BUILD_TESTS=${devCheckout ? 'ON' : 'OFF'}`];
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
   if (r.error || r.status !== 0) {

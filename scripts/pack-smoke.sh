@@ -43,12 +43,12 @@ echo "pack-smoke: $(basename "$TGZ") ($(du -h "$TGZ" | cut -f1))"
 tar tzf "$TGZ" | sed 's|^package/||' | sort >"$WORK/contents.txt"
 for f in package.json LICENSE THIRD_PARTY_NOTICES.md CMakeLists.txt scripts/install-native.js \
   prebuilds/linux-x64/libgomp.so.1 native/binding/addon.cpp native/core/include/npset/model.hpp \
-  native/third_party/eigen/COPYING.MPL2; do
+  native/third_party/eigen/COPYING.MPL2 bench/core_bench.cpp bench/kernel_bench.cpp bench/topology_bench.cpp; do
   grep -qx "$f" "$WORK/contents.txt" || die "the tarball lacks $f"
 done
 grep -q '^prebuilds/linux-x64/.*\.node$' "$WORK/contents.txt" || die "the tarball lacks the .node prebuild"
-if grep -qE '^(build|build-[^/]*|node_modules|test)/' "$WORK/contents.txt"; then
-  die "the tarball holds build outputs, node_modules or tests: $(grep -E '^(build|build-[^/]*|node_modules|test)/' "$WORK/contents.txt" | head -5 | tr '\n' ' ')"
+if grep -qE '^(build|build-[^/]*|node_modules|test|native/core/tests)/' "$WORK/contents.txt"; then
+  die "the tarball holds build outputs, node_modules or tests: $(grep -E '^(build|build-[^/]*|node_modules|test|native/core/tests)/' "$WORK/contents.txt" | head -5 | tr '\n' ' ')"
 fi
 echo "pack-smoke: $(wc -l <"$WORK/contents.txt") files; prebuilds: $(grep '^prebuilds/' "$WORK/contents.txt" | tr '\n' ' ')"
 
@@ -226,5 +226,15 @@ if [[ "$(id -u)" == 0 ]] && unshare -m --propagation private true 2>/dev/null; t
 else
   echo "pack-smoke: unshare -m is not available here: the ldd and /proc/self/maps checks above stand in for it"
 fi
+
+say "the C++ benchmark builds from the installed package with CMake alone (README)"
+CORE_BUILD="$WORK/core-build"
+cmake -S "$MOVED/node_modules/npset" -B "$CORE_BUILD" -DCMAKE_BUILD_TYPE=Release >"$WORK/cmake.log" 2>&1 ||
+  { cat "$WORK/cmake.log"; die "cmake could not configure the installed package"; }
+cmake --build "$CORE_BUILD" -j "$(nproc)" --target npset_bench >>"$WORK/cmake.log" 2>&1 ||
+  { tail -30 "$WORK/cmake.log"; die "npset_bench did not build from the installed package"; }
+"$CORE_BUILD/native/core/npset_bench" --workload custom --layers 50,50,2 --samples 64 --threads 1 --epochs 1 >"$WORK/core-bench.log" ||
+  { cat "$WORK/core-bench.log"; die "npset_bench built from the installed package failed"; }
+tail -1 "$WORK/core-bench.log"
 
 say "OK"
