@@ -243,7 +243,12 @@ export function datasetFromArrays(
     for (let i = 0; i < samples; i++) {
       const row = X[i];
       if (!Array.isArray(row) || row.length !== f) fail(`an array of ${f} numbers`, `X[${i}]`, row);
-      for (let j = 0; j < f; j++) flat[i * f + j] = row[j];
+      for (let j = 0; j < f; j++) {
+        const v: unknown = row[j];
+        // The Float32Array store would coerce anything else (null and '' to 0, true to 1, '7' to 7, [5] to 5).
+        if (typeof v !== 'number') fail('a finite number', `X[${i}][${j}]`, v);
+        flat[i * f + j] = v;
+      }
     }
   } else {
     fail('an array of rows or a Float32Array', 'X', X);

@@ -5,7 +5,7 @@
  */
 import type { PruneLayers } from '../model/options';
 
-export const METHODS = ['set', 'npset', 'npset-1st', 'npset-2nd', 'direct-set', 'direct-fc', 'dense'] as const;
+export const METHODS = Object.freeze(['set', 'npset', 'npset-1st', 'npset-2nd', 'direct-set', 'direct-fc', 'dense'] as const);
 export type Method = (typeof METHODS)[number];
 
 export interface MethodSpec {
@@ -19,12 +19,14 @@ export interface MethodSpec {
   label: string;
 }
 
-export const METHOD_SPECS: Readonly<Record<Method, MethodSpec>> = Object.freeze({
-  set: { dense: false, prune: null, evolve: true, label: 'SET-MLP' },
-  npset: { dense: false, prune: 'all', evolve: true, label: 'NPSET-MLP' },
-  'npset-1st': { dense: false, prune: 'first', evolve: true, label: '1st NPSET-MLP' },
-  'npset-2nd': { dense: false, prune: 'second', evolve: true, label: '2nd NPSET-MLP' },
-  'direct-set': { dense: false, prune: null, evolve: true, label: 'Direct SET-MLP' },
-  'direct-fc': { dense: true, prune: null, evolve: false, label: 'Direct FC-MLP' },
-  dense: { dense: true, prune: null, evolve: false, label: 'Dense-MLP' },
+// Frozen to the leaves: runMethod reads these specs, so a write (METHOD_SPECS.set.dense = true) by any
+// importer would change every later run.
+export const METHOD_SPECS: Readonly<Record<Method, Readonly<MethodSpec>>> = Object.freeze({
+  set: Object.freeze({ dense: false, prune: null, evolve: true, label: 'SET-MLP' }),
+  npset: Object.freeze({ dense: false, prune: 'all', evolve: true, label: 'NPSET-MLP' }),
+  'npset-1st': Object.freeze({ dense: false, prune: 'first', evolve: true, label: '1st NPSET-MLP' }),
+  'npset-2nd': Object.freeze({ dense: false, prune: 'second', evolve: true, label: '2nd NPSET-MLP' }),
+  'direct-set': Object.freeze({ dense: false, prune: null, evolve: true, label: 'Direct SET-MLP' }),
+  'direct-fc': Object.freeze({ dense: true, prune: null, evolve: false, label: 'Direct FC-MLP' }),
+  dense: Object.freeze({ dense: true, prune: null, evolve: false, label: 'Dense-MLP' }),
 });

@@ -11,7 +11,7 @@ import {
   type Dataset,
 } from '../data';
 import { ValidationError } from '../errors';
-import { describe } from '../validate';
+import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 
 export interface PreparedData {
   name: string;
@@ -22,7 +22,7 @@ export interface PreparedData {
 }
 
 export interface PrepareOptions {
-  /** Data file (a CSV/TSV file by its extension, see loadData, else a MAT-file); omitted: the built-in synthetic dataset. */
+  /** Data file (a CSV/TSV file by its extension, see loadData, else a MAT-file); omitted: the built-in synthetic dataset ('' is an error). */
   file?: string;
   /** A CSV/TSV file's label column: its name or 0-based index (default: the last column). Not for MAT-files. */
   labelColumn?: string | number;
@@ -38,7 +38,7 @@ export function datasetName(file: string): string {
 }
 
 /** Extensions read as CSV/TSV (case-insensitive); any other file is read as a MAT-file. */
-export const CSV_EXTENSIONS = ['.csv', '.tsv', '.txt'] as const;
+export const CSV_EXTENSIONS = Object.freeze(['.csv', '.tsv', '.txt'] as const);
 
 /** Whether loadData reads `file` as CSV/TSV (by its extension). */
 export function isCsvFile(file: string): boolean {
@@ -51,16 +51,29 @@ export function isCsvFile(file: string): boolean {
  */
 export async function loadData(file?: string, options: { labelColumn?: string | number } = {}): Promise<Dataset> {
   const { labelColumn } = options;
+  // An empty name is a mistake (an unset variable, say), not a request for the built-in data.
+  if (file !== undefined) expectString('file', file);
   if (labelColumn !== undefined && (file === undefined || !isCsvFile(file))) {
     throw new ValidationError(
       `Expected a .csv, .tsv or .txt file (labelColumn is for CSV/TSV files only) but received ${file === undefined ? 'no file' : describe(file)}`,
     );
   }
-  if (file === undefined || file === '') return makeSyntheticDataset({ seed: 0 });
+  if (file === undefined) return makeSyntheticDataset({ seed: 0 });
   return isCsvFile(file) ? loadCsvDataset(file, labelColumn === undefined ? {} : { label: labelColumn }) : loadMatDataset(file);
 }
 
+const SPLIT_KEYS = ['testFraction', 'seed'] as const;
+const PREPARE_KEYS = ['file', 'labelColumn', ...SPLIT_KEYS] as const;
+
 export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, 'file' | 'labelColumn'> = {}): PreparedData {
+  if (data === null || typeof data !== 'object') fail('a dataset object', 'data', data);
+  const o = expectOptions('splitAndStandardize options', options);
+  rejectUnknownKeys('splitAndStandardize options', o, SPLIT_KEYS);
+  return splitPrepared(data, o);
+}
+
+/** stratifiedSplit checks testFraction and seed (an explicit undefined is the same as none). */
+function splitPrepared(data: Dataset, options: Omit<PrepareOptions, 'file' | 'labelColumn'>): PreparedData {
   const split = stratifiedSplit(data.y, {
     ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
     seed: options.seed ?? 0,
@@ -74,7 +87,16 @@ export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions,
 }
 
 export async function prepareData(options: PrepareOptions = {}): Promise<PreparedData> {
-  const data = await loadData(options.file, { labelColumn: options.labelColumn });
-  if (options.file) data.name = datasetName(options.file);
-  return splitAndStandardize(data, options);
+  const given = expectOptions('prepareData options', options);
+  // A misspelt key ({ fil: 'x.mat' }) would otherwise fall back to the built-in synthetic data.
+  rejectUnknownKeys('prepareData options', given, PREPARE_KEYS);
+  const o = given as PrepareOptions;
+  const label = o.labelColumn;
+  if (typeof label === 'number') expectInteger('labelColumn', label, { min: 0 });
+  else if (label !== undefined && (typeof label !== 'string' || label.length === 0)) {
+    fail('a column name or a 0-based column index', 'labelColumn', label);
+  }
+  const data = await loadData(o.file, { labelColumn: label });
+  if (o.file !== undefined) data.name = datasetName(o.file);
+  return splitPrepared(data, o);
 }

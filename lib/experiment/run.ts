@@ -3,8 +3,9 @@
  * `npset reproduce` repeats over datasets, methods and seeds.
  */
 import { SparseMLP, type EpochInfo } from '../model';
-import type { PruneCriterion } from '../model/options';
-import { METHOD_SPECS, type Method } from './methods';
+import { FLOAT32_MAX, PRUNE_CRITERIA, type PruneCriterion } from '../model/options';
+import { expectInteger, expectNumber, expectOneOf, expectString, fail, rejectUnknownKeys } from '../validate';
+import { METHODS, METHOD_SPECS, type Method } from './methods';
 import type { PreparedData } from './prepare';
 
 export interface RunSettings {
@@ -77,8 +78,79 @@ export interface RunOptions {
   onDivergence?: 'error' | 'continue';
 }
 
+const RUN_KEYS = ['data', 'method', 'settings', 'onEpoch', 'signal', 'keepModel', 'onDivergence'] as const;
+const SETTING_KEYS = [
+  'hidden', 'epochs', 'epsilon', 'zeta', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'dropout',
+  'alpha', 'beta', 'gamma', 'criterion', 'seed', 'threads',
+] as const;
+
+/**
+ * Every setting is required and checked here, with the bounds SparseMLP.create and fit use: some are
+ * passed on only for some methods (alpha for NPSET, zeta for SET), and a bad one should not wait for that.
+ */
+function checkSettings(value: unknown): RunSettings {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('a settings object', 'settings', value);
+  const o = value as Record<string, unknown>;
+  rejectUnknownKeys('settings', o, SETTING_KEYS);
+  const unit = { min: 0, max: 1, maxExclusive: true };
+  return {
+    hidden: hiddenSizes(o.hidden),
+    epochs: expectInteger('settings.epochs', o.epochs, { min: 1, max: 1_000_000 }),
+    epsilon: expectNumber('settings.epsilon', o.epsilon, { min: 0, minExclusive: true, max: FLOAT32_MAX }),
+    zeta: expectNumber('settings.zeta', o.zeta, { min: 0, max: 1 }),
+    batchSize: expectInteger('settings.batchSize', o.batchSize, { min: 1, max: 65536 }),
+    learningRate: expectNumber('settings.learningRate', o.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX }),
+    momentum: expectNumber('settings.momentum', o.momentum, unit),
+    weightDecay: expectNumber('settings.weightDecay', o.weightDecay, unit),
+    dropout: expectNumber('settings.dropout', o.dropout, unit),
+    alpha: expectNumber('settings.alpha', o.alpha, unit),
+    beta: expectInteger('settings.beta', o.beta, { min: 0 }),
+    gamma: expectInteger('settings.gamma', o.gamma, { min: 0 }),
+    criterion: expectOneOf('settings.criterion', o.criterion, PRUNE_CRITERIA),
+    seed: expectInteger('settings.seed', o.seed, { min: 0 }),
+    threads: expectInteger('settings.threads', o.threads, { min: 0, max: 4096 }),
+  };
+}
+
+/** Hidden layer sizes; none ([]) is a model without hidden layers, as SparseMLP.create allows. */
+function hiddenSizes(value: unknown): number[] {
+  if (!Array.isArray(value)) fail('an array of hidden layer sizes (integers >= 1)', 'settings.hidden', value);
+  return value.map((v, i) => expectInteger(`settings.hidden[${i}]`, v, { min: 1 }));
+}
+
+/** The shape of prepared data; fit checks the values (finite features, class indices) when it trains. */
+function checkData(value: unknown): PreparedData {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail('prepared data { name, train, test, classes, features }', 'data', value);
+  }
+  const d = value as Partial<PreparedData>;
+  expectString('data.name', d.name);
+  const features = expectInteger('data.features', d.features, { min: 1 });
+  expectInteger('data.classes', d.classes, { min: 2 });
+  for (const part of ['train', 'test'] as const) {
+    const split = d[part];
+    if (split === null || typeof split !== 'object' || ArrayBuffer.isView(split)) {
+      fail('a dataset object { X, y, samples, features }', `data.${part}`, split);
+    }
+    expectInteger(`data.${part}.samples`, split.samples, { min: 1 });
+    if (split.features !== features) fail(`${features} features (data.features)`, `data.${part}.features`, split.features);
+  }
+  return value as PreparedData;
+}
+
 export async function runMethod(options: RunOptions): Promise<RunResult> {
-  const { data, method, settings: s } = options;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail('an options object', 'runMethod options', options);
+  }
+  rejectUnknownKeys('runMethod options', options as unknown as Record<string, unknown>, RUN_KEYS);
+  const data = checkData(options.data);
+  const method = expectOneOf('method', options.method, METHODS);
+  const s = checkSettings(options.settings);
+  for (const key of ['onEpoch', 'keepModel'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') fail('a function', key, options[key]);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', options.signal);
+  expectOneOf('onDivergence', options.onDivergence ?? 'error', ['error', 'continue'] as const);
   const spec = METHOD_SPECS[method];
   const started = performance.now();
   const model = await SparseMLP.create({
@@ -137,7 +209,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       seed: s.seed,
       trainSamples: data.train.samples,
       testSamples: data.test.samples,
-      settings: { ...s, hidden: [...s.hidden] },
+      settings: s, // checkSettings' own copy
       history,
       totalMs: performance.now() - started,
     };

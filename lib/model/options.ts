@@ -13,13 +13,14 @@ import {
   rejectUnknownKeys,
 } from '../validate';
 
-export const ACTIVATIONS = ['relu', 'all-relu'] as const;
-export const LOSSES = ['cross-entropy', 'mse'] as const;
-export const TOPOLOGIES = ['draws', 'bernoulli'] as const;
-export const WEIGHT_INITS = ['he-uniform', 'xavier-uniform', 'normal'] as const;
-export const REGROW_INITS = ['normal', 'zero', 'he-uniform'] as const;
-export const PRUNE_CRITERIA = ['out-degree', 'in-degree', 'in-out', 'strength'] as const;
-export const PRUNE_LAYERS = ['all', 'first', 'second'] as const;
+// Every exported constant here is frozen: a write from any importer would change every later create and fit.
+export const ACTIVATIONS = Object.freeze(['relu', 'all-relu'] as const);
+export const LOSSES = Object.freeze(['cross-entropy', 'mse'] as const);
+export const TOPOLOGIES = Object.freeze(['draws', 'bernoulli'] as const);
+export const WEIGHT_INITS = Object.freeze(['he-uniform', 'xavier-uniform', 'normal'] as const);
+export const REGROW_INITS = Object.freeze(['normal', 'zero', 'he-uniform'] as const);
+export const PRUNE_CRITERIA = Object.freeze(['out-degree', 'in-degree', 'in-out', 'strength'] as const);
+export const PRUNE_LAYERS = Object.freeze(['all', 'first', 'second'] as const);
 
 export type Activation = (typeof ACTIVATIONS)[number];
 export type Loss = (typeof LOSSES)[number];
@@ -94,7 +95,7 @@ export interface TrainOptions {
 
 export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'pruning'>> & { pruning: ResolvedPruning | null };
 
-export const MODEL_DEFAULTS = {
+export const MODEL_DEFAULTS = Object.freeze({
   dense: false,
   epsilon: 20,
   topology: 'draws' as TopologyInit,
@@ -104,9 +105,9 @@ export const MODEL_DEFAULTS = {
   loss: 'cross-entropy' as Loss,
   seed: 0,
   threads: 0,
-};
+});
 
-export const TRAIN_DEFAULTS = {
+export const TRAIN_DEFAULTS = Object.freeze({
   epochs: 100,
   batchSize: 8,
   learningRate: 0.01,
@@ -118,9 +119,15 @@ export const TRAIN_DEFAULTS = {
   zeta: 0.3,
   regrowInit: 'normal' as RegrowInit,
   regrowScale: 0.1,
-};
+});
 
-export const PRUNING_DEFAULTS = { layers: 'all' as PruneLayers, alpha: 0.04, beta: 10, gamma: 40, criterion: 'out-degree' as PruneCriterion };
+export const PRUNING_DEFAULTS = Object.freeze({
+  layers: 'all' as PruneLayers,
+  alpha: 0.04,
+  beta: 10,
+  gamma: 40,
+  criterion: 'out-degree' as PruneCriterion,
+});
 
 const MAX_NEURONS = 2147483647;
 /** The native core keeps these numbers as 32-bit floats: the largest finite one. */
@@ -154,7 +161,12 @@ export function prunedLayers(layers: PruneLayers | number[], hidden: number): nu
     if (new Set(ids).size !== ids.length) fail('distinct hidden layer indices', 'pruning.layers', layers);
     return [...ids].sort((a, b) => a - b);
   }
-  const which = expectOneOf('pruning.layers', layers, PRUNE_LAYERS);
+  // The array form is accepted too: say so, rather than expectOneOf's list of names alone.
+  if (typeof layers !== 'string' || !(PRUNE_LAYERS as readonly string[]).includes(layers)) {
+    const names = PRUNE_LAYERS.map((c) => JSON.stringify(c)).join(', ');
+    fail(`one of ${names} or an array of 1-based hidden layer indices`, 'pruning.layers', layers);
+  }
+  const which = layers;
   if (which === 'all') return Array.from({ length: hidden }, (_, i) => i + 1);
   const index = which === 'first' ? 1 : 2;
   if (index > hidden) fail(`a model with at least ${index} hidden layers`, `pruning.layers "${which}"`, `${hidden} hidden layers`);

@@ -9,9 +9,9 @@ export interface Column<R> {
   /** Header in markdown and plain output. */
   header: string;
   align?: 'left' | 'right';
-  /** Display text for markdown and plain output. Default: String(row[key]), '' for null/undefined. */
+  /** Display text for markdown and plain output. Default: String(row[key]), '' for null/undefined or a key the row does not own. */
   format?: (row: R) => string;
-  /** CSV value. Default: the raw row[key] (numbers unformatted); `format` if the row has no such key. */
+  /** CSV value. Default: the raw row[key] (numbers unformatted); `format` if the row has no such own key. */
   csv?: (row: R) => string | number | null;
 }
 
@@ -33,32 +33,85 @@ function checkTable<R>(columns: readonly Column<R>[], rows: readonly R[]): void 
   if (!Array.isArray(rows)) fail('an array of rows', 'rows', rows);
 }
 
+/** Whether the row has `key` itself: an inherited one (constructor, toString) is not a value of the row. */
+function hasKey<R>(row: R, key: string): boolean {
+  return row !== null && typeof row === 'object' && Object.hasOwn(row, key);
+}
+
 function rawValue<R>(row: R, key: string): unknown {
-  return row !== null && typeof row === 'object' ? (row as Record<string, unknown>)[key] : undefined;
+  return hasKey(row, key) ? (row as Record<string, unknown>)[key] : undefined;
+}
+
+/** A line break would end the table row, in markdown and on the terminal alike. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, ' ');
 }
 
 function displayText<R>(c: Column<R>, row: R): string {
   const v = c.format ? c.format(row) : rawValue(row, c.key);
-  // A line break would end the table row, in markdown and on the terminal alike.
-  return v === null || v === undefined ? '' : String(v).replace(/\r\n|\r|\n/g, ' ');
+  return v === null || v === undefined ? '' : oneLine(String(v));
+}
+
+/** East Asian wide and fullwidth code points (Unicode's W and F classes, the main blocks), two columns each. */
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    cp === 0x2329 ||
+    cp === 0x232a ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xa960 && cp <= 0xa97f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe10 && cp <= 0xfe19) ||
+    (cp >= 0xfe30 && cp <= 0xfe6f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1b000 && cp <= 0x1b2ff) ||
+    (cp >= 0x1f200 && cp <= 0x1f2ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+const segmenter = new Intl.Segmenter();
+const EMOJI = /\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F/u;
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cc}\p{Cf}]+$/u;
+
+/**
+ * Terminal columns of `text`, by grapheme: CJK and emoji take two, combining marks and controls none.
+ * String length (UTF-16 units) would count a CJK character as one column and a flag as four.
+ */
+function displayWidth(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length; // the usual case: printable ASCII
+  let width = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    if (ZERO_WIDTH.test(segment)) continue;
+    width += EMOJI.test(segment) || isWide(segment.codePointAt(0) as number) ? 2 : 1;
+  }
+  return width;
 }
 
 function pad(text: string, width: number, align: 'left' | 'right' | undefined): string {
-  return align === 'right' ? text.padStart(width) : text.padEnd(width);
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return align === 'right' ? fill + text : text + fill;
 }
 
 function grid<R>(columns: readonly Column<R>[], rows: readonly R[], escape: (s: string) => string): string[][] {
-  return [columns.map((c) => escape(c.header)), ...rows.map((r) => columns.map((c) => escape(displayText(c, r))))];
+  return [columns.map((c) => escape(oneLine(c.header))), ...rows.map((r) => columns.map((c) => escape(displayText(c, r))))];
 }
 
 function widths(cells: string[][], min: number): number[] {
-  return cells[0].map((_, j) => Math.max(min, ...cells.map((row) => row[j].length)));
+  return cells[0].map((_, j) => Math.max(min, ...cells.map((row) => displayWidth(row[j]))));
 }
 
 /** GitHub-flavoured markdown table, padded so that the source itself reads as a table. Ends with a newline. */
 export function toMarkdown<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
   checkTable(columns, rows);
-  const cells = grid(columns, rows, (s) => s.replace(/\|/g, '\\|'));
+  // Backslashes too: a cell's own \| would otherwise become \\|, an escaped backslash and then a cell break.
+  const cells = grid(columns, rows, (s) => s.replace(/[\\|]/g, '\\$&'));
   const w = widths(cells, 3); // the alignment row needs at least three characters
   const line = (row: string[]) => `| ${row.map((t, j) => pad(t, w[j], columns[j].align)).join(' | ')} |`;
   const rule = columns.map((c, j) => (c.align === 'right' ? `${'-'.repeat(w[j] - 1)}:` : `:${'-'.repeat(w[j] - 1)}`));
@@ -71,8 +124,7 @@ export function toCsv<R>(columns: readonly Column<R>[], rows: readonly R[]): str
   const records = rows.map((row) =>
     columns.map((c) => {
       if (c.csv) return c.csv(row);
-      const hasKey = row !== null && typeof row === 'object' && c.key in (row as object);
-      return hasKey ? rawValue(row, c.key) : c.format ? c.format(row) : null;
+      return hasKey(row, c.key) ? rawValue(row, c.key) : c.format ? c.format(row) : null;
     }),
   );
   return stringify([columns.map((c) => c.key), ...records], {

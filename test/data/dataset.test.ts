@@ -179,6 +179,36 @@ describe('datasetFromArrays', () => {
     expect(() => datasetFromArrays('', ROWS, LABELS)).toThrow(ValidationError);
     expect(() => datasetFromArrays('a', 'x' as unknown as number[][], LABELS)).toThrow(ValidationError);
   });
+
+  it('refuses cells of X that are not numbers instead of coercing them', () => {
+    // A Float32Array store would turn null, '' and ' ' into 0, true into 1, '7' into 7 and [5] into 5.
+    const cases: [unknown, string][] = [
+      [null, 'null'],
+      ['', '""'],
+      [' ', '" "'],
+      [true, 'true'],
+      ['7', '"7"'],
+      [[5], 'an array of length 1'],
+      [1n, '1n'],
+      [undefined, 'undefined'],
+      [{}, 'an object'],
+    ];
+    for (const [cell, shown] of cases) {
+      const rows: unknown[][] = ROWS.map((r) => [...r]);
+      rows[3][2] = cell;
+      let error: unknown;
+      try {
+        datasetFromArrays('a', rows as number[][], LABELS);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(cell)).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toBe(`Expected a finite number for X[3][2] but received ${shown}`);
+    }
+    // Numbers, -0 and numbers beyond float32 are still told apart as before.
+    expect(Array.from(datasetFromArrays('a', [[-0, 1.5], [2, 3]], [0, 1]).X)).toEqual([-0, 1.5, 2, 3]);
+    expect(() => datasetFromArrays('a', [[1e39, 1], [2, 3]], [0, 1])).toThrow(/finite numbers for X\[0\]\[0\] but received Infinity/);
+  });
 });
 
 describe('validateDataset', () => {

@@ -1,5 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SparseMLP, type FitOptions, type ModelData, type ModelOptions } from '../../lib/model';
+import {
+  ACTIVATIONS,
+  LOSSES,
+  MODEL_DEFAULTS,
+  PRUNE_CRITERIA,
+  PRUNE_LAYERS,
+  PRUNING_DEFAULTS,
+  REGROW_INITS,
+  SparseMLP,
+  TOPOLOGIES,
+  TRAIN_DEFAULTS,
+  WEIGHT_INITS,
+  type FitOptions,
+  type ModelData,
+  type ModelOptions,
+} from '../../lib/model';
 import { expectValidationError, syntheticSplit } from './helpers';
 
 const s = syntheticSplit();
@@ -65,6 +80,13 @@ describe('fit, evaluate and predict validation', () => {
     ['shuffle not boolean', { shuffle: 0 }, /shuffle/],
     ['regrowInit unknown', { regrowInit: 'ones' }, /regrowInit/],
     ["pruning.layers 'third'", { pruning: { layers: 'third' } }, /pruning\.layers.*"third"/],
+    // The message names both accepted forms, the names and the array of indices.
+    [
+      "pruning.layers 'none'",
+      { pruning: { layers: 'none' } },
+      /^Expected one of "all", "first", "second" or an array of 1-based hidden layer indices for pruning\.layers but received "none"$/,
+    ],
+    ['pruning.layers 2', { pruning: { layers: 2 } }, /or an array of 1-based hidden layer indices for pruning\.layers but received 2$/],
     ['pruning.layers [0]', { pruning: { layers: [0] } }, /pruning\.layers/],
     ['pruning.layers [3]', { pruning: { layers: [3] } }, /pruning\.layers/],
     ['pruning.alpha 1', { pruning: { alpha: 1 } }, /pruning\.alpha/],
@@ -146,5 +168,31 @@ describe('fit, evaluate and predict validation', () => {
     const { history } = await m.fit(s.train, { epochs: 2, validation: s.test });
     expect(history).toHaveLength(2);
     expect(m.topology().neurons).toEqual(LAYERS);
+  });
+});
+
+describe('exported defaults and choices', () => {
+  // Every later create and fit reads them: a write by any importer would change all of those.
+  const exported = { MODEL_DEFAULTS, TRAIN_DEFAULTS, PRUNING_DEFAULTS, ACTIVATIONS, LOSSES, TOPOLOGIES, WEIGHT_INITS, REGROW_INITS, PRUNE_CRITERIA, PRUNE_LAYERS };
+  it.each(Object.entries(exported))('%s is frozen', (_name, value) => {
+    expect(Object.isFrozen(value)).toBe(true);
+  });
+
+  it('cannot be changed, so create and fit keep their documented defaults', async () => {
+    expect(() => {
+      (TRAIN_DEFAULTS as { epochs: number }).epochs = 1;
+    }).toThrow(TypeError); // test files are ES modules: strict mode
+    expect(() => {
+      (MODEL_DEFAULTS as { epsilon: number }).epsilon = 1e-9;
+    }).toThrow(TypeError);
+    expect(() => (ACTIVATIONS as unknown as string[]).push('tanh')).toThrow(TypeError);
+    expect(TRAIN_DEFAULTS.epochs).toBe(100);
+    const m = await SparseMLP.create({ layers: [4, 8, 2], seed: 1, threads: 1 });
+    try {
+      expect(m.options.epsilon).toBe(20);
+      await expectValidationError(() => SparseMLP.create({ layers: [4, 8, 2], activation: 'tanh' as never }), /activation/);
+    } finally {
+      m.dispose();
+    }
   });
 });

@@ -57,3 +57,45 @@ describe('formatInt', () => {
     expect(() => formatInt(Number.NaN)).toThrow(/Expected a finite number for n but received NaN/);
   });
 });
+
+describe('stats at the edges of the double range', () => {
+  it('takes the mean of huge values without overflowing the sum', () => {
+    expect(mean([1e308, 1e308])).toBe(1e308);
+    expect(mean([-1.7e308, -1.7e308, -1.7e308]) / -1.7e308).toBeCloseTo(1, 14);
+    expect(mean([1e308, -1e308])).toBe(0);
+    expect(mean([0, 0])).toBe(0);
+    // Subnormal values: scaling must not turn them into 0 or infinity.
+    expect(mean([5e-324, 5e-324])).toBe(5e-324);
+  });
+
+  it('gives exactly 0 spread for equal values', () => {
+    expect(std([0.1, 0.1, 0.1])).toBe(0);
+    expect(std([0.7, 0.7, 0.7, 0.7, 0.7])).toBe(0);
+    expect(std([1e308, 1e308])).toBe(0);
+  });
+
+  it('neither overflows nor underflows the squares', () => {
+    expect(std([1e200, -1e200])).toBeCloseTo(Math.SQRT2 * 1e200, -188);
+    expect(std([1e308, -1e308]) / 1e308).toBeCloseTo(Math.SQRT2, 12);
+    expect(std([1e-200, 3e-200]) / 1e-200).toBeCloseTo(Math.SQRT2, 12);
+  });
+});
+
+describe('formatPercent and formatInt at the edges', () => {
+  it('prints no negative zero after rounding', () => {
+    expect(formatPercent(-1e-5)).toBe('0.00%');
+    expect(formatPercent(-0)).toBe('0.00%');
+    expect(formatPercent(-0.004, 0)).toBe('0%');
+    expect(formatPercent(-0.00005, 2)).toBe('-0.01%');
+  });
+
+  it('writes every finite integer in grouped digits, not exponent notation', () => {
+    expect(formatInt(1e21)).toBe('1,000,000,000,000,000,000,000');
+    expect(formatInt(-1.5e22)).toBe('-15,000,000,000,000,000,000,000');
+    expect(formatInt(Number.MAX_SAFE_INTEGER)).toBe('9,007,199,254,740,991');
+    const max = formatInt(Number.MAX_VALUE);
+    expect(max).toMatch(/^179(,\d{3}){102}$/);
+    expect(max.replace(/,/g, '')).toBe(BigInt(Number.MAX_VALUE).toString());
+    expect(formatInt(-0.4)).toBe('0');
+  });
+});

@@ -91,3 +91,47 @@ describe('table validation', () => {
     }
   });
 });
+
+describe('escaping and own keys', () => {
+  it('escapes backslashes as well as pipes in markdown, so that a cell holding \\| stays one cell', () => {
+    const md = toMarkdown<{ a: string; b: number }>(
+      [{ key: 'a', header: 'A' }, { key: 'b', header: 'B' }],
+      [{ a: 'a\\|b', b: 1 }, { a: 'end\\', b: 2 }],
+    );
+    const lines = md.split('\n');
+    expect(lines[2]).toBe('| a\\\\\\|b | 1   |');
+    expect(lines[3]).toBe('| end\\\\  | 2   |');
+    // Unescaped pipes (a pipe after an even run of backslashes) are cell borders: three per row, as in the header.
+    const borders = (line: string) => line.match(/(?<!\\)(?:\\\\)*\|/g)?.length;
+    expect(lines.slice(0, 4).map(borders)).toEqual([3, 3, 3, 3]);
+  });
+
+  it('keeps a header with a line break on one line, as cells are', () => {
+    const cols = [{ key: 'a', header: 'two\nlines' }, { key: 'b', header: 'cr\r\nlf' }];
+    expect(toMarkdown(cols, [{ a: 'x', b: 'y' }])).toBe('| two lines | cr lf |\n| :-------- | :---- |\n| x         | y     |\n');
+    expect(toPlainTable(cols, [])).toBe('two lines  cr lf\n---------  -----\n');
+  });
+
+  it('reads only keys the row owns, not inherited ones like constructor or toString', () => {
+    const cols = [{ key: 'constructor', header: 'c' }, { key: 'toString', header: 't' }];
+    expect(toMarkdown(cols, [{}])).toBe('| c   | t   |\n| :-- | :-- |\n|     |     |\n');
+    expect(toPlainTable(cols, [{}])).toBe('c  t\n-  -\n\n'); // an empty row
+    expect(toCsv(cols, [{}])).toBe('constructor,toString\n,\n');
+    // An own property of that name is a value like any other; a missing one falls back to format in CSV.
+    expect(toCsv([{ key: 'toString', header: 't', format: () => 'f' }], [{ toString: 'own' }, {}])).toBe('toString\nown\nf\n');
+  });
+});
+
+describe('toPlainTable with wide characters', () => {
+  it('aligns by terminal columns: CJK and emoji take two, combining marks none', () => {
+    const cols: Column<{ n: string; v: number }>[] = [{ key: 'n', header: 'Name' }, { key: 'v', header: 'V', align: 'right' }];
+    const text = toPlainTable(cols, [
+      { n: '中文', v: 1 },
+      { n: '😀', v: 2 },
+      { n: 'e\u0301', v: 3 },
+      { n: '👨‍👩‍👧', v: 4 },
+      { n: 'abc', v: 5 },
+    ]);
+    expect(text).toBe(['Name  V', '----  -', '中文  1', '😀    2', 'e\u0301     3', '👨‍👩‍👧    4', 'abc   5', ''].join('\n'));
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The exported experiment entry points check their inputs as SparseMLP.create does: a ValidationError that
+ * names the field, unknown keys refused, and no silent fallback to the built-in synthetic data.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeSyntheticDataset } from '../../lib/data';
+import { ValidationError } from '../../lib/errors';
+import { METHODS, METHOD_SPECS } from '../../lib/experiment/methods';
+import { CSV_EXTENSIONS, prepareData, splitAndStandardize } from '../../lib/experiment/prepare';
+import { runMethod, type RunOptions, type RunSettings } from '../../lib/experiment/run';
+import { RUN_SETTINGS } from '../helpers/run-settings';
+
+const data = splitAndStandardize(makeSyntheticDataset({ samples: 30, features: 6, classes: 2, seed: 3 }), { seed: 1 });
+const settings: RunSettings = { ...RUN_SETTINGS, hidden: [8], epochs: 1, epsilon: 2 };
+
+async function rejection(p: () => Promise<unknown>): Promise<Error> {
+  let error: unknown;
+  try {
+    await p();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, 'expected a ValidationError').toBeInstanceOf(ValidationError);
+  return error as Error;
+}
+
+describe('runMethod input checks', () => {
+  const without = (key: keyof RunSettings) => Object.fromEntries(Object.entries(settings).filter(([k]) => k !== key));
+  const bad: [string, unknown, RegExp][] = [
+    ['no options', undefined, /^Expected an options object for runMethod options but received undefined$/],
+    ['empty options', {}, /^Expected prepared data \{ name, train, test, classes, features \} for data but received undefined$/],
+    ['an unknown option', { data, method: 'set', settings, onepoch: () => {} }, /unknown option "onepoch"/],
+    ['an unknown method', { data, method: 'foo', settings }, /^Expected one of "set", "npset", .*"dense" for method but received "foo"$/],
+    ['no settings', { data, method: 'set' }, /^Expected a settings object for settings but received undefined$/],
+    ['settings without hidden', { data, method: 'set', settings: without('hidden') }, /for settings\.hidden but received undefined$/],
+    ['a hidden size of 0', { data, method: 'set', settings: { ...settings, hidden: [8, 0] } }, /for settings\.hidden\[1\] but received 0$/],
+    ['settings without epochs', { data, method: 'set', settings: without('epochs') }, /for settings\.epochs but received undefined$/],
+    ['a misspelt setting', { data, method: 'set', settings: { ...settings, learningrate: 5 } }, /unknown option "learningrate"/],
+    ['a bad setting the method does not use', { data, method: 'set', settings: { ...settings, alpha: 1 } }, /settings\.alpha but received 1$/],
+    ['a criterion unknown', { data, method: 'npset', settings: { ...settings, criterion: 'x' } }, /settings\.criterion/],
+    ['zeta out of range (dense ignores it)', { data, method: 'dense', settings: { ...settings, zeta: 2 } }, /settings\.zeta/],
+    ['data without test', { data: { ...data, test: undefined }, method: 'set', settings }, /for data\.test but received undefined$/],
+    ['data without train', { data: { ...data, train: null }, method: 'set', settings }, /for data\.train but received null$/],
+    ['data without features', { data: { ...data, features: undefined }, method: 'set', settings }, /for data\.features/],
+    [
+      'a test split of another width',
+      { data: { ...data, test: { ...data.test, features: 5 } }, method: 'set', settings },
+      /^Expected 6 features \(data\.features\) for data\.test\.features but received 5$/,
+    ],
+    ['onEpoch not a function', { data, method: 'set', settings, onEpoch: 1 }, /for onEpoch but received 1$/],
+    ['keepModel not a function', { data, method: 'set', settings, keepModel: {} }, /for keepModel/],
+    ['signal not an AbortSignal', { data, method: 'set', settings, signal: {} }, /for signal/],
+    ['onDivergence unknown', { data, method: 'set', settings, onDivergence: 'ignore' }, /for onDivergence/],
+  ];
+  it.each(bad)('%s', async (_name, options, pattern) => {
+    const e = await rejection(() => runMethod(options as RunOptions));
+    expect(e.message).toMatch(pattern);
+  });
+
+  it('still runs with good input, and keeps its own copy of the settings', async () => {
+    const hidden = [8];
+    const r = await runMethod({ data, method: 'npset', settings: { ...settings, hidden } });
+    expect(r.epochs).toBe(1);
+    expect(r.settings).toEqual({ ...settings, hidden: [8] });
+    hidden[0] = 99;
+    expect(r.settings.hidden).toEqual([8]);
+  });
+
+  it('accepts no hidden layers, as SparseMLP.create does', async () => {
+    const r = await runMethod({ data, method: 'set', settings: { ...settings, hidden: [] } });
+    expect(r.layers).toEqual([6, 2]);
+  });
+});
+
+describe('prepareData and splitAndStandardize input checks', () => {
+  it('refuses an empty file name instead of training on the synthetic data', async () => {
+    const e = await rejection(() => prepareData({ file: '' }));
+    expect(e.message).toBe('Expected a non-empty string for file but received ""');
+    await rejection(() => prepareData({ file: 5 as unknown as string }));
+  });
+
+  it('refuses a misspelt key instead of ignoring it', async () => {
+    const e = await rejection(() => prepareData({ fil: 'mydata.mat' } as never));
+    expect(e.message).toMatch(/^Expected only the options file, labelColumn, testFraction, seed for prepareData options but received the unknown option "fil"$/);
+    await rejection(() => prepareData('mydata.mat' as never));
+    await rejection(() => prepareData(null as never));
+  });
+
+  it('checks labelColumn, testFraction and seed', async () => {
+    await expect(prepareData({ file: 'x.csv', labelColumn: -1 })).rejects.toThrow(/for labelColumn but received -1$/);
+    await expect(prepareData({ file: 'x.csv', labelColumn: '' })).rejects.toThrow(/a column name or a 0-based column index for labelColumn/);
+    await expect(prepareData({ file: 'x.csv', labelColumn: true as never })).rejects.toThrow(/for labelColumn but received true$/);
+    await expect(prepareData({ testFraction: 2 })).rejects.toThrow(ValidationError);
+    await expect(prepareData({ seed: 1.5 })).rejects.toThrow(ValidationError);
+  });
+
+  it('still gives the synthetic data when no file is named', async () => {
+    const p = await prepareData({ seed: 1 });
+    expect(p.name).toBe('synthetic');
+    expect((await prepareData({ file: undefined })).name).toBe('synthetic');
+  });
+
+  it('splitAndStandardize refuses unknown keys and non-datasets', () => {
+    const d = makeSyntheticDataset({ samples: 30, features: 6, classes: 2, seed: 3 });
+    expect(() => splitAndStandardize(d, { file: 'x.mat' } as never)).toThrow(/splitAndStandardize options .*unknown option "file"/);
+    expect(() => splitAndStandardize(undefined as never)).toThrow(ValidationError);
+    expect(splitAndStandardize(d, { testFraction: undefined, seed: 2 }).test.samples).toBe(10);
+  });
+});
+
+describe('exported method tables', () => {
+  it('are frozen to the leaves: no importer can change a later run', () => {
+    expect(Object.isFrozen(METHODS)).toBe(true);
+    expect(Object.isFrozen(CSV_EXTENSIONS)).toBe(true);
+    expect(Object.isFrozen(METHOD_SPECS)).toBe(true);
+    for (const m of METHODS) expect(Object.isFrozen(METHOD_SPECS[m]), m).toBe(true);
+    expect(() => {
+      (METHOD_SPECS.set as { dense: boolean }).dense = true;
+    }).toThrow(TypeError);
+    expect(METHOD_SPECS.set.dense).toBe(false);
+  });
+});
