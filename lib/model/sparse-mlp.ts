@@ -60,6 +60,14 @@ export interface FitOptions extends TrainOptions {
    * loss is then NaN too).
    */
   onDivergence?: 'error' | 'continue';
+  /**
+   * The first epoch of this call, counted from 0 (default 0), to continue a schedule in several calls: this
+   * call trains epochs initialEpoch .. epochs - 1 (so `epochs` is the schedule's total, as in Keras). The
+   * epoch index seeds the shuffle, dropout and evolution and decides the NPSET pruning, and a call with
+   * initialEpoch > 0 begins with the topology update that the call before skipped after its last epoch:
+   * fit({ epochs: 2 }) then fit({ epochs: 4, initialEpoch: 2 }) gives the same model as fit({ epochs: 4 }).
+   */
+  initialEpoch?: number;
 }
 
 export interface FitResult {
@@ -229,10 +237,14 @@ export class SparseMLP {
    * evaluation (train and validation accuracy), then SET evolution (except after the last epoch).
    */
   async fit(train: ModelData | NativeData, options: FitOptions = {}): Promise<FitResult> {
-    const { validation, onEpoch, signal, onDivergence = 'error', ...rest } = expectOptions('fit options', options) as FitOptions;
+    const { validation, onEpoch, signal, onDivergence = 'error', initialEpoch = 0, ...rest } = expectOptions(
+      'fit options',
+      options,
+    ) as FitOptions;
     expectOneOf('onDivergence', onDivergence, ['error', 'continue'] as const);
     if (this.#running) throw new ValidationError('This SparseMLP is already training; await the running fit first');
     const o = resolveTrainOptions(rest, this.#hiddenLayers);
+    const first = expectInteger('initialEpoch', initialEpoch, { min: 0, max: o.epochs - 1 });
     if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
     if (onEpoch !== undefined && typeof onEpoch !== 'function') fail('a function', 'onEpoch', onEpoch);
     if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
@@ -248,7 +260,9 @@ export class SparseMLP {
       if (validLease) leases.push(validLease);
       signal?.addEventListener('abort', onAbort);
       this.#running = true;
-      for (let epoch = 0; epoch < o.epochs; epoch++) {
+      // The evolution after epoch first - 1, which the call that trained it skipped as its last.
+      if (first > 0) await this.#evolve(o, first - 1, signal);
+      for (let epoch = first; epoch < o.epochs; epoch++) {
         if (signal?.aborted) throw abortReason(signal);
         const info = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, o, epoch, signal);
         // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
@@ -296,14 +310,7 @@ export class SparseMLP {
     const trainEval = await this.#job((m) => m.evaluate(train, evalBatch), signal);
     const validEval = valid ? await this.#job((m) => m.evaluate(valid, evalBatch), signal) : undefined;
     const evaluationMs = performance.now() - evalStart;
-    let evolutionMs = 0;
-    if (o.zeta > 0 && !this.options.dense && epoch < o.epochs - 1) {
-      const e = await this.#job(
-        (m) => m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch),
-        signal,
-      );
-      evolutionMs = e.ms;
-    }
+    const evolutionMs = epoch < o.epochs - 1 ? await this.#evolve(o, epoch, signal) : 0;
     return {
       epoch,
       epochs: o.epochs,
@@ -323,6 +330,16 @@ export class SparseMLP {
         total: performance.now() - started,
       },
     };
+  }
+
+  /** SET evolution after `epoch` (none for dense models or zeta 0); returns its time in ms. */
+  async #evolve(o: ResolvedTrainOptions, epoch: number, signal: AbortSignal | undefined): Promise<number> {
+    if (o.zeta <= 0 || this.options.dense) return 0;
+    const e = await this.#job(
+      (m) => m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch),
+      signal,
+    );
+    return e.ms;
   }
 
   /**

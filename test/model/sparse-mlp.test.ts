@@ -282,6 +282,33 @@ describe('SparseMLP.fit', () => {
   });
 });
 
+describe('SparseMLP.fit in several calls (initialEpoch)', () => {
+  const s = syntheticSplit();
+  const pruning = { alpha: 0.2, beta: 1, gamma: 2 };
+
+  it('fit(2) then fit(4 from epoch 2) gives the same model and epochs as fit(4), SET and NPSET', async () => {
+    for (const options of [{}, { pruning }]) {
+      const whole = await create({ layers: [s.features, 40, 40, s.classes], seed: 3 });
+      const parts = await create({ layers: [s.features, 40, 40, s.classes], seed: 3 });
+      const all = (await whole.fit(s.train, { epochs: 4, ...options })).history;
+      const a = (await parts.fit(s.train, { epochs: 2, ...options })).history;
+      const b = (await parts.fit(s.train, { epochs: 4, initialEpoch: 2, ...options })).history;
+      expect(b.map((h) => h.epoch)).toEqual([2, 3]);
+      expect([...a, ...b].map((h) => [h.loss, h.trainAccuracy, h.neurons, h.connections])).toEqual(
+        all.map((h) => [h.loss, h.trainAccuracy, h.neurons, h.connections]),
+      );
+      expect(snapshot(parts)).toEqual(snapshot(whole));
+    }
+  });
+
+  it('refuses an initialEpoch outside 0 .. epochs - 1', async () => {
+    const m = await create({ layers: [s.features, 16, s.classes], seed: 1 });
+    await expectValidationError(() => m.fit(s.train, { epochs: 3, initialEpoch: 3 }), /initialEpoch/);
+    await expectValidationError(() => m.fit(s.train, { epochs: 3, initialEpoch: -1 }), /initialEpoch/);
+    await expectValidationError(() => m.fit(s.train, { epochs: 3, initialEpoch: 1.5 }), /initialEpoch/);
+  });
+});
+
 describe('predict and predictProba', () => {
   it('returns probabilities whose rows sum to 1 and predictions that match evaluate', async () => {
     const s = syntheticSplit();
