@@ -13,7 +13,7 @@ import { toMarkdown, toPlainTable, type Column } from '../report/table';
 import { fail } from '../validate';
 import { LIMITS, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset, checkLabelColumn } from './checks';
-import { makeOutDir } from './out';
+import { checkOutFiles, makeOutDir } from './out';
 
 interface BenchFlags {
   workload: Workload;
@@ -73,7 +73,11 @@ export function benchCommand(): Command {
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), 20)
     .option('--batch <b>', 'mini-batch size (default: the workload\'s)', integer('--batch', { min: 1, max: 65536 }))
     .option('--samples <n>', 'synthetic samples (default: the workload\'s; not with --data)', integer('--samples', { min: 1 }))
-    .option('--threads <list>', 'distinct thread counts, comma-separated; run in ascending order, speedup and efficiency relative to the smallest', threadCounts, [1, 2])
+    .addOption(
+      new Option('--threads <list>', 'distinct thread counts, comma-separated; run in ascending order, speedup and efficiency relative to the smallest')
+        .argParser(threadCounts)
+        .default([1, 2], '1,2'),
+    )
     .option('--epochs <n>', 'epochs timed per thread count', integer('--epochs', { min: 1 }), 2)
     .option('--warmup <n>', 'untimed epochs per thread count before the timed ones', integer('--warmup', { min: 0 }), 1)
     .option('--no-dense', 'skip the dense MLP of the same shape')
@@ -84,6 +88,7 @@ export function benchCommand(): Command {
       if (f.layers) checkLayers(f.layers);
       // Checked (and created) first: a bad --out must not cost a whole benchmark.
       const out = f.out === undefined ? undefined : makeOutDir('--out', f.out);
+      if (out) checkOutFiles('--out', out, ['bench.json', 'bench.md', 'bench.svg']);
       checkLabelColumn(f.data, f.labelColumn);
       const data = f.data === undefined ? undefined : await loadData(f.data, { labelColumn: f.labelColumn });
       if (data) checkData(f, data);
@@ -98,7 +103,11 @@ export function benchCommand(): Command {
       result.kernels = native().kernels;
       if (out) await writeOutputs(out, result);
       if (f.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-      else process.stdout.write(`${header(result)}\n${toPlainTable(columns, result.rows)}${f.threads.some((t) => t > result.machine.cores) ? '* oversubscribed: more threads than cores\n' : ''}`);
+      else {
+        const oversubscribed = f.threads.some((t) => t > result.machine.cores) ? '* oversubscribed: more threads than cores\n' : '';
+        const notes = result.notes.map((n) => `note: ${n}\n`).join('');
+        process.stdout.write(`${header(result)}\n${toPlainTable(columns, result.rows)}${oversubscribed}${notes}`);
+      }
     });
 }
 
@@ -161,7 +170,8 @@ function checkSyntheticFits(samples: number, features: number): void {
 
 async function writeOutputs(out: string, r: BenchResult): Promise<void> {
   writeFileSync(join(out, 'bench.json'), `${JSON.stringify(r, null, 1)}\n`);
-  writeFileSync(join(out, 'bench.md'), `# npset bench\n\n${header(r).replace(/\n/g, '  \n')}\n${toMarkdown(columns, r.rows)}`);
+  const notes = r.notes.map((n) => `\nNote: ${n}.\n`).join('');
+  writeFileSync(join(out, 'bench.md'), `# npset bench\n\n${header(r).replace(/\n/g, '  \n')}\n${toMarkdown(columns, r.rows)}${notes}`);
   const phases = ['forward', 'backward', 'update', 'evolution', 'pruning'] as const;
   const base = r.rows[0];
   const series = [

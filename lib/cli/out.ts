@@ -1,6 +1,6 @@
 /** The output directory of `--out`: created and checked before any long work starts. */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../errors';
 
 function errno(err: unknown): string {
@@ -67,4 +67,23 @@ export function makeOutDir(flag: string, dir: string): string {
     throw new ValidationError(`Expected a writable directory for ${flag} but received ${shown}: ${reason(err)}`);
   }
   return abs;
+}
+
+/**
+ * Checks, before any long work, that the files a command will write into `dir` (made by makeOutDir) can be
+ * written: an existing one must be a regular, writable file (a directory or a read-only file of that name
+ * would otherwise fail the command only at the end).
+ */
+export function checkOutFiles(flag: string, dir: string, names: readonly string[]): void {
+  for (const name of names) {
+    const file = join(dir, name);
+    const k = kind(file);
+    if (k === 'missing') continue;
+    if (k === 'dir') throw new ValidationError(`Expected a directory where ${name} can be written for ${flag} but received ${JSON.stringify(dir)}: ${file} is a directory`);
+    try {
+      accessSync(file, constants.W_OK);
+    } catch (err) {
+      throw new ValidationError(`Expected a directory where ${name} can be written for ${flag} but received ${JSON.stringify(dir)}: ${reason(err)}`);
+    }
+  }
 }

@@ -3,14 +3,17 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { AbortError } from '../errors';
+import { AbortError, ValidationError } from '../errors';
 import { findPaperDataset, PAPER_DATASETS, type PaperDataset } from '../experiment/paper';
 import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, type ReproduceResult } from '../experiment/reproduce';
 import { figure1Svg, figure2Svg, hasSpread, writeTables } from '../report/paper-report';
 import { fail } from '../validate';
 import { LIMITS, integer, path } from './args';
 import { CliError } from './errors';
-import { makeOutDir } from './out';
+import { checkOutFiles, makeOutDir } from './out';
+
+/** Every file reproduce may write into --out. */
+const REPRODUCE_FILES = ['results.json', 'table2.md', 'table2.csv', 'table3.md', 'table3.csv', 'figure1.svg', 'figure2.svg'] as const;
 
 /** ../shared/datasets/asu relative to the working directory, then to the package, when it exists. */
 export function defaultDataDir(): string | undefined {
@@ -52,13 +55,17 @@ export function reproduceCommand(): Command {
     .option('--out <dir>', 'output directory', path('--out', 'a directory'), 'npset-reproduce')
     .option('--seeds <k>', 'seeds per dataset and method (1..k)', integer('--seeds', { min: 1, max: 1000 }), REPRODUCE_DEFAULTS.seeds)
     .option('--epochs <n>', 'epochs per run (>= 51 for all 41 prunings)', integer('--epochs', { min: 1, max: LIMITS.epochs }), REPRODUCE_DEFAULTS.epochs)
-    .option('--threads <t>', 'OpenMP threads (0: all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
+    .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
     .option('--datasets <names>', 'only these datasets, comma-separated (e.g. lung_discrete,Yale)', parseDatasets)
     .option('--no-figures', 'skip Figure 1 and the Dense-MLP runs of Figure 2')
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: ReproduceFlags) => {
       const dataDir = flags.dataDir ?? defaultDataDir();
-      if (!dataDir) fail('a directory (no ../shared/datasets/asu found)', '--data-dir', flags.dataDir);
+      if (!dataDir) {
+        throw new ValidationError(
+          'Expected --data-dir: the directory with the paper\'s MAT-files (no ../shared/datasets/asu beside the working directory or the package to default to)',
+        );
+      }
       // Everything that can be checked is checked before the first run: the data directory, the requested
       // datasets, and the output directory (created now).
       const found = findPaperFiles(dataDir);
@@ -71,6 +78,7 @@ export function reproduceCommand(): Command {
         for (const p of absent) process.stderr.write(`npset: skipped ${p.displayName}: no ${p.file} in ${dataDir}\n`);
       }
       const out = makeOutDir('--out', flags.out);
+      checkOutFiles('--out', out, REPRODUCE_FILES);
       const written = new Set<string>();
       const controller = new AbortController();
       const onSigint = () => controller.abort();

@@ -53,8 +53,19 @@ export function trainCommand(): Command {
     .description('train one model on a MAT-file or a CSV/TSV file (or the built-in synthetic dataset) and report its accuracy')
     .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
-    .addOption(new Option('--method <name>', 'method').choices(METHODS).default('set'))
-    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', integerList('--hidden', { min: 1, max: LIMITS.neurons }, LIMITS.layers - 2), d.hidden)
+    .addOption(
+      new Option(
+        '--method <name>',
+        'method; direct-set and direct-fc are SET and a dense MLP built directly with the --hidden sizes you give (the paper gives them the sizes an NPSET run ended with; `npset reproduce` does that)',
+      )
+        .choices(METHODS)
+        .default('set'),
+    )
+    .addOption(
+      new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated')
+        .argParser(integerList('--hidden', { min: 1, max: LIMITS.neurons }, LIMITS.layers - 2))
+        .default(d.hidden, d.hidden.join(',')),
+    )
     .option('--epochs <n>', 'training epochs', integer('--epochs', { min: 1, max: LIMITS.epochs }), d.epochs)
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), d.epsilon)
     .option('--zeta <z>', 'fraction of weights per sign removed and regrown after each epoch', number('--zeta', { min: 0, max: 1 }), d.zeta)
@@ -65,11 +76,11 @@ export function trainCommand(): Command {
     .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true }), d.dropout)
     .option('--test-fraction <f>', 'fraction of samples in the stratified test split (default: ceil(n / 3) samples)', number('--test-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
     .option('--seed <s>', 'seed of the split, the topology, the weights and the shuffles', integer('--seed', { min: 0 }), d.seed)
-    .option('--threads <t>', 'OpenMP threads (0: all cores)', integer('--threads', { min: 0, max: 4096 }), d.threads)
+    .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), d.threads)
     .option('--alpha <a>', 'NPSET: fraction of neurons removed per pruning', number('--alpha', { min: 0, max: 1, maxExclusive: true }), PRUNING_DEFAULTS.alpha)
     .option('--beta <e>', 'NPSET: first pruning epoch (from 0)', integer('--beta', { min: 0 }), PRUNING_DEFAULTS.beta)
     .option('--gamma <n>', 'NPSET: pruning continues to epoch beta + gamma', integer('--gamma', { min: 0 }), PRUNING_DEFAULTS.gamma)
-    .option('--criterion <c>', 'NPSET: which neurons go first', choice('--criterion', PRUNE_CRITERIA), PRUNING_DEFAULTS.criterion)
+    .option('--criterion <c>', `NPSET: which neurons go first (${PRUNE_CRITERIA.join(', ')})`, choice('--criterion', PRUNE_CRITERIA), PRUNING_DEFAULTS.criterion)
     .option('--json', 'print one JSON object on stdout instead of progress and a summary')
     .action(async (flags: TrainFlags) => {
       const result = await train(flags);

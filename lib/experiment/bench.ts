@@ -84,6 +84,36 @@ export interface BenchResult {
   machine: MachineInfo;
   rows: BenchRow[];
   dense: { epochMs: number; gflops: number; threads: number } | null;
+  /** What makes some rows mean less than they seem (a model too small to split, a thread limit). */
+  notes: string[];
+}
+
+/**
+ * Below this many multiply-adds per layer and batch ((connections + outputs) x padded batch), the training
+ * kernels run on the calling thread (kMinParallelWork in native/core/src/kernels_impl.hpp).
+ */
+const MIN_PARALLEL_WORK = 2 ** 18;
+
+function benchNotes(threads: number[], layerWork: number[]): string[] {
+  const notes: string[] = [];
+  const largest = Math.max(0, ...layerWork);
+  if (threads.some((t) => t > 1) && largest < MIN_PARALLEL_WORK) {
+    notes.push(
+      `no layer reaches the size at which the training kernels split their work between threads (2^18 multiply-adds ` +
+        `per layer and batch; the largest here has ${largest}): they run on one thread in every row, so the speedups measure noise`,
+    );
+  }
+  const limit = Number(process.env.OMP_THREAD_LIMIT);
+  if (Number.isInteger(limit) && limit >= 1 && threads.some((t) => t > limit)) {
+    notes.push(`OMP_THREAD_LIMIT=${limit}: the rows of more than ${limit} thread${limit === 1 ? '' : 's'} ran on ${limit}`);
+  }
+  return notes;
+}
+
+/** Multiply-adds per layer and batch of a model's kernels, as the native core weighs them. */
+function layerWork(model: SparseMLP, batch: number): number[] {
+  const pb = Math.ceil(batch / 8) * 8;
+  return model.topology().layers.map((l) => (l.connections + l.outputs) * pb);
 }
 
 /** Standard-normal features and balanced labels of the given shape (timing does not depend on values). */
@@ -206,6 +236,8 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
   // All thread counts take turns epoch by epoch when their models fit in memory together (a quarter of it).
   const interleaved = o.threads.length > 1 && o.threads.length * modelBytesEstimate(shape.layers, o.epsilon, batch) < machine.memoryBytes / 4;
   let connections = 0; // of the initial topology (the same seed and epsilon build the same one for every row)
+  let work: number[] = [];
+  const effectiveBatch = Math.min(batch, data.samples);
   const timed: { threads: number; times: ReturnType<EpochTimes['result']>; memory: ReturnType<SparseMLP['memory']> }[] = [];
   if (interleaved) {
     o.onProgress?.(`building ${shape.layers.join('-')} for ${o.threads.join(', ')} threads`);
@@ -213,6 +245,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     try {
       for (const threads of o.threads) models.push(await SparseMLP.create({ layers: shape.layers, epsilon: o.epsilon, seed, threads }));
       connections = models[0].topology().connections;
+      work = layerWork(models[0], effectiveBatch);
       const times = o.threads.map(() => new EpochTimes());
       for (let e = 0; e < warmup + o.epochs; e++) {
         o.onProgress?.(`${e < warmup ? 'warm-up' : 'timed'} epoch ${e + 1} of ${warmup + o.epochs} on ${o.threads.join(', ')} threads in turn`);
@@ -227,6 +260,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
       o.onProgress?.(`building ${shape.layers.join('-')} for ${plural(threads, 'thread')}`);
       const model = await SparseMLP.create({ layers: shape.layers, epsilon: o.epsilon, seed, threads });
       connections = model.topology().connections;
+      work = layerWork(model, effectiveBatch);
       try {
         o.onProgress?.(`timing ${plural(o.epochs, 'epoch')} (after ${warmup} warm-up) on ${plural(threads, 'thread')}`);
         timed.push({ threads, times: await timeEpochs(model, train, o, batch, false, warmup), memory: model.memory() });
@@ -282,5 +316,6 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     machine,
     rows,
     dense,
+    notes: benchNotes(o.threads, work),
   };
 }

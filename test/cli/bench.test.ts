@@ -3,12 +3,12 @@
  * the JSON object's fields, speedup / efficiency relative to the first row, oversubscription, NPSET
  * pruning, --out files and option errors. No assertion depends on how fast anything ran.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../../lib/experiment/bench';
-import { ensureBuilt, runCli, runJson } from '../helpers/cli';
+import { ensureBuilt, expectUsageError, runCli, runJson } from '../helpers/cli';
 
 const SMALL = ['bench', '--workload', 'custom', '--layers', '300,300,300,2', '--samples', '200'];
 const PHASES = ['forward', 'backward', 'update', 'evolution', 'pruning'];
@@ -154,6 +154,38 @@ describe('npset bench --method npset', () => {
     expect(r.connections).toBeLessThan(b.connections);
     expect(r.bytesPerConnection).toBeGreaterThanOrEqual(12);
     expect(r.bytesPerConnection).toBeLessThanOrEqual(32);
+  });
+});
+
+describe('npset bench notes', () => {
+  it('says when no layer is large enough for the kernels to use the threads (the speedups are noise)', async () => {
+    const { json } = await runJson(['bench', '--workload', 'custom', '--layers', '20,30,2', '--samples', '100', '--threads', '1,2', '--epochs', '1', '--no-dense']);
+    const notes = (json as unknown as BenchResult).notes;
+    expect(notes.some((n) => /run on one thread in every row/.test(n))).toBe(true);
+  });
+
+  it('has none for a model whose layers are split between threads', async () => {
+    const { json } = await runJson([...SMALL, '--threads', '1,2', '--epochs', '1', '--no-dense'], { OMP_THREAD_LIMIT: undefined });
+    expect((json as unknown as BenchResult).notes).toEqual([]);
+  });
+
+  it('says when OMP_THREAD_LIMIT caps some rows', async () => {
+    const { json } = await runJson([...SMALL, '--threads', '1,2', '--epochs', '1', '--no-dense'], { OMP_THREAD_LIMIT: '1' });
+    expect((json as unknown as BenchResult).notes).toEqual(['OMP_THREAD_LIMIT=1: the rows of more than 1 thread ran on 1']);
+  });
+});
+
+describe('npset bench --out checks its files before the benchmark', () => {
+  it('a directory where bench.json goes: one npset line, exit 2, nothing run', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'npset-bench-out-'));
+    try {
+      mkdirSync(path.join(out, 'bench.json'));
+      const r = await runCli([...SMALL, '--threads', '1', '--epochs', '1', '--no-dense', '--out', out]);
+      expectUsageError(r, /bench\.json is a directory/);
+      expect(existsSync(path.join(out, 'bench.md'))).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 

@@ -63,3 +63,15 @@ describe.skipIf(!HAVE_LUNG)('npset reproduce --no-figures on Lung-discrete', () 
     expect(listed.sort()).toEqual(readdirSync(out).sort());
   });
 });
+
+describe('npset reproduce checks its output before the first run', () => {
+  it.runIf(HAVE_LUNG)('a directory where table2.md goes: one npset line, exit 2, nothing run', async () => {
+    const out = path.join(tmp, 'out-blocked');
+    mkdirSync(path.join(out, 'table2.md'), { recursive: true });
+    const r = await runCli(['reproduce', '--data-dir', lungDataDir(tmp, 'lung-blocked'), '--out', out, '--seeds', '1', '--epochs', '1', '--threads', '1']);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^npset: .*table2\.md is a directory/);
+    expect(existsSync(path.join(out, 'results.json'))).toBe(false);
+  });
+});

@@ -78,8 +78,8 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
 }
 
 /** Runs the CLI with --json and parses the single JSON object it must print. */
-export async function runJson(args: string[]): Promise<{ result: CliResult; json: Record<string, unknown> }> {
-  const result = await runCli([...args, '--json']);
+export async function runJson(args: string[], env?: Record<string, string | undefined>): Promise<{ result: CliResult; json: Record<string, unknown> }> {
+  const result = await runCli([...args, '--json'], { env });
   if (result.status !== 0) throw new Error(`npset ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   const lines = result.stdout.split('\n').filter((l) => l.length > 0);
   if (lines.length !== 1) throw new Error(`expected exactly one line on stdout, got ${lines.length}:\n${result.stdout}`);
