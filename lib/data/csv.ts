@@ -9,11 +9,14 @@
  *   and refused beyond maxDenseBytes (1 GiB, as for MAT-files), before it is allocated;
  * - one record (line) may hold at most MAX_RECORD_CHARS characters, so a file without line breaks
  *   cannot make the parser buffer gigabytes.
+ * The text must be UTF-8 (or UTF-16 little-endian with a byte order mark): other bytes are refused, not
+ * replaced, as a Latin-1 file's "café" and "cafè" would otherwise both read "caf\ufffd", one class.
  */
 import { constants as fsConstants, type ReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { pipeline } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse, type Info } from 'csv-parse';
 import { DataFormatError, ValidationError } from '../errors';
 import {
@@ -33,11 +36,24 @@ export interface CsvDatasetOptions {
    */
   label?: string | number;
   /**
-   * Whether the first row is a header. Default: detected; it is a header when any of its feature
-   * cells is not a number (always, when `label` is a name).
+   * Whether the first row is a header. Default: always when `label` is a name, else detected from the
+   * first two rows: row 1 is a header when one of its cells (feature or label column) reads as a name,
+   * that is neither a number nor a missing-value marker (an empty cell, "?", "-", "NA", "N/A", "NaN",
+   * "null", "None" and the like, any case), above a number on row 2 (in any notation, so that a bad one
+   * is reported on its line): `len,width,species` above `5.1,3.5,setosa`, or pandas' `0,1,2,target`
+   * above `5.1,3.5,1.4,2`. Otherwise row 1 is data, so that a missing value or an ID column on it is an
+   * error for line 1 (not a header that drops a sample), and text labels need no header. A file of one
+   * row: a header when one of its feature cells reads as a name. Not detected (pass `header: true`): a
+   * header whose names all stand above text on row 2, as numeric feature names with text labels
+   * (`0,1,species` above `5.1,3.5,setosa`).
    */
   header?: boolean;
-  /** Field delimiter. Default: tab for '.tsv' files, else detected from the first line among ',', ';' and tab. */
+  /**
+   * Field delimiter. Default: tab for '.tsv' files, else detected from the first line among ',', ';' and tab.
+   * A delimiter ending every line (an empty last cell on rows 1 and 2, or on the only row) is ignored,
+   * with the empty last column it makes, which must then be empty on every row; not when `label` is
+   * that last column.
+   */
   delimiter?: CsvDelimiter;
   /**
    * Upper bound, in bytes, on what is built from the file (default DEFAULT_MAX_DENSE_BYTES, 1 GiB, as
@@ -61,6 +77,12 @@ const HEAD_BYTES = 64 * 1024;
 const LABEL_OVERHEAD_BYTES = 64;
 /** Column names listed in "not found" errors, at most. */
 const LISTED_NAMES = 12;
+/** Numeric labels are refused as continuous when not all whole and more distinct than this and than half the rows. */
+const CONTINUOUS_MIN_VALUES = 10;
+/** Missing-value markers, pandas' and R's among them, any case: cells that are no column names. */
+const MISSING = /^(?:|\?+|-+|\.|[+-]?nan|n\/?a|#n\/?a|#na|<na>|null|none|nil|missing|undefined)$/i;
+/** Numbers that Number() does not read: infinities as Python writes them, and a decimal comma. */
+const OTHER_NUMBER = /^(?:[+-]?inf(?:inity)?|[+-]?(?:\d+,\d*|,\d+)(?:e[+-]?\d+)?)$/i;
 
 /** A cell's value if it is a finite number in decimal notation, else NaN. */
 function decimal(cell: string): number {
@@ -69,10 +91,22 @@ function decimal(cell: string): number {
   return Number.isFinite(v) ? v : NaN;
 }
 
+/** Whether a cell is a number in any notation, which the loader may still refuse (0x10, 1,5, Infinity). */
+function isNumber(cell: string): boolean {
+  return cell !== '' && (!Number.isNaN(Number(cell)) || OTHER_NUMBER.test(cell));
+}
+
+/** Whether a cell of row 1 reads as a column name: neither a number nor a missing-value marker. */
+function isName(cell: string): boolean {
+  return !isNumber(cell) && !MISSING.test(cell);
+}
+
 /**
  * Load a dataset from a CSV or TSV file: a row per sample, numeric features and a label column.
  * Labels may be numbers (classes in ascending order of value, as loadMatDataset) or any text (classes
- * in code-unit order of the texts, kept in `labelNames`; `labels` is then 0..classes-1).
+ * in code-unit order of the texts, kept in `labelNames`; `labels` is then 0..classes-1). Numeric labels
+ * that look continuous (a regression target) are refused: not all whole numbers, and more than
+ * CONTINUOUS_MIN_VALUES (10) distinct values and more than half as many as rows.
  */
 export async function loadCsvDataset(path: string, options?: CsvDatasetOptions): Promise<Dataset> {
   expectString('path', path);
@@ -112,17 +146,38 @@ export async function loadCsvDataset(path: string, options?: CsvDatasetOptions):
       relax_column_count: true, // ragged rows are reported below, in this loader's words
       info: true,
       max_record_size: MAX_RECORD_CHARS,
+      // Given, not discovered: until it has found one, csv-parse allocates buffers at every byte, which
+      // made a long first line 10 times slower to read (and to refuse, beyond MAX_RECORD_CHARS).
+      record_delimiter: ['\r\n', '\n', '\r'],
     });
     input = fh.createReadStream({ start: 0, autoClose: false });
-    // Errors of either stream reach the loop below through the parser, which pipeline destroys with them.
-    pipeline(input, parser, () => undefined);
+    // Errors of any stream reach the loop below through the parser, which pipeline destroys with them.
+    pipeline(input, new Utf8Check(), parser, () => undefined);
     const rows = new RowBuilder(path, delimiter, opts, maxDense);
+    // csv-parse gives the line a record ends on, and counts a CRLF inside quotes as two lines. A record
+    // starts one line past the previous one's end (corrected) and the blank lines skipped since.
+    let end = 0;
+    let blank = 0;
+    let twice = 0;
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      rows.add(record, info.lines);
+      const skipped = info.empty_lines - blank;
+      const start = end - twice + 1 + skipped;
+      if (info.lines - end - skipped > 1) twice += crlfCount(record); // line breaks in quoted cells
+      end = info.lines;
+      blank = info.empty_lines;
+      rows.add(record, start);
     }
     return rows.finish(basename(path, extname(path)));
   } catch (e) {
     if (e instanceof DataFormatError) throw e;
+    if (e instanceof Utf8Failure && fh) {
+      const line = await lineAt(fh, e.offset);
+      throw new DataFormatError(
+        `Expected UTF-8 text for line ${line} but received the byte 0x${e.byte.toString(16).toUpperCase().padStart(2, '0')} ` +
+          `(byte ${e.offset} of the file), not valid UTF-8 there: save the file as UTF-8 (it may be Latin-1 or Windows-1252)`,
+        path,
+      );
+    }
     if (e instanceof CsvError) {
       throw new DataFormatError(`cannot parse the file as CSV: ${e.message}`, path, { cause: e });
     }
@@ -151,6 +206,115 @@ function csvOptions(options: unknown): CsvDatasetOptions {
   if (opts.maxDenseBytes !== undefined) expectInteger('options.maxDenseBytes', opts.maxDenseBytes, { min: 1 });
   if (opts.maxFileBytes !== undefined) expectInteger('options.maxFileBytes', opts.maxFileBytes, { min: 1 });
   return opts as CsvDatasetOptions;
+}
+
+/** How many CRLF the cells of a record hold. */
+function crlfCount(record: string[]): number {
+  let n = 0;
+  for (const cell of record) for (let i = cell.indexOf('\r\n'); i >= 0; i = cell.indexOf('\r\n', i + 2)) n++;
+  return n;
+}
+
+/** Where the file stops being UTF-8: its first byte that is not part of a well-formed sequence. */
+class Utf8Failure extends Error {
+  constructor(
+    readonly offset: number,
+    readonly byte: number,
+  ) {
+    super(`not UTF-8 at byte ${offset}`);
+  }
+}
+
+/**
+ * Passes the file's bytes through unchanged, checking that they are UTF-8 (unless the file starts with
+ * a UTF-16 little-endian byte order mark, which csv-parse decodes): csv-parse would decode other bytes
+ * into U+FFFD, which makes distinct labels equal. A character split between chunks is checked whole.
+ */
+class Utf8Check extends Transform {
+  /** Bytes of the file before `tail`. */
+  private at = 0;
+  /** The incomplete character that ended the last chunk. */
+  private tail = Buffer.alloc(0);
+  private utf16: boolean | undefined;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.utf16 ??= chunk[0] === 0xff && chunk[1] === 0xfe;
+    if (!this.utf16) {
+      const buf = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+      const end = completeLength(buf);
+      if (!isUtf8(buf.subarray(0, end))) {
+        const i = Math.min(utf8ErrorAt(buf.subarray(0, end)), end - 1);
+        done(new Utf8Failure(this.at + i, buf[i]));
+        return;
+      }
+      this.at += end;
+      this.tail = Buffer.from(buf.subarray(end)); // a copy: the chunk is not kept
+    }
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(this.tail.length > 0 ? new Utf8Failure(this.at, this.tail[0]) : null);
+  }
+}
+
+/** `buf`'s length less the bytes of an incomplete last character (a lead byte short of its continuation bytes). */
+function completeLength(buf: Uint8Array): number {
+  for (let i = buf.length - 1; i >= Math.max(0, buf.length - 3); i--) {
+    const b = buf[i];
+    if (b < 0x80) break;
+    if (b >= 0xc0) return buf.length - i < (b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2) ? i : buf.length;
+  }
+  return buf.length;
+}
+
+/** Index of the first byte of `buf` that does not start a well-formed UTF-8 sequence; `buf.length` if none. */
+function utf8ErrorAt(buf: Uint8Array): number {
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // The continuation bytes' count, and the range of the first (which excludes overlong forms, surrogates, > U+10FFFF).
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      n = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const c = i + k < buf.length ? buf[i + k] : -1;
+      if (c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return buf.length;
+}
+
+/** The line of byte `offset` of the file, counted as csv-parse does (CRLF, LF or CR ends one). */
+async function lineAt(fh: FileHandle, offset: number): Promise<number> {
+  const buf = Buffer.alloc(Math.min(offset, 1 << 20));
+  let line = 1;
+  let cr = false;
+  for (let pos = 0; pos < offset; ) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, offset - pos), pos);
+    if (bytesRead === 0) break;
+    for (let i = 0; i < bytesRead; i++) {
+      const b = buf[i];
+      if (b === 0x0d || (b === 0x0a && !cr)) line++;
+      cr = b === 0x0d;
+    }
+    pos += bytesRead;
+  }
+  return line;
 }
 
 /**
@@ -186,10 +350,15 @@ const cellText = (cell: string) => (cell === '' ? 'an empty cell' : describe(cel
 
 /** Takes the parsed records one by one, checks them and fills the growing arrays. */
 class RowBuilder {
+  /** The first record's columns, which every record must have. */
   private columns = -1;
+  /** The columns read: `columns`, less an empty last one made by a delimiter ending every line. */
+  private width = -1;
   private firstLine = 0;
   private labelCol = -1;
   private names: string[] | undefined;
+  /** The first record, kept until the second tells whether it is a header. */
+  private pending: string[] | undefined;
   private features = 0;
   private rows = 0;
   private capacity = 0;
@@ -215,19 +384,34 @@ class RowBuilder {
     return this.names ? `column ${j + 1} (${JSON.stringify(this.names[j])})` : `column ${j + 1}`;
   }
 
+  /** Takes a record that starts on line `line`. */
   add(record: string[], line: number): void {
     if (this.columns < 0) {
-      if (this.first(record, line)) return;
-    } else if (record.length !== this.columns) {
+      this.first(record, line);
+      return;
+    }
+    if (this.pending) this.decide(record);
+    this.row(record, line);
+  }
+
+  private row(record: string[], line: number): void {
+    if (record.length !== this.columns) {
       throw this.error(
         `Expected ${this.columns} columns (as on line ${this.firstLine}) for line ${line} but received ${record.length}`,
+      );
+    }
+    const width = this.width;
+    if (width < this.columns && record[width] !== '') {
+      throw this.error(
+        `Expected an empty cell for line ${line}, column ${width + 1} (the first lines end with a delimiter, taken as ` +
+          `an empty last column, which is ignored) but received ${describe(record[width])}`,
       );
     }
     const f = this.features;
     if (this.rows === this.capacity) this.grow(line);
     const X = this.X;
     let o = this.rows * f;
-    for (let j = 0; j < record.length; j++) {
+    for (let j = 0; j < width; j++) {
       if (j === this.labelCol) continue;
       const cell = record[j];
       const v = decimal(cell);
@@ -254,8 +438,8 @@ class RowBuilder {
     this.ids[this.rows++] = id;
   }
 
-  /** The first record: columns, label column, header or not. Returns true when it is the header. */
-  private first(record: string[], line: number): boolean {
+  /** The first record: its columns and a label column given by the options; kept for decide(). */
+  private first(record: string[], line: number): void {
     const cols = record.length;
     if (cols < 2) {
       const name = this.delimiter === '\t' ? 'tab' : JSON.stringify(this.delimiter);
@@ -265,7 +449,6 @@ class RowBuilder {
     }
     this.columns = cols;
     this.firstLine = line;
-    this.features = cols - 1;
     const { label } = this.opts;
     if (typeof label === 'number') {
       if (label >= cols) {
@@ -274,12 +457,51 @@ class RowBuilder {
       this.labelCol = label;
     } else if (typeof label === 'string') {
       this.labelCol = findColumn(record, label, line, this.file); // a name implies a header
-    } else {
-      this.labelCol = cols - 1;
     }
-    const header = this.opts.header ?? (typeof label === 'string' || record.some((c, j) => j !== this.labelCol && Number.isNaN(decimal(c))));
-    if (header) this.names = record.slice();
-    return header;
+    this.pending = record;
+  }
+
+  /**
+   * With the second record (undefined when the file has one): whether the first ends with an ignored
+   * empty column and is a header (see CsvDatasetOptions.header); reads it as a row if it is not.
+   */
+  private decide(second: string[] | undefined): void {
+    const first = this.pending as string[];
+    this.pending = undefined;
+    const last = this.columns - 1;
+    // A delimiter at the end of every line, header included, would make an empty label column.
+    const trailing = last > 1 && first[last] === '' && (second === undefined || second[last] === '') && this.labelCol !== last;
+    this.width = trailing ? last : this.columns;
+    this.features = this.width - 1;
+    if (this.labelCol < 0) this.labelCol = this.width - 1;
+    const header = this.opts.header ?? (typeof this.opts.label === 'string' || this.looksLikeHeader(first, second));
+    if (header) this.names = first.slice(0, this.width);
+    else this.row(first, this.firstLine);
+  }
+
+  /** A name on row 1 above a number on row 2; with a single row, a name among its features. */
+  private looksLikeHeader(first: string[], second: string[] | undefined): boolean {
+    for (let j = 0; j < this.width; j++) {
+      if (!isName(first[j])) continue;
+      if (second === undefined ? j !== this.labelCol : j < second.length && isNumber(second[j])) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Numeric labels with more distinct values than CONTINUOUS_MIN_VALUES and than half the rows, not all
+   * whole numbers, are a continuous target (regression data): hundreds of classes of a sample or two
+   * each, silently. Whole numbers (1.0 included) and text labels are classes, however many.
+   */
+  private expectClasses(distinct: number, texts: string[], values: number[], samples: number): void {
+    if (distinct <= CONTINUOUS_MIN_VALUES || 2 * distinct <= samples) return;
+    const fraction = values.findIndex((v) => !Number.isInteger(v));
+    if (fraction < 0) return;
+    throw this.error(
+      `Expected class labels for ${this.column(this.labelCol)} but received ${distinct} distinct numbers in ${samples} rows, ` +
+        `not all whole (such as ${describe(texts[fraction])}): a continuous target, as for regression, cannot be classified; ` +
+        'choose the column of the classes as the label, or bin the values into classes',
+    );
   }
 
   /** The features and labels of `rows` rows and the texts of their `labels` distinct labels must fit maxDenseBytes. */
@@ -311,6 +533,7 @@ class RowBuilder {
 
   finish(name: string): Dataset {
     if (this.columns < 0) throw this.error('the file is empty: no rows');
+    if (this.pending) this.decide(undefined);
     if (this.rows === 0) throw this.error(`the file has a header (line ${this.firstLine}) but no data rows`);
     const samples = this.rows;
     const features = this.features;
@@ -328,6 +551,7 @@ class RowBuilder {
     let labelNames: string[] | undefined;
     if (numeric) {
       labels = [...new Set(values.map((v) => (v === 0 ? 0 : v)))].sort((a, b) => a - b); // -0 and 0 are one label
+      this.expectClasses(labels.length, texts, values, samples);
       const index = new Map(labels.map((l, c) => [l, c]));
       values.forEach((v, id) => (classOf[id] = index.get(v === 0 ? 0 : v) as number));
     } else {

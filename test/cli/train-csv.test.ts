@@ -27,6 +27,10 @@ beforeAll(() => {
   writeFileSync(file('flowers.csv'), ['sepal_len,sepal_wid,petal_len,petal_wid,species', ...rows.map((r) => `${r.x.join(',')},${r.label}`)].join('\r\n'));
   writeFileSync(file('first.tsv'), ['species\ta\tb\tc\td', ...rows.map((r) => `${r.label}\t${r.x.join('\t')}`)].join('\n'));
   writeFileSync(file('bad.csv'), 'a,b,label\n1,2,x\n3,,y\n');
+  // pandas' DataFrame(X).to_csv(index=False) with a numeric "target": feature names 0..3, classes 1, 2 and 10.
+  writeFileSync(file('pandas.csv'), ['0,1,2,3,target', ...rows.map((r, i) => `${r.x.join(',')},${[1, 2, 10][i % 3]}`)].join('\n'));
+  writeFileSync(file('latin1.csv'), Buffer.from('a,b,label\n1,2,caf\xe9\n3,4,caf\xe8\n', 'latin1'));
+  writeFileSync(file('regression.csv'), ['a,price', ...rows.map((r, i) => `${r.x[0]},${(i * 1.37).toFixed(2)}`)].join('\n'));
   writeFileSync(file('one-class.csv'), 'a,label\n1,setosa\n2,setosa\n3,setosa\n');
   writeFileSync(file('good.mat'), writeMat([matrixSpec('X', [[1, 2], [3, 4], [5, 6], [7, 8]]), matrixSpec('Y', [[1], [2], [1], [2]])]));
 });
@@ -64,6 +68,23 @@ describe('npset train --data FILE.csv', () => {
   it('a bad CSV file: one npset line naming the file, the line and the column; exit code 2', async () => {
     const r = await train('--data', file('bad.csv'));
     expectUsageError(r, /^npset: .*bad\.csv: Expected a finite number for line 3, column 2 \("b"\) but received an empty cell$/);
+  });
+
+  it('detects a header of numeric feature names above numeric labels (pandas), without an extra class', async () => {
+    const { json } = await runJson(['train', '--data', file('pandas.csv'), '--hidden', '8', '--epochs', '1', '--threads', '1']);
+    expect(json.layers).toEqual([4, 8, 3]);
+    expect((json.trainSamples as number) + (json.testSamples as number)).toBe(SAMPLES);
+  });
+
+  it('a file that is not UTF-8, or whose labels are continuous: one npset line, exit code 2', async () => {
+    expectUsageError(
+      await train('--data', file('latin1.csv')),
+      /^npset: .*latin1\.csv: Expected UTF-8 text for line 2 but received the byte 0xE9 \(byte 17 of the file\), not valid UTF-8 there: /,
+    );
+    expectUsageError(
+      await train('--data', file('regression.csv')),
+      /^npset: .*regression\.csv: Expected class labels for column 2 \("price"\) but received 60 distinct numbers in 60 rows, not all whole/,
+    );
   });
 
   it('a CSV file of one class names its label', async () => {

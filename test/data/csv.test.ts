@@ -75,7 +75,7 @@ describe('loadCsvDataset: good files', () => {
 
   it('takes a numeric first row as the header when told (header: true), and a text label on it does not make a header', async () => {
     expect((await load('h.csv', '10,20,30\n1,2,0\n3,4,1\n', { header: true })).samples).toBe(2);
-    // Only the feature cells decide: "label" is in the label column, so this first row is data.
+    // "label" is a name, but above text on line 2: this first row is data, with text labels.
     const d = await load('h2.csv', '1,2,label\n3,4,other\n');
     expect(d.samples).toBe(2);
     expect(d.labelNames).toEqual(['label', 'other']);
@@ -271,6 +271,169 @@ describe('loadCsvDataset: bad files', () => {
     await bad({ labels: 'x' }, /unknown option "labels"/);
     await bad(null, /^Expected an options object for options but received null$/);
     await expect(loadCsvDataset('' as string)).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('loadCsvDataset: header detection from the first two rows', () => {
+  it('takes line 1 as a header when a name on it stands above a number on line 2, whatever the labels', async () => {
+    const named = await load('named.csv', 'len,width,class\n1,2,5\n3,4,2\n');
+    expect([named.samples, named.labels]).toEqual([2, [2, 5]]);
+    const text = await load('text.csv', 'len,width,species\n1,2,setosa\n3,4,virginica\n');
+    expect([text.samples, text.labelNames]).toEqual([2, ['setosa', 'virginica']]);
+    // pandas' DataFrame(X).to_csv(index=False) with a "target" column: numeric feature names, and the
+    // name of the label column above a number decides; the labels stay numbers (10 after 2).
+    const pandas = await load('pandas.csv', '0,1,2,3,target\n5.1,3.5,1.4,0.2,1\n4.9,3,1.4,0.2,10\n6.3,3.3,6,2.5,2\n');
+    expect([pandas.samples, pandas.features, pandas.labels, pandas.labelNames]).toEqual([3, 4, [1, 2, 10], undefined]);
+    expect(rows(pandas)[0]).toEqual([5.1, 3.5, 1.4, 0.2].map(Math.fround));
+    // With the index too (to_csv() writes an empty name above it), and with the label column given by index.
+    expect((await load('index.csv', ',0,1,target\n0,1.5,2,1\n1,3,4,2\n')).samples).toBe(2);
+    const first = await load('first.csv', 'target,0,1\n1,2,3\n2,4,5\n', { label: 0 });
+    expect([first.samples, first.labels, rows(first)]).toEqual([2, [1, 2], [[2, 3], [4, 5]]]);
+    // A number in a notation the loader refuses still shows the header above it, and is reported on its line.
+    expect(await errorOf('euro.csv', 'a;b;label\n1,5;2,5;x\n')).toBe('Expected a finite number for line 2, column 1 ("a") but received "1,5"');
+  });
+
+  it('takes line 1 as data when no name on it stands above a number: numbers, text labels, missing values', async () => {
+    expect(rows(await load('numbers.csv', '1,2,0\n3,4,1\n'))).toEqual([[1, 2], [3, 4]]);
+    const text = await load('textlabels.csv', '1,2,setosa\n3,4,virginica\n5,6,setosa\n');
+    expect([text.samples, text.labelNames]).toEqual([3, ['setosa', 'virginica']]);
+    // A missing value on line 1 is an error for line 1, as on any other line: not a header that drops a sample.
+    for (const missing of ['?', 'NA', 'n/a', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '-', '#N/A', '<NA>', 'missing']) {
+      expect(await errorOf('missing.csv', `1,${missing},0\n3,4,1\n5,6,0\n`)).toBe(
+        `Expected a finite number for line 1, column 2 but received ${JSON.stringify(missing)}`,
+      );
+    }
+    expect(await errorOf('empty.csv', '1,,0\n3,4,1\n')).toBe('Expected a finite number for line 1, column 2 but received an empty cell');
+    // So are numbers in notations the loader does not take: they are no column names.
+    for (const value of ['Infinity', '-inf', '0x10', '1,5']) {
+      expect(await errorOf('notation.csv', `1;${value};0\n3;4;1\n`)).toBe(`Expected a finite number for line 1, column 2 but received ${JSON.stringify(value)}`);
+    }
+    // An ID-like text column without a header: its line 2 is text too, so line 1 is data, and refused.
+    expect(await errorOf('ids.csv', 'id1,1,2,0\nid2,3,4,1\n')).toBe('Expected a finite number for line 1, column 1 but received "id1"');
+    // With a header, the same column fails on line 2.
+    expect(await errorOf('idshead.csv', 'id,a,b,label\nid1,1,2,0\n')).toBe('Expected a finite number for line 2, column 1 ("id") but received "id1"');
+  });
+
+  it('decides a single row by its feature cells: a name makes it a header', async () => {
+    const one = await load('one.csv', '1,2,0\n');
+    expect([one.samples, rows(one)]).toEqual([1, [[1, 2]]]);
+    expect((await load('onetext.csv', '1,2,setosa\n')).labelNames).toEqual(['setosa']);
+    expect(await errorOf('onehead.csv', 'a,b,label\n')).toBe('the file has a header (line 1) but no data rows');
+    expect(await errorOf('onemissing.csv', '1,NA,0\n')).toBe('Expected a finite number for line 1, column 2 but received "NA"');
+  });
+
+  it('follows header: true or false, and a label given by name, over the detection', async () => {
+    // Numeric feature names above text labels cannot be told from data (documented): header: true says it.
+    const ambiguous = '0,1,species\n5.1,3.5,setosa\n4.9,3,virginica\n';
+    expect((await load('amb.csv', ambiguous)).labelNames).toEqual(['setosa', 'species', 'virginica']);
+    const told = await load('amb.csv', ambiguous, { header: true });
+    expect([told.samples, told.labelNames]).toEqual([2, ['setosa', 'virginica']]);
+    expect((await load('byname.csv', ambiguous, { label: 'species' })).samples).toBe(2);
+    const data = await load('nohead.csv', '0,1,target\n5,3,1\n4,3,2\n', { header: false });
+    expect([data.samples, data.labelNames]).toEqual([3, ['1', '2', 'target']]);
+    expect((await load('onehead.csv', '1,2,0\n', { header: true }).catch((e: Error) => e.message))).toMatch(/has a header \(line 1\) but no data rows$/);
+  });
+});
+
+describe('loadCsvDataset: trailing delimiters, line numbers, encodings, continuous labels, long lines', () => {
+  it('ignores a delimiter that ends every line, and says so when a later row puts something there', async () => {
+    for (const text of ['a,b,label,\n1,2,x,\n3,4,y,\n', '1,2,x,\r\n3,4,y,\r\n', 'a;b;label;\n1;2;x;\n3;4;y;']) {
+      const d = await load('trailing.csv', text);
+      expect([d.features, rows(d), d.labelNames]).toEqual([2, [[1, 2], [3, 4]], ['x', 'y']]);
+    }
+    expect(await errorOf('late.csv', 'a,b,label,\n1,2,x,\n3,4,y,7\n')).toBe(
+      'Expected an empty cell for line 3, column 4 (the first lines end with a delimiter, taken as an empty last column, which is ignored) but received "7"',
+    );
+    // Asked for as the label, the empty column stays, and is refused as labels.
+    expect(await errorOf('asked.csv', 'a,b,c,\n1,2,3,\n', { label: 3 })).toBe('Expected a label for line 2, column 4 ("") but received an empty cell');
+    // An empty last name above labels is a label column without a name; two columns keep both.
+    expect((await load('noname.csv', 'a,b,\n1,2,x\n3,4,y\n')).labelNames).toEqual(['x', 'y']);
+    expect(await errorOf('two.csv', '1,\n2,\n')).toBe('Expected a label for line 1, column 2 but received an empty cell');
+  });
+
+  it('names the line a record starts on, with quoted line breaks, CRLF and blank lines before it', async () => {
+    expect(await errorOf('multi.csv', 'a,b,label\n"1\n\n",2,x\n3,4,y\n')).toBe('Expected a finite number for line 2, column 1 ("a") but received "1\\n\\n"');
+    // Lines: 1 header, 2-3 a record, 4 blank, 5-7 a record, 8 the bad cell.
+    expect(await errorOf('crlf.csv', 'a,b,label\r\n1,2,"x\r\ny"\r\n\r\n3,4,"p\r\nq\r\nr"\r\n5,z,w\r\n')).toBe(
+      'Expected a finite number for line 8, column 2 ("b") but received "z"',
+    );
+    // Blank lines of mixed endings before the first record.
+    expect(await errorOf('mixed.csv', '\n\n  \r\n1,2,0\r\n3,x,1\r\n')).toBe('Expected a finite number for line 5, column 2 but received "x"');
+    expect(await errorOf('ragged.csv', '\n1,2,"a\nb"\n3,4\n')).toBe('Expected 3 columns (as on line 2) for line 4 but received 2');
+    // Every line ending ends a record, whichever came first (csv-parse kept the first one it found).
+    expect(rows(await load('lfcr.csv', 'a,b,label\n1,2,x\r3,4,y\r'))).toEqual([[1, 2], [3, 4]]);
+    const many = `a,label\n${Array.from({ length: 3000 }, (_, i) => `${i},"l\r\n${i % 3}"`).join('\r\n')}\r\n1,\r\n`;
+    expect(await errorOf('many.csv', many)).toBe('Expected a label for line 6002, column 2 ("label") but received an empty cell');
+  });
+
+  it('refuses bytes that are not UTF-8 (a Latin-1 file), naming the line, instead of merging labels', async () => {
+    const latin1 = Buffer.from('a,b,label\n1,2,caf\xe9\n3,4,caf\xe8\n5,6,tea\n', 'latin1');
+    expect(await errorOf('latin1.csv', latin1)).toBe(
+      'Expected UTF-8 text for line 2 but received the byte 0xE9 (byte 17 of the file), not valid UTF-8 there: ' +
+        'save the file as UTF-8 (it may be Latin-1 or Windows-1252)',
+    );
+    // A Windows-1252 en dash in a header name; a character cut short by the end of the file.
+    expect(await errorOf('cp1252.csv', Buffer.from('len \x96 cm,label\n1,a\n', 'latin1'))).toMatch(/^Expected UTF-8 text for line 1 but received the byte 0x96 \(byte 4 /);
+    expect(await errorOf('cut.csv', Buffer.concat([Buffer.from('a,label\n1,x\n2,caf'), Buffer.from([0xc3])]))).toMatch(/^Expected UTF-8 text for line 3 but received the byte 0xC3 \(byte 17 /);
+    // Overlong forms and surrogates are not UTF-8 either.
+    expect(await errorOf('overlong.csv', Buffer.concat([Buffer.from('a,label\n1,'), Buffer.from([0xc0, 0xaf]), Buffer.from('\n')]))).toMatch(/line 2 but received the byte 0xC0 /);
+    expect(await errorOf('surrogate.csv', Buffer.concat([Buffer.from('a,label\n1,'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\n')]))).toMatch(/line 2 but received the byte 0xED /);
+    // Far into the file, past the read chunks, CRLF lines counted once.
+    const body = Array.from({ length: 20000 }, (_, i) => `${i},c${i % 2}`).join('\r\n');
+    expect(await errorOf('far.csv', Buffer.concat([Buffer.from(`a,label\r\n${body}\r\n7,`), Buffer.from([0xff]), Buffer.from('\r\n')]))).toMatch(
+      /^Expected UTF-8 text for line 20002 but received the byte 0xFF /,
+    );
+  });
+
+  it('reads UTF-8 whatever the read chunks cut, and UTF-16 with a byte order mark, keeping distinct labels apart', async () => {
+    // The 2-, 3- and 4-byte characters cut at every place by the 64 KiB read chunks.
+    for (const c of ['é', '€', '😀']) {
+      for (let k = 1; k < Buffer.byteLength(c); k++) {
+        const head = 'a,label\n1,x\n';
+        const filler = `2,${'y'.repeat(65536 - k - head.length - 5)}\n`; // then "3," and the character
+        const text = `${head}${filler}3,${c}\n4,caf\u00e8\n5,\ufffd\n`;
+        expect(Buffer.from(text).indexOf(Buffer.from(c))).toBe(65536 - k);
+        const d = await load('cut.csv', text);
+        expect(d.labelNames).toEqual(['caf\u00e8', 'x', 'y'.repeat(filler.length - 3), c, '\ufffd'].sort());
+      }
+    }
+    const utf16 = Buffer.from('\ufeffa,b,label\r\n1,2,caf\u00e9\r\n3,4,caf\u00e8\r\n5,6,caf\u00e9\r\n', 'utf16le');
+    const d = await load('utf16.csv', utf16);
+    expect([d.samples, d.labelNames, Array.from(d.y)]).toEqual([3, ['caf\u00e8', 'caf\u00e9'], [1, 0, 1]]);
+  });
+
+  it('refuses a continuous label column (regression data), and keeps whole-number or text labels however many', async () => {
+    const price = (i: number) => (((i * 7919) % 1000) / 7 + 0.5).toFixed(5);
+    const regression = `x,price\n${Array.from({ length: 300 }, (_, i) => `${i},${price(i)}`).join('\n')}\n`;
+    expect(await errorOf('regression.csv', regression)).toBe(
+      `Expected class labels for column 2 ("price") but received 300 distinct numbers in 300 rows, not all whole (such as "${price(0)}"): ` +
+        'a continuous target, as for regression, cannot be classified; choose the column of the classes as the label, or bin the values into classes',
+    );
+    const file = (n: number, label: (i: number) => string) => Array.from({ length: n }, (_, i) => `${i},${label(i)}`).join('\n');
+    // More than 10 distinct values and more than half the rows, not all whole: refused; one fewer row or value: accepted.
+    expect(await errorOf('eleven.csv', file(21, (i) => `${i % 11}.5`))).toMatch(/^Expected class labels for column 2 but received 11 distinct numbers in 21 rows/);
+    expect((await load('ten.csv', file(10, (i) => `${i}.5`))).classes).toBe(10);
+    expect((await load('half.csv', file(22, (i) => `${i % 11}.5`))).classes).toBe(11);
+    // Whole numbers, written 1.0 or 1e0 too, are classes: here 300 of a sample each.
+    expect((await load('whole.csv', file(300, (i) => `${i}.0`))).classes).toBe(300);
+    expect((await load('few.csv', file(300, (i) => ['0.5', '1.5', '2.5'][i % 3]))).labels).toEqual([0.5, 1.5, 2.5]);
+    // 1000 text classes of 2 samples each.
+    const text = await load('text.csv', file(2000, (i) => `class ${i % 1000}`));
+    expect([text.classes, text.samples]).toEqual([1000, 2000]);
+  });
+
+  it('reads a long first line as fast as a long line further down (csv-parse discovered line breaks slowly)', async () => {
+    const field = 'x'.repeat(4 * 2 ** 20);
+    const time = async (text: string) => {
+      const file = write('long.csv', text);
+      const t = performance.now();
+      const d = await loadCsvDataset(file);
+      expect(d.samples).toBe(2);
+      return performance.now() - t;
+    };
+    const first = await time(`${field},label\n1,0\n2,1\n`); // a header name of 4 MiB
+    const later = await time(`a,label\n1,${field}\n2,1\n`); // a label of 4 MiB
+    expect(first).toBeLessThan(3 * later + 200);
   });
 });
 
