@@ -7,7 +7,7 @@ import { DECIMAL_NOTATION, fail, type Range, expectInteger, expectNumber } from 
  * Limits of the core, checked here so that a bad value is reported under the flag the user typed, before
  * any data is loaded (the API and the native binding check them again, under their own names).
  */
-export const LIMITS = {
+export const LIMITS = Object.freeze({
   /** Every float option reaches the core as a 32-bit float (native/binding/options.cpp read_number). */
   float: FLOAT32_MAX,
   /** Neurons per layer (lib/model/options.ts MAX_NEURONS, the core's layers[i] check). */
@@ -18,7 +18,7 @@ export const LIMITS = {
   epochs: 1_000_000,
   /** Sparse connection indices are 32-bit: fewer than 2^32 - 1 expected connections per layer (core config.cpp). */
   connectionsPerLayer: 4294967295,
-} as const;
+} as const);
 
 /** An integer in decimal digits (no exponent, no point: "1e3" and "5." are not integers here). */
 const DIGITS = /^[+-]?\d+$/;

@@ -10,8 +10,8 @@ import { checkConnections, checkDataset, checkLabelColumn, checkTestFraction } f
 import { DivergenceError } from '../errors';
 import { CliError } from './errors';
 
-export const TRAIN_CLI_DEFAULTS = {
-  hidden: [1000, 1000],
+export const TRAIN_CLI_DEFAULTS = Object.freeze({
+  hidden: Object.freeze([1000, 1000]) as number[],
   epochs: TRAIN_DEFAULTS.epochs,
   epsilon: 20,
   zeta: TRAIN_DEFAULTS.zeta,
@@ -22,7 +22,7 @@ export const TRAIN_CLI_DEFAULTS = {
   dropout: TRAIN_DEFAULTS.dropout,
   seed: 0,
   threads: 0,
-};
+});
 
 interface TrainFlags {
   data?: string;

@@ -26,7 +26,7 @@ import type { Dataset } from './dataset';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './mat';
 
 /** Delimiters the loader takes; the first three are detected, '|' must be asked for. */
-export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
+export const CSV_DELIMITERS = Object.freeze([',', ';', '\t', '|'] as const);
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
 
 export interface CsvDatasetOptions {

@@ -8,7 +8,7 @@ import { NativeData, SparseMLP } from '../model';
 import { Random } from '../data/random';
 import { machineInfo, type MachineInfo } from './machine';
 
-export const WORKLOADS = ['leukemia', 'gisette', 'wide', 'mnist', 'custom'] as const;
+export const WORKLOADS = Object.freeze(['leukemia', 'gisette', 'wide', 'mnist', 'custom'] as const);
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface WorkloadShape {
@@ -18,12 +18,14 @@ export interface WorkloadShape {
 }
 
 /** The named shapes (epsilon 20): leukemia, gisette and wide as measured against the reference SET. */
-export const WORKLOAD_SHAPES: Record<Exclude<Workload, 'custom'>, WorkloadShape> = {
-  leukemia: { layers: [7070, 7000, 7000, 2], samples: 48, batch: 8 },
-  gisette: { layers: [5000, 5000, 5000, 2], samples: 4666, batch: 32 },
-  wide: { layers: [5000, 100000, 100000, 2], samples: 4666, batch: 32 },
-  mnist: { layers: [784, 1000, 1000, 10], samples: 60000, batch: 128 },
-};
+const shape = (layers: number[], samples: number, batch: number): WorkloadShape =>
+  Object.freeze({ layers: Object.freeze(layers) as number[], samples, batch });
+export const WORKLOAD_SHAPES: Readonly<Record<Exclude<Workload, 'custom'>, WorkloadShape>> = Object.freeze({
+  leukemia: shape([7070, 7000, 7000, 2], 48, 8),
+  gisette: shape([5000, 5000, 5000, 2], 4666, 32),
+  wide: shape([5000, 100000, 100000, 2], 4666, 32),
+  mnist: shape([784, 1000, 1000, 10], 60000, 128),
+});
 
 export interface BenchOptions {
   workload: Workload;
@@ -212,7 +214,7 @@ export function benchShape(o: Pick<BenchOptions, 'workload' | 'layers' | 'sample
   const shape: WorkloadShape =
     o.workload === 'custom'
       ? { layers: o.layers ?? [1000, 1000, 1000, 2], samples: o.samples ?? 1000, batch: o.batch ?? 32 }
-      : { ...WORKLOAD_SHAPES[o.workload] };
+      : { ...WORKLOAD_SHAPES[o.workload], layers: [...WORKLOAD_SHAPES[o.workload].layers] };
   if (o.layers) shape.layers = [...o.layers];
   if (o.samples) shape.samples = o.samples;
   if (o.batch) shape.batch = o.batch;

@@ -13,12 +13,12 @@ import { runMethod, type RunResult, type RunSettings } from './run';
 import { neuronRemovalCurve, type RemovalPoint } from './figure1';
 
 /** The paper's six methods, in Table 2's order; NPSET runs first because direct-* take its final sizes. */
-export const PAPER_METHODS: readonly Method[] = ['set', 'npset', 'npset-1st', 'npset-2nd', 'direct-set', 'direct-fc'];
+export const PAPER_METHODS: readonly Method[] = Object.freeze(['set', 'npset', 'npset-1st', 'npset-2nd', 'direct-set', 'direct-fc']);
 /** Datasets of Figure 2 (learning curves with the Dense-MLP). */
-export const FIGURE2_DATASETS = ['lung_discrete', 'yale', 'madelon', 'leukemia'];
+export const FIGURE2_DATASETS: readonly string[] = Object.freeze(['lung_discrete', 'yale', 'madelon', 'leukemia']);
 
 /** Training settings of the reproduction: the paper's alpha/beta/gamma/epsilon, no explicit regularisation. */
-export const REPRODUCE_DEFAULTS = {
+export const REPRODUCE_DEFAULTS = Object.freeze({
   epochs: 100,
   batchSize: 8,
   learningRate: 0.01,
@@ -27,7 +27,7 @@ export const REPRODUCE_DEFAULTS = {
   dropout: 0,
   zeta: 0.3,
   seeds: 3,
-};
+});
 
 export interface ReproduceOptions {
   dataDir: string;

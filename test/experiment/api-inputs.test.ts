@@ -9,6 +9,11 @@ import { METHODS, METHOD_SPECS } from '../../lib/experiment/methods';
 import { CSV_EXTENSIONS, prepareData, splitAndStandardize } from '../../lib/experiment/prepare';
 import { runMethod, type RunOptions, type RunSettings } from '../../lib/experiment/run';
 import { RUN_SETTINGS } from '../helpers/run-settings';
+import { LIMITS } from '../../lib/cli/args';
+import { TRAIN_CLI_DEFAULTS } from '../../lib/cli/train';
+import { CSV_DELIMITERS } from '../../lib/data/csv';
+import { WORKLOADS, WORKLOAD_SHAPES } from '../../lib/experiment/bench';
+import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS } from '../../lib/experiment/reproduce';
 
 const data = splitAndStandardize(makeSyntheticDataset({ samples: 30, features: 6, classes: 2, seed: 3 }), { seed: 1 });
 const settings: RunSettings = { ...RUN_SETTINGS, hidden: [8], epochs: 1, epsilon: 2 };
@@ -114,6 +119,10 @@ describe('exported method tables', () => {
     expect(Object.isFrozen(CSV_EXTENSIONS)).toBe(true);
     expect(Object.isFrozen(METHOD_SPECS)).toBe(true);
     for (const m of METHODS) expect(Object.isFrozen(METHOD_SPECS[m]), m).toBe(true);
+    const constants = { PAPER_METHODS, FIGURE2_DATASETS, REPRODUCE_DEFAULTS, WORKLOADS, WORKLOAD_SHAPES, CSV_DELIMITERS, LIMITS, TRAIN_CLI_DEFAULTS };
+    for (const [name, c] of Object.entries(constants)) expect(Object.isFrozen(c), name).toBe(true);
+    for (const [name, w] of Object.entries(WORKLOAD_SHAPES)) expect(Object.isFrozen(w) && Object.isFrozen(w.layers), name).toBe(true);
+    expect(Object.isFrozen(TRAIN_CLI_DEFAULTS.hidden)).toBe(true);
     expect(() => {
       (METHOD_SPECS.set as { dense: boolean }).dense = true;
     }).toThrow(TypeError);
