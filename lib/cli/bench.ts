@@ -82,7 +82,7 @@ export function benchCommand(): Command {
     .option('--warmup <n>', 'untimed epochs per thread count before the timed ones', integer('--warmup', { min: 0 }), 1)
     .option('--no-dense', 'skip the dense MLP of the same shape')
     .option('--json', 'print one JSON object on stdout')
-    .option('--out <dir>', 'write bench.json, bench.md and bench.svg into this directory', path('--out', 'a directory'))
+    .option('--out <dir>', 'write bench.json, bench.md and (with two or more thread counts) bench.svg into this directory', path('--out', 'a directory'))
     .action(async (f: BenchFlags) => {
       if (f.workload === 'custom' && !f.layers && !f.data) fail('--layers or --data', '--workload custom', 'neither');
       if (f.layers) checkLayers(f.layers);
