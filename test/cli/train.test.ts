@@ -294,7 +294,8 @@ describe('npset train --help', () => {
     expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
     for (const [flag, value] of Object.entries(expected)) {
       const text = entries.get(flag)!.replace(/\s+/g, ' ');
-      const shown = Array.isArray(value) ? JSON.stringify(value) : typeof value === 'string' ? JSON.stringify(value) : String(value);
+      // Lists as typed on the command line (1000,1000), strings quoted.
+      const shown = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? JSON.stringify(value) : String(value);
       expect(text, flag).toContain(`default: ${shown}`);
     }
     // options without a plain value still say what happens by default
