@@ -3,6 +3,7 @@
  * includes one topology evolution and, for NPSET, one pruning step), useful GFLOP/s, speedup, efficiency,
  * peak memory and bytes per connection; and a dense MLP of the same shape through Eigen where it fits.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Dataset } from '../data';
 import { NativeData, SparseMLP } from '../model';
 import { Random } from '../data/random';
@@ -128,8 +129,24 @@ export function syntheticShape(samples: number, features: number, classes: numbe
   return { name: 'synthetic', X, y, samples, features, classes, labels: Array.from({ length: classes }, (_, c) => c) };
 }
 
+/** The process's peak resident memory since the last resetPeakRss (Linux), else since it started. */
 function peakRss(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux: the lifetime peak below
+  }
   return process.resourceUsage().maxRSS * 1024;
+}
+
+/** Starts a new peak (Linux: writing 5 to clear_refs resets VmHWM), so that each thread count has its own. */
+function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux, or not allowed: rows then share the process's peak
+  }
 }
 
 /** Useful work of one epoch: forward and weight gradient 2*connections each, input gradient for all but layer 0. */
@@ -240,7 +257,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
   let connections = 0; // of the initial topology (the same seed and epsilon build the same one for every row)
   let work: number[] = [];
   const effectiveBatch = Math.min(batch, data.samples);
-  const timed: { threads: number; times: ReturnType<EpochTimes['result']>; memory: ReturnType<SparseMLP['memory']> }[] = [];
+  const timed: { threads: number; times: ReturnType<EpochTimes['result']>; memory: ReturnType<SparseMLP['memory']>; peak: number }[] = [];
   if (interleaved) {
     o.onProgress?.(`building ${shape.layers.join('-')} for ${o.threads.join(', ')} threads`);
     const models: SparseMLP[] = [];
@@ -253,26 +270,29 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
         o.onProgress?.(`${e < warmup ? 'warm-up' : 'timed'} epoch ${e + 1} of ${warmup + o.epochs} on ${o.threads.join(', ')} threads in turn`);
         for (let i = 0; i < models.length; i++) await times[i].run(models[i], train, o, batch, false, e, e >= warmup);
       }
-      o.threads.forEach((threads, i) => timed.push({ threads, times: times[i].result(), memory: models[i].memory() }));
+      const peak = peakRss(); // all models alive at once: one peak for every row
+      o.threads.forEach((threads, i) => timed.push({ threads, times: times[i].result(), memory: models[i].memory(), peak }));
     } finally {
       for (const m of models) m.dispose();
     }
   } else {
     for (const threads of o.threads) {
       o.onProgress?.(`building ${shape.layers.join('-')} for ${plural(threads, 'thread')}`);
+      resetPeakRss();
       const model = await SparseMLP.create({ layers: shape.layers, epsilon: o.epsilon, seed, threads });
       connections = model.topology().connections;
       work = layerWork(model, effectiveBatch);
       try {
         o.onProgress?.(`timing ${plural(o.epochs, 'epoch')} (after ${warmup} warm-up) on ${plural(threads, 'thread')}`);
-        timed.push({ threads, times: await timeEpochs(model, train, o, batch, false, warmup), memory: model.memory() });
+        const times = await timeEpochs(model, train, o, batch, false, warmup);
+        timed.push({ threads, times, memory: model.memory(), peak: peakRss() });
       } finally {
         model.dispose();
       }
     }
   }
   const rows: BenchRow[] = [];
-  for (const { threads, times: t, memory: mem } of timed) {
+  for (const { threads, times: t, memory: mem, peak } of timed) {
     const base = rows[0];
     const speedup = base ? base.epochMs / t.epochMs : 1;
     rows.push({
@@ -281,7 +301,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
       ...t,
       speedup,
       efficiency: base ? speedup / (threads / base.threads) : 1,
-      peakRssBytes: peakRss(),
+      peakRssBytes: peak,
       bytesPerConnection: mem.bytesPerConnection,
       connections: mem.connections,
     });
