@@ -122,6 +122,17 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
         'such labels may have been rounded together, so renumber the classes',
     );
   }
+  // The CSV loader's rule: more than 10 distinct labels and more than half as many as samples, not all
+  // whole numbers, is a continuous target (regression data), not hundreds of one-sample classes.
+  if (labels.length > 10 && 2 * labels.length > samples) {
+    const fraction = labels.find((l) => !Number.isInteger(l));
+    if (fraction !== undefined) {
+      throw err(
+        `Y looks continuous: ${labels.length} distinct values in ${samples} samples, not all whole (such as ${fraction}); ` +
+          'a continuous target, as for regression, cannot be classified: bin the values into classes',
+      );
+    }
+  }
   return { name, X, y, samples, features, classes: labels.length, labels };
 }
 

@@ -100,6 +100,16 @@ describe('datasetFromMatFile', () => {
     expectDataError(() => fromVars([X(), y5]), /Y has 5 labels but X has 4 rows \(samples\)$/);
   });
 
+  it('rejects a continuous Y (regression data) but keeps many whole-number or few fractional classes', () => {
+    const rows = (n: number) => matrixSpec('X', Array.from({ length: n }, (_, i) => [i % 7, i % 5]), 'double');
+    const y = (values: number[]): VarSpec => ({ kind: 'numeric', name: 'Y', dims: [values.length, 1], values });
+    const n = 30;
+    expectDataError(() => fromVars([rows(n), y(Array.from({ length: n }, (_, i) => i + 0.25))]), /Y looks continuous: 30 distinct values in 30 samples, not all whole \(such as 0\.25\)/);
+    expect(fromVars([rows(n), y(Array.from({ length: n }, (_, i) => i))]).classes).toBe(30); // whole numbers: classes
+    expect(fromVars([rows(n), y(Array.from({ length: n }, (_, i) => (i % 3) + 0.5))]).classes).toBe(3); // few values
+    expect(fromVars([rows(n), y(Array.from({ length: n }, (_, i) => (i % 10) / 2))]).classes).toBe(10); // 10 at most
+  });
+
   it('rejects non-finite labels and X values, naming the count and position', () => {
     const yNaN: VarSpec = { kind: 'numeric', name: 'Y', dims: [4, 1], values: [1, 2, NaN, 1] };
     expectDataError(() => fromVars([X(), yNaN]), /non-finite label \(NaN\) at position 3/);
