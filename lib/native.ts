@@ -3,6 +3,7 @@
  * its low-level surface. Everything here is internal: the public API is SparseMLP in lib/model.
  */
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { NativeError } from './errors';
 
 export interface NativeTimes {
@@ -85,8 +86,8 @@ export interface NativeAddon {
   sgemmGflops(threads: number): Promise<number>;
   /** The kernel instruction set chosen at run time: avx512, avx2 or generic. */
   kernels: string;
-  /** Cancels this thread's queued and running jobs, and every later one (for the process's 'exit'). */
-  endJobs(): void;
+  /** Cancels this thread's queued and running jobs and every later one; with `all`, every thread's (for 'exit'). */
+  endJobs(all?: boolean): void;
 }
 
 /**
@@ -130,7 +131,8 @@ export function native(): NativeAddon {
     );
   }
   // Node waits for its thread pool before the process ends: stop a long job rather than run it to its end.
+  // The main thread's exit ends the workers too, so it stops their jobs as well.
   const loaded = addon;
-  process.once('exit', () => loaded.endJobs());
+  process.once('exit', () => loaded.endJobs(isMainThread));
   return addon;
 }

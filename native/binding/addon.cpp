@@ -50,12 +50,14 @@ Napi::Value SgemmGflops(const Napi::CallbackInfo& info) {
     });
 }
 
-// endJobs(): cancels this environment's queued and running jobs, and every later one (lib/native.ts calls it
-// on the process's 'exit' event, where Node waits for its thread pool before the process ends).
+// endJobs(all = false): cancels this environment's queued and running jobs and every later one; with all,
+// those of every environment (lib/native.ts calls it on the 'exit' event: all from the main thread, whose
+// exit ends the workers too).
 Napi::Value EndJobs(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return guard(env, [&]() -> Napi::Value {
         env.GetInstanceData<AddonData>()->jobs->end();
+        if (info.Length() > 0 && info[0].ToBoolean().Value()) JobRegistry::end_all();
         return env.Undefined();
     });
 }

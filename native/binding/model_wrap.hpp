@@ -27,7 +27,7 @@ struct AddonData {
     std::shared_ptr<npset::Model> pending;  // handed from NewInstance to the constructor
     int construct_token = 0;                // its address authorises the constructor
     // Shared with the jobs, which may outlive the environment's data.
-    std::shared_ptr<JobRegistry> jobs = std::make_shared<JobRegistry>();
+    std::shared_ptr<JobRegistry> jobs = JobRegistry::create();
 };
 
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {

@@ -166,14 +166,14 @@ EvolveJob::EvolveJob(Napi::Env env, Napi::Object self, std::shared_ptr<ModelStat
                      uint64_t epoch)
     : ModelJob(env, "evolve", self, std::move(state)), cfg_(cfg), epoch_(epoch) {}
 
-void EvolveJob::Work() { result_ = model().evolve(cfg_, epoch_); }
+void EvolveJob::Work() { result_ = model().evolve(cfg_, epoch_, cancel_flag()); }
 
 Napi::Value EvolveJob::Result(Napi::Env env) { return to_js(env, result_); }
 
 PruneJob::PruneJob(Napi::Env env, Napi::Object self, std::shared_ptr<ModelState> state, npset::PruneConfig cfg)
     : ModelJob(env, "pruneNeurons", self, std::move(state)), cfg_(std::move(cfg)) {}
 
-void PruneJob::Work() { result_ = model().prune_neurons(cfg_); }
+void PruneJob::Work() { result_ = model().prune_neurons(cfg_, cancel_flag()); }
 
 Napi::Value PruneJob::Result(Napi::Env env) { return to_js(env, result_); }
 

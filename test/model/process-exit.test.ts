@@ -63,6 +63,42 @@ describe('a process that exits while a native job runs', () => {
   });
 });
 
+describe('the main thread exiting while a worker_thread runs a native job', () => {
+  it('cancels the worker\'s job too (the main thread has used npset)', () => {
+    const dist = JSON.stringify(path.join(ROOT, 'dist', 'index.js'));
+    const source = `
+      'use strict';
+      const { Worker, isMainThread, parentPort } = require('node:worker_threads');
+      const { SparseMLP, NativeData } = require(${dist});
+      if (isMainThread) {
+        SparseMLP.create({ layers: [4, 4, 2] }).then((m) => {
+          m.dispose(); // npset is now loaded in the main thread
+          const w = new Worker(__filename);
+          w.on('message', (msg) => {
+            console.log(msg);
+            if (msg === 'started') setTimeout(() => process.exit(4), 300);
+          });
+        });
+      } else {
+        (async () => {
+          const n = 100000, f = 100;
+          const X = new Float32Array(n * f).map((_, i) => Math.sin(i));
+          const y = new Int32Array(n).map((_, i) => i % 10);
+          const data = NativeData.from({ X, y, samples: n, features: f });
+          const m = await SparseMLP.create({ layers: [f, 4000, 4000, 10], seed: 1 });
+          m.trainEpoch(data, { batchSize: 1 }).then(() => parentPort.postMessage('job finished'), () => {});
+          parentPort.postMessage('started');
+        })();
+      }
+    `;
+    const r = runChild('worker-exit.js', source);
+    expect(r.signal).toBeNull(); // not killed by the 60 s timeout
+    expect(r.status).toBe(4);
+    expect(r.stdout).toContain('started');
+    expect(r.stdout).not.toContain('job finished');
+  });
+});
+
 describe("libgomp's barrier spinning", () => {
   // OMP_DISPLAY_ENV=verbose makes libgomp print its settings on stderr when the addon loads it.
   const load = `

@@ -397,11 +397,12 @@ std::vector<int32_t> Model::predict_classes(const DataView& data, int batch_size
     return out;
 }
 
-EvolutionResult Model::evolve(const EvolutionConfig& cfg, uint64_t epoch) {
+EvolutionResult Model::evolve(const EvolutionConfig& cfg, uint64_t epoch, const std::atomic<bool>* cancel) {
     validate(cfg);
     auto t0 = Clock::now();
     EvolutionResult r;
     for (size_t l = 0; l < layers_.size(); ++l) {
+        check_cancel(cancel);
         auto* sparse = dynamic_cast<SparseLayer*>(layers_[l].get());
         if (sparse == nullptr) {
             r.removed.push_back(0);
@@ -468,11 +469,12 @@ void Model::remove_neurons(int hidden, std::vector<int64_t> neurons) {
     layers_[hidden]->keep_inputs(keep);
 }
 
-PruneResult Model::prune_neurons(const PruneConfig& cfg) {
+PruneResult Model::prune_neurons(const PruneConfig& cfg, const std::atomic<bool>* cancel) {
     validate(cfg, layers_.size() - 1);
     auto t0 = Clock::now();
     PruneResult r;
     for (int h : cfg.hidden_layers) {
+        check_cancel(cancel);
         const int64_t n = layers_[h - 1]->n_out();
         // floor(alpha * n); the epsilon guards products like 0.04 * 25 against rounding below an integer.
         int64_t k = static_cast<int64_t>(std::floor(cfg.alpha * static_cast<double>(n) + 1e-9));

@@ -2029,6 +2029,19 @@ TEST(training_cancel_and_arguments) {
     CHECK(same_model(m, *copy));  // cancelled before the first batch: untouched
     CHECK_THROWS_AS(m.evaluate(data.view(), 16, &cancel), Cancelled);
     CHECK_THROWS_AS(m.predict(data.view(), 16, &cancel), Cancelled);
+    EvolutionConfig ec;
+    CHECK_THROWS_AS(m.evolve(ec, 0, &cancel), Cancelled);
+    PruneConfig pc;
+    pc.hidden_layers = {1};
+    pc.alpha = 0.5;
+    CHECK_THROWS_AS(m.prune_neurons(pc, &cancel), Cancelled);
+    CHECK(same_model(m, *copy));  // neither changed the model
+    {
+        ModelConfig big;
+        big.layers = {5, 8, 3};
+        big.epsilon = 3.0;
+        CHECK_THROWS_AS(Model(big, &cancel), Cancelled);  // construction stops too
+    }
     cancel = false;
     const EpochResult er = m.train_epoch(data.view(), tc, 0, &cancel);  // still usable
     CHECK(std::isfinite(er.loss));

@@ -92,9 +92,10 @@ public:
 
     // SET: per sparse layer remove the fraction zeta of negative and of positive weights closest to zero,
     // then regrow as many at random empty positions. `epoch` seeds the randomness.
-    EvolutionResult evolve(const EvolutionConfig& cfg, uint64_t epoch);
+    // Both throw Cancelled when *cancel becomes true, checked before each layer (each layer's change is whole).
+    EvolutionResult evolve(const EvolutionConfig& cfg, uint64_t epoch, const std::atomic<bool>* cancel = nullptr);
     // NPSET: remove floor(alpha * n) neurons with the fewest connections from each listed hidden layer.
-    PruneResult prune_neurons(const PruneConfig& cfg);
+    PruneResult prune_neurons(const PruneConfig& cfg, const std::atomic<bool>* cancel = nullptr);
     // Remove the given neurons (current indices) of hidden layer `hidden` (1-based) and their connections.
     void remove_neurons(int hidden, std::vector<int64_t> neurons);
     // Neuron order by the pruning criterion (fewest first), current indices, for hidden layer `hidden`.
