@@ -144,6 +144,8 @@ export class SparseMLP {
   readonly options: Readonly<Required<ModelOptions>>;
   #model: NativeModel | null;
   #running = false;
+  /** The epoch after which the last topology update of fit ran, so that a resumed fit does not repeat it. */
+  #evolvedAfter = -1;
   /** Jobs of this model queued or running: dispose() waits for none of them, so it refuses. */
   #pending = 0;
 
@@ -165,13 +167,37 @@ export class SparseMLP {
     return this.#model!;
   }
 
-  /** Queues a native job; with a signal, one that aborted while the job waited in the queue does not start. */
+  /**
+   * Queues a native job. With a signal, an abort while the job still waits in the queue (behind other
+   * models' jobs) rejects at once, and the job does not start when its turn comes; once it runs, the abort
+   * reaches it through the model's cancel flag (fit's listener).
+   */
   #job<T>(work: (m: NativeModel) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const m = this.#native;
     this.#pending++;
-    return enqueue(() => (signal?.aborted ? Promise.reject(abortReason(signal)) : work(m)))
+    let counted = true;
+    const release = () => {
+      if (counted) this.#pending--;
+      counted = false;
+    };
+    let started = false;
+    const queued = enqueue(() => {
+      started = true;
+      return signal?.aborted ? Promise.reject(abortReason(signal)) : work(m);
+    })
       .catch((e: unknown) => Promise.reject(wrap(e)))
-      .finally(() => this.#pending--);
+      .finally(release);
+    if (!signal) return queued;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        if (started) return;
+        release(); // it will not run: changes to the model are allowed again
+        reject(abortReason(signal));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      queued.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   /**
@@ -260,8 +286,9 @@ export class SparseMLP {
       if (validLease) leases.push(validLease);
       signal?.addEventListener('abort', onAbort);
       this.#running = true;
-      // The evolution after epoch first - 1, which the call that trained it skipped as its last.
-      if (first > 0) await this.#evolve(o, first - 1, signal);
+      // The evolution after epoch first - 1, which the call that trained it skipped as its last (unless that
+      // call was aborted after it).
+      if (first > 0 && this.#evolvedAfter !== first - 1) await this.#evolve(o, first - 1, signal);
       for (let epoch = first; epoch < o.epochs; epoch++) {
         if (signal?.aborted) throw abortReason(signal);
         const info = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, o, epoch, signal);
@@ -339,6 +366,7 @@ export class SparseMLP {
       (m) => m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch),
       signal,
     );
+    this.#evolvedAfter = epoch;
     return e.ms;
   }
 

@@ -301,6 +301,17 @@ describe('SparseMLP.fit in several calls (initialEpoch)', () => {
     }
   });
 
+  it('resumes a fit aborted between epochs without repeating its last topology update', async () => {
+    const whole = await create({ layers: [s.features, 40, 40, s.classes], seed: 5 });
+    const parts = await create({ layers: [s.features, 40, 40, s.classes], seed: 5 });
+    await whole.fit(s.train, { epochs: 4 });
+    const controller = new AbortController();
+    const aborted = parts.fit(s.train, { epochs: 4, signal: controller.signal, onEpoch: (e) => (e.epoch === 1 ? controller.abort() : undefined) });
+    await expect(aborted).rejects.toThrow(/aborted/);
+    await parts.fit(s.train, { epochs: 4, initialEpoch: 2 }); // epochs 0 and 1 (and the update after 1) were done
+    expect(snapshot(parts)).toEqual(snapshot(whole));
+  });
+
   it('refuses an initialEpoch outside 0 .. epochs - 1', async () => {
     const m = await create({ layers: [s.features, 16, s.classes], seed: 1 });
     await expectValidationError(() => m.fit(s.train, { epochs: 3, initialEpoch: 3 }), /initialEpoch/);
