@@ -1,5 +1,5 @@
 /** The output directory of `--out`: created and checked before any long work starts. */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../errors';
 
@@ -71,19 +71,33 @@ export function makeOutDir(flag: string, dir: string): string {
 
 /**
  * Checks, before any long work, that the files a command will write into `dir` (made by makeOutDir) can be
- * written: an existing one must be a regular, writable file (a directory or a read-only file of that name
- * would otherwise fail the command only at the end).
+ * written: an existing one must be a regular, writable file, or a symbolic link to one (a directory, a
+ * FIFO, a dangling or looping link, or a read-only file of that name would otherwise fail the command, or
+ * block it, only at the end).
  */
 export function checkOutFiles(flag: string, dir: string, names: readonly string[]): void {
+  const bad = (name: string, why: string) =>
+    new ValidationError(`Expected a directory where ${name} can be written for ${flag} but received ${JSON.stringify(dir)}: ${why}`);
   for (const name of names) {
     const file = join(dir, name);
-    const k = kind(file);
-    if (k === 'missing') continue;
-    if (k === 'dir') throw new ValidationError(`Expected a directory where ${name} can be written for ${flag} but received ${JSON.stringify(dir)}: ${file} is a directory`);
+    try {
+      lstatSync(file);
+    } catch (err) {
+      if (errno(err) === 'ENOENT') continue;
+      throw bad(name, reason(err));
+    }
+    let st;
+    try {
+      st = statSync(file); // follows a link
+    } catch (err) {
+      throw bad(name, `${file} is a symbolic link to nothing that can be written (${errno(err) || reason(err)})`);
+    }
+    if (st.isDirectory()) throw bad(name, `${file} is a directory`);
+    if (!st.isFile()) throw bad(name, `${file} is not a regular file`);
     try {
       accessSync(file, constants.W_OK);
     } catch (err) {
-      throw new ValidationError(`Expected a directory where ${name} can be written for ${flag} but received ${JSON.stringify(dir)}: ${reason(err)}`);
+      throw bad(name, reason(err));
     }
   }
 }

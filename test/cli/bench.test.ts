@@ -3,7 +3,8 @@
  * the JSON object's fields, speedup / efficiency relative to the first row, oversubscription, NPSET
  * pruning, --out files and option errors. No assertion depends on how fast anything ran.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +184,24 @@ describe('npset bench --out checks its files before the benchmark', () => {
       const r = await runCli([...SMALL, '--threads', '1', '--epochs', '1', '--no-dense', '--out', out]);
       expectUsageError(r, /bench\.json is a directory/);
       expect(existsSync(path.join(out, 'bench.md'))).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('a dangling or looping symbolic link, or a FIFO, where an output goes: one npset line, exit 2', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'npset-bench-out-'));
+    const args = [...SMALL, '--threads', '1', '--epochs', '1', '--no-dense', '--out', out];
+    try {
+      symlinkSync(path.join(out, 'missing-dir', 'x'), path.join(out, 'bench.json'));
+      expectUsageError(await runCli(args), /bench\.json is a symbolic link to nothing that can be written \(ENOENT\)/);
+      rmSync(path.join(out, 'bench.json'));
+      symlinkSync('loop', path.join(out, 'loop'));
+      symlinkSync(path.join(out, 'loop'), path.join(out, 'bench.json'));
+      expectUsageError(await runCli(args), /bench\.json is a symbolic link to nothing that can be written \(ELOOP\)/);
+      rmSync(path.join(out, 'bench.json'));
+      execFileSync('mkfifo', [path.join(out, 'bench.md')]);
+      expectUsageError(await runCli(args), /bench\.md is not a regular file/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
