@@ -10,7 +10,8 @@
  * - one record (line) may hold at most MAX_RECORD_CHARS characters, so a file without line breaks
  *   cannot make the parser buffer gigabytes.
  * The text must be UTF-8 (or UTF-16 little-endian with a byte order mark): other bytes are refused, not
- * replaced, as a Latin-1 file's "café" and "cafè" would otherwise both read "caf\ufffd", one class.
+ * replaced, as a Latin-1 file's "café" and "cafè" would otherwise both read "caf\ufffd", one class;
+ * UTF-16 in another form (big-endian, or without the mark) is refused as UTF-16.
  */
 import { constants as fsConstants, type ReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
@@ -37,15 +38,19 @@ export interface CsvDatasetOptions {
   label?: string | number;
   /**
    * Whether the first row is a header. Default: always when `label` is a name, else detected from the
-   * first two rows: row 1 is a header when one of its cells (feature or label column) reads as a name,
-   * that is neither a number nor a missing-value marker (an empty cell, "?", "-", "NA", "N/A", "NaN",
-   * "null", "None" and the like, any case), above a number on row 2 (in any notation, so that a bad one
-   * is reported on its line): `len,width,species` above `5.1,3.5,setosa`, or pandas' `0,1,2,target`
-   * above `5.1,3.5,1.4,2`. Otherwise row 1 is data, so that a missing value or an ID column on it is an
-   * error for line 1 (not a header that drops a sample), and text labels need no header. A file of one
-   * row: a header when one of its feature cells reads as a name. Not detected (pass `header: true`): a
-   * header whose names all stand above text on row 2, as numeric feature names with text labels
-   * (`0,1,species` above `5.1,3.5,setosa`).
+   * first two rows. A cell of row 1 reads as a name when it is neither a number (in any notation, so
+   * that a bad one is reported on its line) nor a missing-value marker (an empty cell, "?", "-", "NA",
+   * "N/A", "NaN", "null", "None" and the like, any case). Row 1 is a header when
+   * (a) its label cell is a name above a number in the label column of row 2: pandas' `0,1,2,target`
+   *     above `5.1,3.5,1.4,2`; or
+   * (b) every feature cell of row 1 is a name or a marker, at least one is a name, and some name stands
+   *     above a number on row 2: `len,width,species` above `5.1,3.5,setosa`.
+   * Otherwise row 1 is data, so that a typo in a feature cell among numbers ("0.5x", a Unicode minus,
+   * "1 234"), a missing value or an ID column is an error for line 1 (not a header that drops a sample),
+   * and text labels need no header. A file of one row: a header when every feature cell is a name or a
+   * marker and at least one is a name. Not detected (pass `header: true`): numeric feature names above text labels
+   * (`0,1,species` above `5.1,3.5,setosa`), and a header mixing numeric and text feature names above
+   * text labels (`size,2019,2020,species` above `4,5.1,3.5,setosa`).
    */
   header?: boolean;
   /**
@@ -106,7 +111,11 @@ function isName(cell: string): boolean {
  * Labels may be numbers (classes in ascending order of value, as loadMatDataset) or any text (classes
  * in code-unit order of the texts, kept in `labelNames`; `labels` is then 0..classes-1). Numeric labels
  * that look continuous (a regression target) are refused: not all whole numbers, and more than
- * CONTINUOUS_MIN_VALUES (10) distinct values and more than half as many as rows.
+ * CONTINUOUS_MIN_VALUES (10) distinct values and more than half as many as rows. An empty label cell is
+ * refused, whatever the other labels: an empty class name is almost surely a missing value. So is a
+ * missing-value marker ("NA", "?", "NaN", "null"...) among numeric labels, which would otherwise turn the
+ * column into text labels (and a regression target into one class a sample); among text labels it is a
+ * class like the others ("NA" beside "EU" and "AS").
  */
 export async function loadCsvDataset(path: string, options?: CsvDatasetOptions): Promise<Dataset> {
   expectString('path', path);
@@ -178,6 +187,13 @@ export async function loadCsvDataset(path: string, options?: CsvDatasetOptions):
         path,
       );
     }
+    if (e instanceof Utf16Failure) {
+      throw new DataFormatError(
+        `Expected UTF-8 text (or UTF-16 little-endian with a byte order mark, FF FE) but received UTF-16 ${e.form}: ` +
+          'only these two are read; save the file as UTF-8',
+        path,
+      );
+    }
     if (e instanceof CsvError) {
       throw new DataFormatError(`cannot parse the file as CSV: ${e.message}`, path, { cause: e });
     }
@@ -225,10 +241,41 @@ class Utf8Failure extends Error {
   }
 }
 
+/** A file in a UTF-16 form that csv-parse does not decode: big-endian, or without a byte order mark. */
+class Utf16Failure extends Error {
+  constructor(readonly form: string) {
+    super(`UTF-16 ${form}`);
+  }
+}
+
+/** Bytes of the file's start looked at for zero bytes, which UTF-16 text has and UTF-8 text does not. */
+const UTF16_PROBE_BYTES = 1024;
+
+/**
+ * How the start of a file not starting with FF FE looks UTF-16: with the byte order mark FE FF, or with
+ * zero bytes at a quarter or more of its odd (little-endian ASCII) or even (big-endian) offsets and few
+ * at the others, as no text in UTF-8 has (a file of zeros has them at both); undefined if it does not.
+ */
+function utf16Form(head: Uint8Array): string | undefined {
+  if (head[0] === 0xfe && head[1] === 0xff) return 'big-endian (the file starts with the byte order mark FE FF)';
+  const pairs = Math.floor(Math.min(head.length, UTF16_PROBE_BYTES) / 2);
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < 2 * pairs; i += 2) {
+    if (head[i] === 0) even++;
+    if (head[i + 1] === 0) odd++;
+  }
+  const most = Math.max(even, odd);
+  if (pairs === 0 || 4 * most < pairs || 4 * Math.min(even, odd) >= most) return undefined;
+  return `${odd > even ? 'little' : 'big'}-endian without a byte order mark (${most} of its first ${2 * pairs} bytes are zero, at ${odd > even ? 'odd' : 'even'} offsets)`;
+}
+
 /**
  * Passes the file's bytes through unchanged, checking that they are UTF-8 (unless the file starts with
  * a UTF-16 little-endian byte order mark, which csv-parse decodes): csv-parse would decode other bytes
  * into U+FFFD, which makes distinct labels equal. A character split between chunks is checked whole.
+ * Other UTF-16 is refused as such from the first chunk: zero bytes are valid UTF-8, and FE FF is
+ * otherwise reported as a Latin-1 byte.
  */
 class Utf8Check extends Transform {
   /** Bytes of the file before `tail`. */
@@ -238,7 +285,14 @@ class Utf8Check extends Transform {
   private utf16: boolean | undefined;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.utf16 ??= chunk[0] === 0xff && chunk[1] === 0xfe;
+    if (this.utf16 === undefined) {
+      this.utf16 = chunk[0] === 0xff && chunk[1] === 0xfe;
+      const form = this.utf16 ? undefined : utf16Form(chunk);
+      if (form !== undefined) {
+        done(new Utf16Failure(form));
+        return;
+      }
+    }
     if (!this.utf16) {
       const buf = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
       const end = completeLength(buf);
@@ -366,6 +420,8 @@ class RowBuilder {
   /** Each row's label as the id of its text, in order of first appearance. */
   private ids = new Int32Array(0);
   private readonly labelIds = new Map<string, number>();
+  /** The line each distinct label text is first seen on, by id: where a missing label is reported. */
+  private readonly labelLines: number[] = [];
   private labelBytes = 0;
 
   constructor(
@@ -434,6 +490,7 @@ class RowBuilder {
       this.labelBytes += LABEL_OVERHEAD_BYTES + 2 * text.length;
       this.checkLimit(this.rows + 1, line, this.labelIds.size + 1);
       this.labelIds.set(text, id);
+      this.labelLines.push(line);
     }
     this.ids[this.rows++] = id;
   }
@@ -479,13 +536,42 @@ class RowBuilder {
     else this.row(first, this.firstLine);
   }
 
-  /** A name on row 1 above a number on row 2; with a single row, a name among its features. */
+  /** Rule (a) or (b) of CsvDatasetOptions.header; with a single row, names and markers only among its features. */
   private looksLikeHeader(first: string[], second: string[] | undefined): boolean {
+    const label = this.labelCol;
+    const above = (j: number) => second !== undefined && j < second.length && isNumber(second[j]);
+    // (a) A label name decides alone, so that numeric feature names (pandas') need no header: true.
+    if (isName(first[label]) && above(label)) return true;
+    // (b) Otherwise all features must be names: one odd cell among numbers is a typo in a sample.
+    let named = false;
+    let overNumber = false;
     for (let j = 0; j < this.width; j++) {
-      if (!isName(first[j])) continue;
-      if (second === undefined ? j !== this.labelCol : j < second.length && isNumber(second[j])) return true;
+      if (j === label) continue;
+      if (isName(first[j])) {
+        named = true;
+        if (above(j)) overNumber = true;
+      } else if (!MISSING.test(first[j])) return false; // a number
     }
-    return false;
+    return named && (second === undefined || overNumber);
+  }
+
+  /**
+   * A missing-value marker among labels that are otherwise numbers is a missing label, not a class: as
+   * one, it would make every label a text, and a continuous target would escape expectClasses.
+   */
+  private expectNoMissingLabel(texts: string[], values: number[]): void {
+    let missing = -1;
+    let numbers = false;
+    for (let id = 0; id < texts.length; id++) {
+      if (!Number.isNaN(values[id])) numbers = true;
+      else if (!MISSING.test(texts[id])) return; // text labels, where "NA" may be a class
+      else if (missing < 0) missing = id; // ids are in order of first appearance: the first line
+    }
+    if (missing < 0 || !numbers) return;
+    throw this.error(
+      `Expected a label for line ${this.labelLines[missing]}, ${this.column(this.labelCol)} but received ${describe(texts[missing])}, ` +
+        'a missing value (the other labels are numbers): remove the rows without a label, or fill them in',
+    );
   }
 
   /**
@@ -544,6 +630,7 @@ class RowBuilder {
 
     const texts = [...this.labelIds.keys()]; // in id order
     const values = texts.map(decimal);
+    this.expectNoMissingLabel(texts, values);
     // Numbers beyond 2^53 would be rounded, maybe together: such labels stay texts, all distinct.
     const numeric = values.every((v) => Math.abs(v) < 2 ** 53); // false for NaN
     const classOf = new Int32Array(texts.length);

@@ -189,10 +189,32 @@ describe('loadCsvDataset: bad files', () => {
     expect(await errorOf('x.csv', 'a,b,c\n1,2,3\n', { header: false })).toBe('Expected a finite number for line 1, column 1 but received "a"');
   });
 
-  it('refuses an empty label', async () => {
+  it('refuses an empty label, whatever the other labels', async () => {
     expect(await errorOf('l.csv', 'a,b,class\n1,2,x\n3,4,""\n')).toBe(
       'Expected a label for line 3, column 3 ("class") but received an empty cell',
     );
+    expect(await errorOf('ln.csv', 'a,b,class\n1,2,0\n3,4, \n5,6,1\n')).toBe(
+      'Expected a label for line 3, column 3 ("class") but received an empty cell',
+    );
+  });
+
+  it('refuses a missing-value marker among numeric labels, naming its first line; among text labels it is a class', async () => {
+    for (const marker of ['NA', 'n/a', '?', 'NaN', 'null', 'None', '-', '#N/A']) {
+      const text = `x,y,price\n1,2,3.5\n3,4,${marker}\n5,6,1\n7,8,${marker}\n`;
+      expect(await errorOf('na.csv', text)).toBe(
+        `Expected a label for line 3, column 3 ("price") but received ${JSON.stringify(marker)}, a missing value ` +
+          '(the other labels are numbers): remove the rows without a label, or fill them in',
+      );
+    }
+    // Without a header, on line 1; and a regression target with one "NA" is refused as such, not 101 classes.
+    expect(await errorOf('na1.csv', '1,2,NA\n3,4,1\n')).toMatch(/^Expected a label for line 1, column 3 but received "NA", a missing value/);
+    const price = (i: number) => (((i * 7919) % 1000) / 7 + 0.5).toFixed(2);
+    const regression = `x,price\n${Array.from({ length: 100 }, (_, i) => `${i},${price(i)}`).join('\n')}\n0,NA\n`;
+    expect(await errorOf('regression.csv', regression)).toMatch(/^Expected a label for line 102, column 2 \("price"\) but received "NA", a missing value/);
+    // Text labels keep "NA" (North America) and "?" as classes; labels that are all markers are texts too.
+    const continents = await load('continents.csv', 'pop,area,continent\n1,2,EU\n3,4,NA\n5,6,AS\n7,8,NA\n9,9,?\n');
+    expect([continents.labelNames, Array.from(continents.y)]).toEqual([['?', 'AS', 'EU', 'NA'], [2, 3, 1, 3, 0]]);
+    expect((await load('allna.csv', '1,NA\n2,?\n')).labelNames).toEqual(['?', 'NA']);
   });
 
   it('refuses ragged rows, with fewer or more columns than the first', async () => {
@@ -275,7 +297,7 @@ describe('loadCsvDataset: bad files', () => {
 });
 
 describe('loadCsvDataset: header detection from the first two rows', () => {
-  it('takes line 1 as a header when a name on it stands above a number on line 2, whatever the labels', async () => {
+  it('takes line 1 as a header when its label name stands above a number, or all its feature cells are names', async () => {
     const named = await load('named.csv', 'len,width,class\n1,2,5\n3,4,2\n');
     expect([named.samples, named.labels]).toEqual([2, [2, 5]]);
     const text = await load('text.csv', 'len,width,species\n1,2,setosa\n3,4,virginica\n');
@@ -291,6 +313,29 @@ describe('loadCsvDataset: header detection from the first two rows', () => {
     expect([first.samples, first.labels, rows(first)]).toEqual([2, [1, 2], [[2, 3], [4, 5]]]);
     // A number in a notation the loader refuses still shows the header above it, and is reported on its line.
     expect(await errorOf('euro.csv', 'a;b;label\n1,5;2,5;x\n')).toBe('Expected a finite number for line 2, column 1 ("a") but received "1,5"');
+    // pandas' to_csv() with the index (an empty name, a missing-value marker) and text names above text labels.
+    const indexText = await load('indextext.csv', ',len,width,species\n0,1,2,setosa\n1,3,4,virginica\n');
+    expect([indexText.samples, indexText.features, indexText.labelNames]).toEqual([2, 3, ['setosa', 'virginica']]);
+    // Numeric and text feature names above numeric labels: the label name decides.
+    expect(rows(await load('mixednames.csv', 'size,2019,2020,target\n4,5.1,3.5,1\n6,4.9,3,2\n'))).toEqual([[4, 5.1, 3.5], [6, 4.9, 3]].map((r) => r.map(Math.fround)));
+  });
+
+  it('takes a typo in a feature cell of line 1 for an error on line 1, as on line 2, not for a header', async () => {
+    for (const typo of ['0.5x', '\u22121.5', '1 234', '1..5', 'O.5']) {
+      for (const labels of [['0', '1', '0'], ['setosa', 'virginica', 'setosa']]) {
+        const text = `${typo},2,${labels[0]}\n1,2,${labels[1]}\n3,4,${labels[2]}\n`;
+        expect(await errorOf('typo1.csv', text)).toBe(`Expected a finite number for line 1, column 1 but received ${JSON.stringify(typo)}`);
+        const second = `5,6,${labels[0]}\n${typo},2,${labels[1]}\n3,4,${labels[2]}\n`;
+        expect(await errorOf('typo2.csv', second)).toBe(`Expected a finite number for line 2, column 1 but received ${JSON.stringify(typo)}`);
+      }
+    }
+    // Beside a missing value too, and on the only row.
+    expect(await errorOf('typomissing.csv', '1,NA,0.5x,0\n1,2,3,1\n')).toBe('Expected a finite number for line 1, column 2 but received "NA"');
+    expect(await errorOf('typoone.csv', '0.5x,2,0\n')).toBe('Expected a finite number for line 1, column 1 but received "0.5x"');
+    // Numeric and text feature names above text labels are a documented case for header: true.
+    const mixed = 'size,2019,2020,species\n4,5.1,3.5,setosa\n6,4.9,3,virginica\n';
+    expect(await errorOf('mixed.csv', mixed)).toBe('Expected a finite number for line 1, column 1 but received "size"');
+    expect((await load('mixed.csv', mixed, { header: true })).labelNames).toEqual(['setosa', 'virginica']);
   });
 
   it('takes line 1 as data when no name on it stands above a number: numbers, text labels, missing values', async () => {
@@ -314,12 +359,14 @@ describe('loadCsvDataset: header detection from the first two rows', () => {
     expect(await errorOf('idshead.csv', 'id,a,b,label\nid1,1,2,0\n')).toBe('Expected a finite number for line 2, column 1 ("id") but received "id1"');
   });
 
-  it('decides a single row by its feature cells: a name makes it a header', async () => {
+  it('decides a single row by its feature cells: names (and missing-value markers) only make it a header', async () => {
     const one = await load('one.csv', '1,2,0\n');
     expect([one.samples, rows(one)]).toEqual([1, [[1, 2]]]);
     expect((await load('onetext.csv', '1,2,setosa\n')).labelNames).toEqual(['setosa']);
     expect(await errorOf('onehead.csv', 'a,b,label\n')).toBe('the file has a header (line 1) but no data rows');
     expect(await errorOf('onemissing.csv', '1,NA,0\n')).toBe('Expected a finite number for line 1, column 2 but received "NA"');
+    expect(await errorOf('onemarker.csv', ',a,label\n')).toBe('the file has a header (line 1) but no data rows');
+    expect(await errorOf('onemixed.csv', 'a,1,label\n')).toBe('Expected a finite number for line 1, column 1 but received "a"');
   });
 
   it('follows header: true or false, and a label given by name, over the detection', async () => {
@@ -400,6 +447,27 @@ describe('loadCsvDataset: trailing delimiters, line numbers, encodings, continuo
     const utf16 = Buffer.from('\ufeffa,b,label\r\n1,2,caf\u00e9\r\n3,4,caf\u00e8\r\n5,6,caf\u00e9\r\n', 'utf16le');
     const d = await load('utf16.csv', utf16);
     expect([d.samples, d.labelNames, Array.from(d.y)]).toEqual([3, ['caf\u00e8', 'caf\u00e9'], [1, 0, 1]]);
+  });
+
+  it('names UTF-16 that it does not read: big-endian, or without a byte order mark', async () => {
+    const expected = 'Expected UTF-8 text (or UTF-16 little-endian with a byte order mark, FF FE) but received UTF-16 ';
+    const tail = ': only these two are read; save the file as UTF-8';
+    const text = 'a,b,label\r\n1,2,caf\u00e9\r\n3,4,tea\r\n'; // 30 characters, none beyond U+00FF: a zero byte in each
+    expect(await errorOf('be.csv', Buffer.from(`\ufeff${text}`, 'utf16le').swap16())).toBe(
+      `${expected}big-endian (the file starts with the byte order mark FE FF)${tail}`,
+    );
+    expect(await errorOf('le.csv', Buffer.from(text, 'utf16le'))).toBe(
+      `${expected}little-endian without a byte order mark (30 of its first 60 bytes are zero, at odd offsets)${tail}`,
+    );
+    expect(await errorOf('nobom.csv', Buffer.from(text, 'utf16le').swap16())).toBe(
+      `${expected}big-endian without a byte order mark (30 of its first 60 bytes are zero, at even offsets)${tail}`,
+    );
+    // Only the first 1024 bytes are counted.
+    const long = `a,label\n${Array.from({ length: 200 }, (_, i) => `${i},x`).join('\n')}\n`;
+    expect(await errorOf('long.csv', Buffer.from(long, 'utf16le'))).toMatch(/little-endian without a byte order mark \(512 of its first 1024 bytes/);
+    // Zero bytes at both parities are no UTF-16 (nor a CSV file); a few in UTF-8 are no UTF-16 either.
+    expect(await errorOf('zeros.csv', Buffer.alloc(100))).toMatch(/^Expected at least 2 columns/);
+    expect((await load('nul.csv', 'a,label\n1,x\u0000y\n2,z\n')).labelNames).toEqual(['x\u0000y', 'z']);
   });
 
   it('refuses a continuous label column (regression data), and keeps whole-number or text labels however many', async () => {
