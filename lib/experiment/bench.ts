@@ -140,7 +140,10 @@ function peakRss(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** Starts a new peak (Linux: writing 5 to clear_refs resets VmHWM), so that each thread count has its own. */
+/**
+ * Starts a new peak (Linux: writing 5 to clear_refs resets VmHWM), so that each thread count has its own.
+ * It is the calling process's peak: a script that runs the bench and reads VmHWM afterwards sees the last row's.
+ */
 function resetPeakRss(): void {
   try {
     writeFileSync('/proc/self/clear_refs', '5');
