@@ -27,16 +27,21 @@ function runChild(name: string, source: string, env: Record<string, string | und
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-// One epoch at batch 1 over 100,000 samples of a [100, 4000, 4000, 10] model: minutes on 2 cores.
-const longJob = (ending: string) => `
-  'use strict';
-  const { SparseMLP, NativeData } = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
-  (async () => {
+// Inside an async function: \`m\` and \`data\` for one epoch at batch 1 over 100,000 samples of a
+// [100, 4000, 4000, 10] model, minutes on 2 cores.
+const LONG_JOB_SETUP = `
     const n = 100000, f = 100;
     const X = new Float32Array(n * f).map((_, i) => Math.sin(i));
     const y = new Int32Array(n).map((_, i) => i % 10);
     const data = NativeData.from({ X, y, samples: n, features: f });
     const m = await SparseMLP.create({ layers: [f, 4000, 4000, 10], seed: 1 });
+`;
+
+const longJob = (ending: string) => `
+  'use strict';
+  const { SparseMLP, NativeData } = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
+  (async () => {
+    ${LONG_JOB_SETUP}
     m.trainEpoch(data, { batchSize: 1 }).then(
       () => console.log('job finished'),
       (e) => console.log('job rejected: ' + e.name),
@@ -81,11 +86,7 @@ describe('the main thread exiting while a worker_thread runs a native job', () =
         });
       } else {
         (async () => {
-          const n = 100000, f = 100;
-          const X = new Float32Array(n * f).map((_, i) => Math.sin(i));
-          const y = new Int32Array(n).map((_, i) => i % 10);
-          const data = NativeData.from({ X, y, samples: n, features: f });
-          const m = await SparseMLP.create({ layers: [f, 4000, 4000, 10], seed: 1 });
+          ${LONG_JOB_SETUP}
           m.trainEpoch(data, { batchSize: 1 }).then(() => parentPort.postMessage('job finished'), () => {});
           parentPort.postMessage('started');
         })();
