@@ -104,7 +104,7 @@ export function benchCommand(): Command {
       if (out) await writeOutputs(out, result);
       if (f.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
-        const oversubscribed = f.threads.some((t) => t > result.machine.cores) ? '* oversubscribed: more threads than cores\n' : '';
+        const oversubscribed = result.rows.some((r) => r.oversubscribed) ? '* oversubscribed: more threads than cores\n' : '';
         const notes = result.notes.map((n) => `note: ${n}\n`).join('');
         process.stdout.write(`${header(result)}\n${toPlainTable(columns, result.rows)}${oversubscribed}${notes}`);
       }

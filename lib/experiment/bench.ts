@@ -97,6 +97,12 @@ export interface BenchResult {
  */
 const MIN_PARALLEL_WORK = 2 ** 18;
 
+/** OMP_THREAD_LIMIT when it is set to a positive integer, else Infinity. */
+function threadLimit(): number {
+  const limit = Number(process.env.OMP_THREAD_LIMIT);
+  return Number.isInteger(limit) && limit >= 1 ? limit : Infinity;
+}
+
 function benchNotes(threads: number[], layerWork: number[]): string[] {
   const notes: string[] = [];
   const largest = Math.max(0, ...layerWork);
@@ -106,8 +112,8 @@ function benchNotes(threads: number[], layerWork: number[]): string[] {
         `per layer and batch; the largest here has ${largest}): they run on one thread in every row, so the speedups measure noise`,
     );
   }
-  const limit = Number(process.env.OMP_THREAD_LIMIT);
-  if (Number.isInteger(limit) && limit >= 1 && threads.some((t) => t > limit)) {
+  const limit = threadLimit();
+  if (threads.some((t) => t > limit)) {
     notes.push(`OMP_THREAD_LIMIT=${limit}: the rows of more than ${limit} thread${limit === 1 ? '' : 's'} ran on ${limit}`);
   }
   return notes;
@@ -300,7 +306,8 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     const speedup = base ? base.epochMs / t.epochMs : 1;
     rows.push({
       threads,
-      oversubscribed: threads > machine.cores,
+      // OMP_THREAD_LIMIT caps the threads a row really has.
+      oversubscribed: Math.min(threads, threadLimit()) > machine.cores,
       ...t,
       speedup,
       efficiency: base ? speedup / (threads / base.threads) : 1,

@@ -170,9 +170,12 @@ describe('npset bench notes', () => {
     expect((json as unknown as BenchResult).notes).toEqual([]);
   });
 
-  it('says when OMP_THREAD_LIMIT caps some rows', async () => {
-    const { json } = await runJson([...SMALL, '--threads', '1,2', '--epochs', '1', '--no-dense'], { OMP_THREAD_LIMIT: '1' });
-    expect((json as unknown as BenchResult).notes).toEqual(['OMP_THREAD_LIMIT=1: the rows of more than 1 thread ran on 1']);
+  it('says when OMP_THREAD_LIMIT caps some rows, which are then not oversubscribed', async () => {
+    const many = availableParallelism() + 1;
+    const { json } = await runJson([...SMALL, '--threads', `1,${many}`, '--epochs', '1', '--no-dense'], { OMP_THREAD_LIMIT: '1' });
+    const b = json as unknown as BenchResult;
+    expect(b.notes).toEqual(['OMP_THREAD_LIMIT=1: the rows of more than 1 thread ran on 1']);
+    expect(b.rows.map((r) => r.oversubscribed)).toEqual([false, false]);
   });
 });
 
