@@ -79,6 +79,8 @@ export interface NativeModel {
 
 export interface NativeAddon {
   createModel(config: Record<string, unknown>): Promise<NativeModel>;
+  /** Cancels this thread's createModel job (queued or running): it rejects with an AbortError. */
+  cancelCreate(): boolean;
   Dataset: new (x: Float32Array, y: Int32Array | null, samples: number, features: number) => NativeDataset;
   version: string;
   hardwareConcurrency(): number;

@@ -106,6 +106,29 @@ function abortReason(signal: AbortSignal): AbortError {
   return reason instanceof AbortError ? reason : new AbortError('Training was aborted', { cause: reason });
 }
 
+/**
+ * `p`, or the abort's error at once if `signal` aborts (or has aborted) before `started()`: the queued work,
+ * when its turn comes, sees the signal and does not start. `onEarly` runs when that happens.
+ */
+function untilAbortedUnstarted<T>(
+  p: Promise<T>,
+  signal: AbortSignal,
+  started: () => boolean,
+  reason: (s: AbortSignal) => Error,
+  onEarly?: () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      if (started()) return;
+      onEarly?.();
+      reject(reason(signal));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** `p`, or an AbortError as soon as `signal` aborts (a callback that never settles must not hold fit). */
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return p;
@@ -155,11 +178,35 @@ export class SparseMLP {
     this.options = Object.freeze({ ...options, layers: Object.freeze([...options.layers]) as number[] });
   }
 
-  /** Builds a model (off the event loop: large networks take a while). */
-  static async create(options: ModelOptions): Promise<SparseMLP> {
+  /**
+   * Builds a model (off the event loop: large networks take a while). `signal` aborts the building, which
+   * then rejects with an AbortError: at once while it waits for other jobs, or within a block of rows.
+   */
+  static async create(options: ModelOptions, createOptions: { signal?: AbortSignal } = {}): Promise<SparseMLP> {
     const o = resolveModelOptions(options);
-    const model = await enqueue(() => native().createModel({ ...o }).catch((e: unknown) => Promise.reject(wrap(e))));
-    return new SparseMLP(BUILD, model, o);
+    const given = expectOptions('create options', createOptions);
+    rejectUnknownKeys('create options', given, ['signal']);
+    const signal = given.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
+    const reason = (s: AbortSignal) =>
+      s.reason instanceof AbortError ? s.reason : new AbortError('Model creation was aborted', { cause: s.reason });
+    if (signal?.aborted) throw reason(signal);
+    let started = false;
+    const onAbort = () => {
+      if (started) native().cancelCreate(); // the job that runs now is this one: jobs run one at a time
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const queued = enqueue(() => {
+      started = true;
+      if (signal?.aborted) return Promise.reject(reason(signal));
+      return native().createModel({ ...o });
+    }).catch((e: unknown) => Promise.reject(wrap(e)));
+    try {
+      const model = await (signal ? untilAbortedUnstarted(queued, signal, () => started, reason) : queued);
+      return new SparseMLP(BUILD, model, o);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   get #native(): NativeModel {
@@ -187,17 +234,8 @@ export class SparseMLP {
     })
       .catch((e: unknown) => Promise.reject(wrap(e)))
       .finally(release);
-    if (!signal) return queued;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        if (started) return;
-        release(); // it will not run: changes to the model are allowed again
-        reject(abortReason(signal));
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-      queued.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    // Released on an early abort: the job will not run, so changes to the model are allowed again.
+    return signal ? untilAbortedUnstarted(queued, signal, () => started, abortReason, release) : queued;
   }
 
   /**

@@ -34,6 +34,15 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info) {
     });
 }
 
+// cancelCreate() -> whether a createModel job of this environment was queued or running: it then rejects
+// with an AbortError (the layers are drawn one row block at a time, and each block checks).
+Napi::Value CancelCreate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+        return Napi::Boolean::New(env, env.GetInstanceData<AddonData>()->creates->cancel_current());
+    });
+}
+
 // hardwareConcurrency() -> number of processors OpenMP would use for threads = 0.
 Napi::Value HardwareConcurrency(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -90,6 +99,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     exports.Set("Model", ModelWrap::Init(env, data));
     exports.Set("Dataset", DatasetWrap::Init(env));
     exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
+    exports.Set("cancelCreate", Napi::Function::New(env, CancelCreate, "cancelCreate"));
     exports.Set("hardwareConcurrency", Napi::Function::New(env, HardwareConcurrency, "hardwareConcurrency"));
     exports.Set("sgemmGflops", Napi::Function::New(env, SgemmGflops, "sgemmGflops"));
     exports.Set("endJobs", Napi::Function::New(env, EndJobs, "endJobs"));

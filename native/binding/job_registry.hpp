@@ -49,6 +49,12 @@ public:
         ended_ = true;
         for (std::atomic<bool>* f : flags_) f->store(true);
     }
+    // Cancels the jobs registered now, and says whether there was one; later ones run (a user's cancel).
+    bool cancel_current() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (std::atomic<bool>* f : flags_) f->store(true);
+        return !flags_.empty();
+    }
 
 private:
     struct Everyone {

@@ -28,6 +28,8 @@ struct AddonData {
     int construct_token = 0;                // its address authorises the constructor
     // Shared with the jobs, which may outlive the environment's data.
     std::shared_ptr<JobRegistry> jobs = JobRegistry::create();
+    // The createModel jobs of this environment, for cancelCreate() (jobs of an environment run one at a time).
+    std::shared_ptr<JobRegistry> creates = std::make_shared<JobRegistry>();
 };
 
 class ModelWrap : public Napi::ObjectWrap<ModelWrap> {

@@ -65,11 +65,16 @@ void PromiseWorker::OnError(const Napi::Error& e) {
 CreateModelWorker::CreateModelWorker(Napi::Env env, npset::ModelConfig config)
     : PromiseWorker(env, "npset.createModel"),
       config_(std::move(config)),
-      jobs_(env.GetInstanceData<AddonData>()->jobs) {
+      jobs_(env.GetInstanceData<AddonData>()->jobs),
+      creates_(env.GetInstanceData<AddonData>()->creates) {
     jobs_->add(&cancel_);
+    creates_->add(&cancel_);
 }
 
-CreateModelWorker::~CreateModelWorker() { jobs_->remove(&cancel_); }
+CreateModelWorker::~CreateModelWorker() {
+    jobs_->remove(&cancel_);
+    creates_->remove(&cancel_);
+}
 
 void CreateModelWorker::Run() {
     // Eigen's dense kernels read the calling thread's OpenMP setting.

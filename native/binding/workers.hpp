@@ -49,8 +49,8 @@ private:
     Napi::Value Result(Napi::Env env) override;
     npset::ModelConfig config_;
     std::shared_ptr<npset::Model> model_;
-    std::atomic<bool> cancel_{false};  // set only when the environment ends
-    std::shared_ptr<JobRegistry> jobs_;
+    std::atomic<bool> cancel_{false};  // set by cancelCreate() or the process's end
+    std::shared_ptr<JobRegistry> jobs_, creates_;
 };
 
 // sgemmGflops(threads): the dense single-precision GEMM rate of the chosen kernels (Eigen).

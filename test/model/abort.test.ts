@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, BusyError, NpsetError } from '../../lib/errors';
-import { disposeAfterEach, syntheticSplit } from './helpers';
+import { SparseMLP } from '../../lib/model';
+import { disposeAfterEach, expectValidationError, syntheticSplit } from './helpers';
 
 const { create } = disposeAfterEach();
 
@@ -149,5 +150,37 @@ describe('AbortSignal', () => {
     expect(b.topology().neurons).toEqual([s.features, 32, s.classes]);
     b.removeNeurons(1, [0]); // allowed again once the fit is done
     expect(b.topology().neurons).toEqual([s.features, 31, s.classes]);
+  });
+});
+
+describe('SparseMLP.create with an AbortSignal', () => {
+  it('rejects at once with an already-aborted signal, and refuses a bad one', async () => {
+    expectAbortError(await rejection(SparseMLP.create({ layers: [4, 4, 2] }, { signal: AbortSignal.abort() })));
+    await expectValidationError(() => SparseMLP.create({ layers: [4, 4, 2] }, { signal: 'stop' as unknown as AbortSignal }), /signal/);
+    await expectValidationError(() => SparseMLP.create({ layers: [4, 4, 2] }, { sigal: undefined } as never), /sigal/);
+  });
+
+  it('an abort while it waits in the queue rejects at once and builds nothing', async () => {
+    const a = await create({ layers: [big.features, 256, big.classes], seed: 1 });
+    const running = a.trainEpoch(big.train); // one long job ahead of the create
+    const controller = new AbortController();
+    const order: string[] = [];
+    void running.then(() => order.push('a finished'));
+    const building = SparseMLP.create({ layers: [8, 16, 2] }, { signal: controller.signal });
+    controller.abort();
+    expectAbortError(await rejection(building));
+    order.push('create rejected');
+    await running;
+    expect(order[0]).toBe('create rejected');
+  });
+
+  it('an abort while a large model is being built stops the building', async () => {
+    const controller = new AbortController();
+    // 80 million connections: seconds of topology draws, stopped within a block of rows.
+    const building = SparseMLP.create({ layers: [100, 1_000_000, 1_000_000, 2], epsilon: 20 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    expectAbortError(await rejection(building));
+    const small = await create({ layers: [4, 4, 2] }); // later creates are not affected
+    expect(small.topology().neurons).toEqual([4, 4, 2]);
   });
 });
