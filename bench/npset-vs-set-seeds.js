@@ -6,27 +6,12 @@
 'use strict';
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
-const { findPaperFiles, REPRODUCE_DEFAULTS } = require(path.join(root, 'dist/experiment/reproduce.js'));
-const { PAPER_HYPERPARAMETERS } = require(path.join(root, 'dist/experiment/paper.js'));
+const { findPaperFiles, REPRODUCE_DEFAULTS, reproduceSettings } = require(path.join(root, 'dist/experiment/reproduce.js'));
 const { loadData, splitAndStandardize } = require(path.join(root, 'dist/experiment/prepare.js'));
 const { runMethod } = require(path.join(root, 'dist/experiment/run.js'));
 
 const [dir = path.join(root, '..', 'shared', 'datasets', 'asu'), from = '4', to = '8', threads = '0'] = process.argv.slice(2);
-const base = {
-  epochs: REPRODUCE_DEFAULTS.epochs,
-  epsilon: PAPER_HYPERPARAMETERS.epsilon,
-  zeta: REPRODUCE_DEFAULTS.zeta,
-  batchSize: REPRODUCE_DEFAULTS.batchSize,
-  learningRate: REPRODUCE_DEFAULTS.learningRate,
-  momentum: REPRODUCE_DEFAULTS.momentum,
-  weightDecay: REPRODUCE_DEFAULTS.weightDecay,
-  dropout: REPRODUCE_DEFAULTS.dropout,
-  alpha: PAPER_HYPERPARAMETERS.alpha,
-  beta: PAPER_HYPERPARAMETERS.beta,
-  gamma: PAPER_HYPERPARAMETERS.gamma,
-  criterion: 'out-degree',
-  threads: Number(threads),
-};
+const base = reproduceSettings(REPRODUCE_DEFAULTS.epochs, Number(threads));
 
 (async () => {
   const diffs = [];

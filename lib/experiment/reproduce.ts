@@ -29,6 +29,25 @@ export const REPRODUCE_DEFAULTS = Object.freeze({
   seeds: 3,
 });
 
+/** The training settings of every reproduction run but its hidden sizes and seed. */
+export function reproduceSettings(epochs: number, threads: number): Omit<RunSettings, 'hidden' | 'seed'> {
+  return {
+    epochs,
+    epsilon: PAPER_HYPERPARAMETERS.epsilon,
+    zeta: REPRODUCE_DEFAULTS.zeta,
+    batchSize: REPRODUCE_DEFAULTS.batchSize,
+    learningRate: REPRODUCE_DEFAULTS.learningRate,
+    momentum: REPRODUCE_DEFAULTS.momentum,
+    weightDecay: REPRODUCE_DEFAULTS.weightDecay,
+    dropout: REPRODUCE_DEFAULTS.dropout,
+    alpha: PAPER_HYPERPARAMETERS.alpha,
+    beta: PAPER_HYPERPARAMETERS.beta,
+    gamma: PAPER_HYPERPARAMETERS.gamma,
+    criterion: 'out-degree',
+    threads,
+  };
+}
+
 export interface ReproduceOptions {
   dataDir: string;
   out: string;
@@ -92,21 +111,7 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
   if (found.length === 0) throw new ValidationError(`Expected at least one of the requested datasets in ${o.dataDir} but received none`);
   mkdirSync(o.out, { recursive: true });
 
-  const base = {
-    epochs: o.epochs ?? REPRODUCE_DEFAULTS.epochs,
-    epsilon: PAPER_HYPERPARAMETERS.epsilon,
-    zeta: REPRODUCE_DEFAULTS.zeta,
-    batchSize: REPRODUCE_DEFAULTS.batchSize,
-    learningRate: REPRODUCE_DEFAULTS.learningRate,
-    momentum: REPRODUCE_DEFAULTS.momentum,
-    weightDecay: REPRODUCE_DEFAULTS.weightDecay,
-    dropout: REPRODUCE_DEFAULTS.dropout,
-    alpha: PAPER_HYPERPARAMETERS.alpha,
-    beta: PAPER_HYPERPARAMETERS.beta,
-    gamma: PAPER_HYPERPARAMETERS.gamma,
-    criterion: 'out-degree' as const,
-    threads: o.threads ?? 0,
-  };
+  const base = reproduceSettings(o.epochs ?? REPRODUCE_DEFAULTS.epochs, o.threads ?? 0);
   const result: ReproduceResult = { runs: [], datasets: [], failed: [], figure1: null, settings: base, seeds };
   const denseRuns = (p: PaperDataset) => (figures && FIGURE2_DATASETS.includes(p.key) ? 1 : 0);
   const total = found.reduce((n, f) => n + seeds.length * PAPER_METHODS.length + denseRuns(f.paper), 0);
