@@ -101,11 +101,20 @@ export interface NativeAddon {
  * only when the user has set neither variable, and only for libgomp's start-up (the addon loads it): the
  * variable is taken out again so that child processes do not inherit it.
  */
-export const SPIN_COUNT = '3000';
+const SPIN_COUNT = '3000';
+
+/**
+ * libgomp's barrier spin count: the user's GOMP_SPINCOUNT, else npset's when the user set no policy and the
+ * addon loads from the main thread (a worker's process.env is its own copy, which libgomp never reads).
+ */
+export function barrierSpinCount(): string | null {
+  const env = process.env;
+  return env.GOMP_SPINCOUNT ?? (env.OMP_WAIT_POLICY === undefined && isMainThread ? SPIN_COUNT : null);
+}
 
 function loadWithSpinCount<T>(load: () => T): T {
   const env = process.env;
-  if (env.GOMP_SPINCOUNT !== undefined || env.OMP_WAIT_POLICY !== undefined) return load();
+  if (env.GOMP_SPINCOUNT !== undefined || barrierSpinCount() === null) return load(); // the user's, or not ours to set
   env.GOMP_SPINCOUNT = SPIN_COUNT;
   try {
     return load();

@@ -1,8 +1,7 @@
 /** A description of the machine, recorded in every benchmark output. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
-import { isMainThread } from 'node:worker_threads';
-import { SPIN_COUNT } from '../native';
+import { barrierSpinCount } from '../native';
 
 export interface MachineInfo {
   cpu: string;
@@ -14,7 +13,7 @@ export interface MachineInfo {
   ompPlaces: string | null;
   /** OMP_WAIT_POLICY as set by the user, or null. */
   ompWaitPolicy: string | null;
-  /** libgomp's barrier spin count: the user's GOMP_SPINCOUNT, npset's default when no policy was set (main thread), or null. */
+  /** libgomp's barrier spin count (barrierSpinCount in lib/native.ts), or null for libgomp's own default. */
   gompSpinCount: string | null;
   platform: string;
   node: string;
@@ -56,8 +55,7 @@ export function machineInfo(): MachineInfo {
     ompProcBind: process.env.OMP_PROC_BIND ?? null,
     ompPlaces: process.env.OMP_PLACES ?? null,
     ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? null,
-    // npset's default reaches libgomp only from the main thread (a worker's process.env is its own copy).
-    gompSpinCount: process.env.GOMP_SPINCOUNT ?? (process.env.OMP_WAIT_POLICY === undefined && isMainThread ? SPIN_COUNT : null),
+    gompSpinCount: barrierSpinCount(),
     platform: `${process.platform}-${process.arch}`,
     node: process.version,
   };

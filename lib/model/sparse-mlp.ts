@@ -101,9 +101,9 @@ export interface TopologyStats {
   layers: LayerStats[];
 }
 
-function abortReason(signal: AbortSignal): AbortError {
+function abortReason(signal: AbortSignal, message = 'Training was aborted'): AbortError {
   const reason = signal.reason;
-  return reason instanceof AbortError ? reason : new AbortError('Training was aborted', { cause: reason });
+  return reason instanceof AbortError ? reason : new AbortError(message, { cause: reason });
 }
 
 /**
@@ -188,8 +188,7 @@ export class SparseMLP {
     rejectUnknownKeys('create options', given, ['signal']);
     const signal = given.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
-    const reason = (s: AbortSignal) =>
-      s.reason instanceof AbortError ? s.reason : new AbortError('Model creation was aborted', { cause: s.reason });
+    const reason = (s: AbortSignal) => abortReason(s, 'Model creation was aborted');
     if (signal?.aborted) throw reason(signal);
     let started = false;
     const onAbort = () => {

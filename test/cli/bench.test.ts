@@ -7,21 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../../lib/experiment/bench';
-import { ensureBuilt, expectUsageError, runCli, runJson } from '../helpers/cli';
+import { cliTempDir, expectUsageError, runCli, runJson } from '../helpers/cli';
 
 const SMALL = ['bench', '--workload', 'custom', '--layers', '300,300,300,2', '--samples', '200'];
 const PHASES = ['forward', 'backward', 'update', 'evolution', 'pruning'];
 
 let tmp: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-bench-'));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+cliTempDir('npset-cli-bench-', (dir) => (tmp = dir));
 
 describe('npset bench --json, SET on 1 and 2 threads', () => {
   let b: BenchResult;

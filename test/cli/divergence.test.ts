@@ -2,24 +2,18 @@
  * A training whose loss becomes NaN (`--lr 1e30`) ends with one line naming --lr and a nonzero exit code,
  * instead of printing NaN losses and accuracies and exiting 0. Relies on the API's DivergenceError.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli } from '../helpers/cli';
-import { matrixSpec, writeMat } from '../helpers/mat-writer';
+import { describe, expect, it } from 'vitest';
+import { cliTempDir, runCli } from '../helpers/cli';
+import { smallMat } from '../helpers/mat-writer';
 
 let tmp: string;
 let data: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-diverge-'));
-  const X = Array.from({ length: 12 }, (_, i) => [i, (i * 7) % 5, (i * 3) % 4]);
+cliTempDir('npset-cli-diverge-', (dir) => {
+  tmp = dir;
   data = path.join(tmp, 'small.mat');
-  writeFileSync(data, writeMat([matrixSpec('X', X), matrixSpec('Y', X.map((_, i) => [(i % 3) + 1]))]));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  writeFileSync(data, smallMat());
 });
 
 describe('npset train --lr 1e30', () => {

@@ -3,12 +3,11 @@
  * internal names such as config.epsilon, layers[1], y or options.testSize), with exit code 2 and before
  * anything is printed or built.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, expectUsageError as expectUsage, runCli, runJson, type CliResult } from '../helpers/cli';
-import { matrixSpec, writeMat } from '../helpers/mat-writer';
+import { describe, expect, it } from 'vitest';
+import { cliTempDir, expectUsageError as expectUsage, runCli, runJson, type CliResult } from '../helpers/cli';
+import { SMALL_X, matrixSpec, smallMat, writeMat } from '../helpers/mat-writer';
 
 const FLOAT32_MAX = '3.4028234663852886e+38';
 const INTERNAL = /config\.|trainConfig\.|layers\[|options\.|\bfor y\b|Invalid typed array/;
@@ -17,19 +16,14 @@ let tmp: string;
 let good: string; // 12 samples, 3 features, 3 classes of 4
 let oneSample: string;
 let oneClass: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-input-'));
-  const X = Array.from({ length: 12 }, (_, i) => [i, (i * 7) % 5, (i * 3) % 4]);
+cliTempDir('npset-cli-input-', (dir) => {
+  tmp = dir;
   good = path.join(tmp, 'good.mat');
-  writeFileSync(good, writeMat([matrixSpec('X', X), matrixSpec('Y', X.map((_, i) => [(i % 3) + 1]))]));
+  writeFileSync(good, smallMat());
   oneSample = path.join(tmp, 'one-sample.mat');
   writeFileSync(oneSample, writeMat([matrixSpec('X', [[1, 2, 3]]), matrixSpec('Y', [[1]])]));
   oneClass = path.join(tmp, 'one-class.mat');
-  writeFileSync(oneClass, writeMat([matrixSpec('X', X), matrixSpec('Y', X.map(() => [7]))]));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  writeFileSync(oneClass, writeMat([matrixSpec('X', [...SMALL_X]), matrixSpec('Y', SMALL_X.map(() => [7]))]));
 });
 
 // Checked before the header line: nothing on stdout; in the CLI's words, not the API's.

@@ -2,24 +2,19 @@
  * File-system mistakes in --out and --data-dir: one "npset: Expected ..." line naming the flag, exit code
  * 2, checked before any work starts (bench used to run the whole benchmark first).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeOutDir } from '../../lib/cli/out';
 import { ValidationError } from '../../lib/errors';
-import { ensureBuilt, expectUsageError, runCli } from '../helpers/cli';
+import { cliTempDir, expectUsageError, runCli } from '../helpers/cli';
 
 let tmp: string;
 let file: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-out-'));
+cliTempDir('npset-cli-out-', (dir) => {
+  tmp = dir;
   file = path.join(tmp, 'a-file');
   writeFileSync(file, 'x');
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 /** A directory whose name is a paper dataset's file, so that reproduce gets past its data checks. */

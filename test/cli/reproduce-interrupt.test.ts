@@ -3,23 +3,16 @@
  * runs were kept (results.json and the tables, rewritten after every run), or that none had finished.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, ensureBuilt } from '../helpers/cli';
+import { describe, expect, it } from 'vitest';
+import { CLI, cliTempDir, ROOT } from '../helpers/cli';
 import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
 
 const HAVE_LUNG = hasDataDir() && existsSync(lungFile());
 
 let tmp: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-interrupt-'));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+cliTempDir('npset-cli-interrupt-', (dir) => (tmp = dir));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

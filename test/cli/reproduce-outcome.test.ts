@@ -2,23 +2,16 @@
  * What `npset reproduce` says it wrote, and its exit code when no run could happen: every requested
  * dataset failing to load is a failure (exit 1), not a success with empty tables and missing figures.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli } from '../helpers/cli';
+import { describe, expect, it } from 'vitest';
+import { cliTempDir, runCli } from '../helpers/cli';
 import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
 
 const HAVE_LUNG = hasDataDir() && existsSync(lungFile());
 
 let tmp: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-reproduce-outcome-'));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+cliTempDir('npset-cli-reproduce-outcome-', (dir) => (tmp = dir));
 
 /** The files named by "wrote DIR/a, b, c (...)". */
 function listedFiles(stdout: string, out: string): string[] {

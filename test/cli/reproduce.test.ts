@@ -3,12 +3,11 @@
  * the --json summary against the files it writes, a data directory without the paper's files, a paper
  * file that fails to load, and option errors.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../lib/experiment/run';
-import { ensureBuilt, runCli, runJson, type CliResult } from '../helpers/cli';
+import { cliTempDir, runCli, runJson, type CliResult } from '../helpers/cli';
 import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
 
 const LUNG_FILE = lungFile();
@@ -16,13 +15,7 @@ const HAVE_LUNG = hasDataDir() && existsSync(LUNG_FILE);
 const METHODS = ['set', 'npset', 'npset-1st', 'npset-2nd', 'direct-set', 'direct-fc'];
 
 let tmp: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-reproduce-'));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+cliTempDir('npset-cli-reproduce-', (dir) => (tmp = dir));
 
 const lungDir = (name: string): string => lungDataDir(tmp, name);
 

@@ -3,11 +3,10 @@
  * chooses the label column of a CSV file (and is refused with a MAT-file or without --data), and a bad
  * CSV file gives one "npset: ..." line and exit code 2.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, expectUsageError, runCli, runJson } from '../helpers/cli';
+import { describe, expect, it } from 'vitest';
+import { cliTempDir, expectUsageError, runCli, runJson } from '../helpers/cli';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
 
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
@@ -16,9 +15,8 @@ const SAMPLES = 60;
 let tmp: string;
 const file = (name: string) => path.join(tmp, name);
 
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-csv-'));
+cliTempDir('npset-cli-csv-', (dir) => {
+  tmp = dir;
   // 60 samples of 4 features, 3 text classes of 20, the label last (flowers.csv) or first (first.tsv).
   const rows = Array.from({ length: SAMPLES }, (_, i) => {
     const c = i % 3;
@@ -33,9 +31,6 @@ beforeAll(() => {
   writeFileSync(file('regression.csv'), ['a,price', ...rows.map((r, i) => `${r.x[0]},${(i * 1.37).toFixed(2)}`)].join('\n'));
   writeFileSync(file('one-class.csv'), 'a,label\n1,setosa\n2,setosa\n3,setosa\n');
   writeFileSync(file('good.mat'), writeMat([matrixSpec('X', [[1, 2], [3, 4], [5, 6], [7, 8]]), matrixSpec('Y', [[1], [2], [1], [2]])]));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 const train = (...args: string[]) => runCli(['train', '--hidden', '8', '--epochs', '2', '--threads', '1', ...args]);

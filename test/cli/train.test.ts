@@ -1,23 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TRAIN_CLI_DEFAULTS } from '../../lib/cli/train';
 import { METHODS } from '../../lib/experiment/methods';
 import { PRUNING_DEFAULTS } from '../../lib/model/options';
-import { CLI, ROOT, ensureBuilt, runCli, runJson, type CliResult } from '../helpers/cli';
+import { CLI, cliTempDir, ROOT, runCli, runJson, type CliResult } from '../helpers/cli';
 import { dataDir, hasDataDir } from '../helpers/data-dir';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
 
 let tmp: string;
-beforeAll(() => {
-  ensureBuilt();
-  tmp = mkdtempSync(path.join(tmpdir(), 'npset-cli-'));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+cliTempDir('npset-cli-', (dir) => (tmp = dir));
 
 const LUNG = path.join(dataDir(), 'asu', 'lung_discrete.mat');
 

@@ -3,9 +3,10 @@
  * lib/ with tsc first when dist/ is missing or older than any source file.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
@@ -100,4 +101,20 @@ export function expectUsageError(r: CliResult, pattern: RegExp, forbidden?: RegE
   expect(lines[0]).toMatch(pattern);
   expect(r.status, r.stderr).toBe(2);
   expect(r.stdout).toBe('');
+}
+
+/**
+ * For one test file: before its tests, the CLI built (ensureBuilt) and a fresh temporary directory, given to
+ * `ready` (which may write fixtures into it); after them, the directory removed.
+ */
+export function cliTempDir(prefix: string, ready: (dir: string) => void): void {
+  let dir: string | undefined;
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), prefix));
+    ready(dir);
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 }

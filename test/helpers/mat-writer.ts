@@ -259,3 +259,11 @@ export function matrixSpec(name: string, rows: number[][], storedAs?: StoredType
   for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) values.push(rows[i][j]);
   return { kind: 'numeric', name, dims: [r, c], values, storedAs, className };
 }
+
+/** The features of a tiny MAT fixture: 12 samples of 3 features. */
+export const SMALL_X: readonly number[][] = Array.from({ length: 12 }, (_, i) => [i, (i * 7) % 5, (i * 3) % 4]);
+
+/** A tiny MAT-file: SMALL_X with 3 classes of 4 samples (labels 1, 2, 3). */
+export function smallMat(): Uint8Array {
+  return writeMat([matrixSpec('X', [...SMALL_X]), matrixSpec('Y', SMALL_X.map((_, i) => [(i % 3) + 1]))]);
+}
