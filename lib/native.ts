@@ -43,6 +43,20 @@ export interface NativeLayerCsr {
   bias: Float32Array;
 }
 
+/** layerCsr's arrays plus the optimiser state: what a saved model holds per layer (dense: empty rowPtr, col). */
+export interface NativeLayerState {
+  rows: number;
+  cols: number;
+  sparse: boolean;
+  rowPtr: Float64Array;
+  col: Int32Array;
+  values: Float32Array;
+  /** Empty: zeros (a model saved without its optimiser state). */
+  momentum: Float32Array;
+  bias: Float32Array;
+  biasMomentum: Float32Array;
+}
+
 export interface NativeMemory {
   modelBytes: number;
   activationBytes: number;
@@ -67,6 +81,7 @@ export interface NativeModel {
   clone(): Promise<NativeModel>;
   topology(): NativeTopology;
   layerCsr(layer: number): NativeLayerCsr;
+  layerState(layer: number): NativeLayerState;
   memory(): NativeMemory;
   neuronOrder(hidden: number, criterion: string): Int32Array;
   removeNeurons(hidden: number, neurons: Int32Array | number[]): void;
@@ -79,7 +94,9 @@ export interface NativeModel {
 
 export interface NativeAddon {
   createModel(config: Record<string, unknown>): Promise<NativeModel>;
-  /** Cancels this thread's createModel job (queued or running): it rejects with an AbortError. */
+  /** A saved model rebuilt; config.layers are the layers' sizes. The core checks every array. */
+  createModelFromState(config: Record<string, unknown>, layers: NativeLayerState[]): Promise<NativeModel>;
+  /** Cancels this thread's createModel or createModelFromState job (queued or running): it rejects with an AbortError. */
   cancelCreate(): boolean;
   Dataset: new (x: Float32Array, y: Int32Array | null, samples: number, features: number) => NativeDataset;
   version: string;

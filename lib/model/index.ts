@@ -2,3 +2,5 @@ export * from './options';
 export { SparseMLP } from './sparse-mlp';
 export type { EpochInfo, EpochTimes, Evaluation, FitOptions, FitResult, LayerStats, TopologyStats, TrainEpochOptions } from './sparse-mlp';
 export { NativeData, type ModelData } from './data';
+export { ModelFileError } from './model-file';
+export type { SaveOptions, SavedInfo } from './persist';

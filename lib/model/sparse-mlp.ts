@@ -4,7 +4,7 @@
  */
 import { AbortError, BusyError, DivergenceError, NativeError, ValidationError } from '../errors';
 import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
-import { expectInteger, expectNumber, expectOneOf, expectOptions, fail, rejectUnknownKeys } from '../validate';
+import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 import { leaseFor, type DataLease, type ModelData, type NativeData } from './data';
 import {
   PRUNE_CRITERIA,
@@ -16,7 +16,12 @@ import {
   type ResolvedTrainOptions,
   type TrainOptions,
 } from './options';
+import { ModelFileError, readModelFile, writeModelFile } from './model-file';
+import { packModel, unpackModel, type SaveOptions, type SavedInfo } from './persist';
 import { enqueue } from './queue';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NPSET_VERSION = (require('../../package.json') as { version: string }).version;
 
 export interface EpochTimes {
   forward: number;
@@ -140,6 +145,15 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promis
   });
 }
 
+/** The `signal` of an options object, checked. */
+function checkSignalOption(name: string, options: unknown): AbortSignal | undefined {
+  const given = expectOptions(name, options);
+  rejectUnknownKeys(name, given, ['signal']);
+  const signal = given.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
+  return signal as AbortSignal | undefined;
+}
+
 /** Maps native errors to the package's typed errors; keeps TypeError/RangeError as they are. */
 function wrap(err: unknown): unknown {
   const code = err && typeof err === 'object' ? (err as { code?: string }).code : undefined;
@@ -172,10 +186,14 @@ export class SparseMLP {
   /** Jobs of this model queued or running: dispose() waits for none of them, so it refuses. */
   #pending = 0;
 
-  private constructor(token: symbol, model: NativeModel, options: Required<ModelOptions>) {
+  /** What `SparseMLP.load` read beside the weights (standardizer, labels, metadata); null for a model built here. */
+  readonly saved: Readonly<SavedInfo> | null;
+
+  private constructor(token: symbol, model: NativeModel, options: Required<ModelOptions>, saved: SavedInfo | null) {
     if (token !== BUILD) throw new ValidationError('Build a SparseMLP with `await SparseMLP.create(options)`, not `new`');
     this.#model = model;
     this.options = Object.freeze({ ...options, layers: Object.freeze([...options.layers]) as number[] });
+    this.saved = saved ? Object.freeze(saved) : null;
   }
 
   /**
@@ -184,11 +202,43 @@ export class SparseMLP {
    */
   static async create(options: ModelOptions, createOptions: { signal?: AbortSignal } = {}): Promise<SparseMLP> {
     const o = resolveModelOptions(options);
-    const given = expectOptions('create options', createOptions);
-    rejectUnknownKeys('create options', given, ['signal']);
-    const signal = given.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
-    const reason = (s: AbortSignal) => abortReason(s, 'Model creation was aborted');
+    const signal = checkSignalOption('create options', createOptions);
+    const model = await SparseMLP.#build(signal, 'Model creation was aborted', () => native().createModel({ ...o }));
+    return new SparseMLP(BUILD, model, o, null);
+  }
+
+  /**
+   * Loads a model saved with `save()`: its topology, weights and (when saved) optimiser state, so that `fit`
+   * with `initialEpoch` goes on as the saved model would have. What was saved beside it (standardizer, labels,
+   * label names, metadata) is in `model.saved`. A file that is not a valid model gives a ModelFileError.
+   * `threads` as in create (default 0: all cores); `signal` aborts the rebuilding.
+   */
+  static async load(path: string, loadOptions: { threads?: number; signal?: AbortSignal } = {}): Promise<SparseMLP> {
+    expectString('path', path);
+    if (path === '') fail('a file path', 'path', path);
+    const given = expectOptions('load options', loadOptions);
+    rejectUnknownKeys('load options', given, ['threads', 'signal']);
+    const threads = expectInteger('threads', given.threads ?? 0, { min: 0, max: 4096 });
+    const signal = checkSignalOption('load options', { signal: given.signal });
+    const { header, arrays } = await readModelFile(path);
+    const { options, layers, info, evolvedAfter } = unpackModel(path, header, arrays, threads);
+    const model = await SparseMLP.#build(signal, 'Model loading was aborted', () =>
+      native()
+        .createModelFromState({ ...options }, layers)
+        .catch((e: unknown) => {
+          // The core's checks of the arrays (RangeError/TypeError): the file is not a consistent model.
+          if (e instanceof RangeError || e instanceof TypeError) throw new ModelFileError(`the saved layers are not valid: ${e.message}`, path, { cause: e });
+          throw e;
+        }),
+    );
+    const loaded = new SparseMLP(BUILD, model, options, info);
+    loaded.#evolvedAfter = evolvedAfter;
+    return loaded;
+  }
+
+  /** Runs a model-building job (create, load) in the queue, with `signal` aborting it queued or running. */
+  static async #build(signal: AbortSignal | undefined, message: string, start: () => Promise<NativeModel>): Promise<NativeModel> {
+    const reason = (s: AbortSignal) => abortReason(s, message);
     if (signal?.aborted) throw reason(signal);
     let started = false;
     const onAbort = () => {
@@ -198,13 +248,32 @@ export class SparseMLP {
     const queued = enqueue(() => {
       started = true;
       if (signal?.aborted) return Promise.reject(reason(signal));
-      return native().createModel({ ...o });
-    }).catch((e: unknown) => Promise.reject(wrap(e)));
+      return start();
+    }).catch((e: unknown) => Promise.reject(e instanceof ModelFileError ? e : wrap(e)));
     try {
-      const model = await (signal ? untilAbortedUnstarted(queued, signal, () => started, reason) : queued);
-      return new SparseMLP(BUILD, model, o);
+      return await (signal ? untilAbortedUnstarted(queued, signal, () => started, reason) : queued);
     } finally {
       signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Saves the model to `path` (written to a temporary file, then renamed): options, topology (sizes now, after
+   * any pruning), weights, biases and, unless `optimizerState: false`, the momentum. `SparseMLP.load` reads it.
+   * The arrays are copied when save is called (it is refused while a job of this model runs), so training
+   * started afterwards does not change what is written.
+   */
+  async save(path: string, options: SaveOptions = {}): Promise<void> {
+    expectString('path', path);
+    if (path === '') fail('a file path', 'path', path);
+    const n = this.options.layers.length - 1;
+    const states = Array.from({ length: n }, (_, l) => this.#sync('save', (m) => m.layerState(l)));
+    const layers = [states[0].cols, ...states.map((s) => s.rows)];
+    const { header, arrays } = packModel({ ...this.options, layers }, states, options, NPSET_VERSION, this.#evolvedAfter);
+    try {
+      await writeModelFile(path, header, arrays);
+    } catch (e) {
+      throw new ModelFileError(`cannot write the model: ${(e as Error).message}`, path, { cause: e });
     }
   }
 
@@ -533,7 +602,7 @@ export class SparseMLP {
   /** An independent copy of this model. */
   async clone(): Promise<SparseMLP> {
     const m = await this.#job((n) => n.clone());
-    return new SparseMLP(BUILD, m, { ...this.options, layers: [...this.options.layers] });
+    return new SparseMLP(BUILD, m, { ...this.options, layers: [...this.options.layers] }, this.saved);
   }
 
   /** Frees the native memory now. Refused while a job runs. */

@@ -1,4 +1,4 @@
-// Module registration: exports Model, Dataset, createModel, hardwareConcurrency, sgemmGflops, endJobs,
+// Module registration: exports Model, Dataset, createModel, createModelFromState, hardwareConcurrency, sgemmGflops, endJobs,
 // kernels, version, buildInfo.
 // The addon is context-aware: all state lives in per-environment instance data (worker_threads safe).
 #include <napi.h>
@@ -8,6 +8,7 @@
 
 #include "dataset_wrap.hpp"
 #include "errors.hpp"
+#include "layer_state.hpp"
 #include "model_wrap.hpp"
 #include "npset/kernels.hpp"
 #include "npset/model.hpp"
@@ -31,6 +32,17 @@ Napi::Value CreateModel(const Napi::CallbackInfo& info) {
     return guard_async(env, [&]() -> Napi::Value {
         npset::ModelConfig config = parse_model_config(info[0], "config");
         return PromiseWorker::Start(new CreateModelWorker(env, std::move(config)));
+    });
+}
+
+// createModelFromState(config, layers) -> Promise<Model>: a saved model rebuilt (checked by the core) off the
+// JS thread; config.layers are the saved layers' sizes. cancelCreate() cancels it like createModel.
+Napi::Value CreateModelFromState(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard_async(env, [&]() -> Napi::Value {
+        npset::ModelConfig config = parse_model_config(info[0], "config");
+        std::vector<npset::LayerState> states = parse_layer_states(info[1], "layers");
+        return PromiseWorker::Start(new CreateModelWorker(env, std::move(config), std::move(states)));
     });
 }
 
@@ -99,6 +111,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     exports.Set("Model", ModelWrap::Init(env, data));
     exports.Set("Dataset", DatasetWrap::Init(env));
     exports.Set("createModel", Napi::Function::New(env, CreateModel, "createModel"));
+    exports.Set("createModelFromState", Napi::Function::New(env, CreateModelFromState, "createModelFromState"));
     exports.Set("cancelCreate", Napi::Function::New(env, CancelCreate, "cancelCreate"));
     exports.Set("hardwareConcurrency", Napi::Function::New(env, HardwareConcurrency, "hardwareConcurrency"));
     exports.Set("sgemmGflops", Napi::Function::New(env, SgemmGflops, "sgemmGflops"));

@@ -6,6 +6,7 @@
 #include "convert.hpp"
 #include "dataset_wrap.hpp"
 #include "errors.hpp"
+#include "layer_state.hpp"
 #include "npset/config.hpp"
 #include "npset/errors.hpp"
 #include "options.hpp"
@@ -53,6 +54,7 @@ Napi::Function ModelWrap::Init(Napi::Env env, AddonData* data) {
                                           InstanceMethod<&ModelWrap::Clone>("clone"),
                                           InstanceMethod<&ModelWrap::Topology>("topology"),
                                           InstanceMethod<&ModelWrap::LayerCsr>("layerCsr"),
+                                          InstanceMethod<&ModelWrap::LayerState>("layerState"),
                                           InstanceMethod<&ModelWrap::Memory>("memory"),
                                           InstanceMethod<&ModelWrap::NeuronOrder>("neuronOrder"),
                                           InstanceMethod<&ModelWrap::RemoveNeurons>("removeNeurons"),
@@ -235,6 +237,16 @@ Napi::Value ModelWrap::LayerCsr(const Napi::CallbackInfo& info) {
         const auto m = Self(info).ready("layerCsr");
         const int64_t layer = read_integer(info[0], "layer", 0, int64_t(m->layer_count()) - 1);
         return to_js(env, m->layer_csr(int(layer)));
+    });
+}
+
+// layerState(layer) -> layerCsr's arrays with momentum, biasMomentum and sparse (layer_state.hpp), for saving
+Napi::Value ModelWrap::LayerState(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value {
+        const auto m = Self(info).ready("layerState");
+        const int64_t layer = read_integer(info[0], "layer", 0, int64_t(m->layer_count()) - 1);
+        return to_js(env, Self(info).ready("layerState")->layer_state(int(layer)));
     });
 }
 

@@ -58,6 +58,7 @@ private:
     // Sync methods.
     Napi::Value Topology(const Napi::CallbackInfo& info);
     Napi::Value LayerCsr(const Napi::CallbackInfo& info);
+    Napi::Value LayerState(const Napi::CallbackInfo& info);
     Napi::Value Memory(const Napi::CallbackInfo& info);
     Napi::Value NeuronOrder(const Napi::CallbackInfo& info);
     Napi::Value RemoveNeurons(const Napi::CallbackInfo& info);

@@ -71,6 +71,12 @@ CreateModelWorker::CreateModelWorker(Napi::Env env, npset::ModelConfig config)
     creates_->add(&cancel_);
 }
 
+CreateModelWorker::CreateModelWorker(Napi::Env env, npset::ModelConfig config, std::vector<npset::LayerState> states)
+    : CreateModelWorker(env, std::move(config)) {
+    from_state_ = true;
+    states_ = std::move(states);
+}
+
 CreateModelWorker::~CreateModelWorker() {
     jobs_->remove(&cancel_);
     creates_->remove(&cancel_);
@@ -79,7 +85,11 @@ CreateModelWorker::~CreateModelWorker() {
 void CreateModelWorker::Run() {
     // Eigen's dense kernels read the calling thread's OpenMP setting.
     omp_set_num_threads(npset::resolve_threads(config_.threads));
-    model_ = std::make_shared<npset::Model>(config_, &cancel_);
+    if (from_state_) {
+        model_ = npset::Model::from_state(config_, std::move(states_), &cancel_);
+    } else {
+        model_ = std::make_shared<npset::Model>(config_, &cancel_);
+    }
 }
 
 Napi::Value CreateModelWorker::Result(Napi::Env env) { return ModelWrap::NewInstance(env, model_); }

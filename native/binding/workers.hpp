@@ -42,12 +42,16 @@ private:
 class CreateModelWorker : public PromiseWorker {
 public:
     CreateModelWorker(Napi::Env env, npset::ModelConfig config);
+    // A model rebuilt from saved layers (Model::from_state) instead of a new one.
+    CreateModelWorker(Napi::Env env, npset::ModelConfig config, std::vector<npset::LayerState> states);
     ~CreateModelWorker() override;
 
 private:
     void Run() override;
     Napi::Value Result(Napi::Env env) override;
     npset::ModelConfig config_;
+    bool from_state_ = false;
+    std::vector<npset::LayerState> states_;
     std::shared_ptr<npset::Model> model_;
     std::atomic<bool> cancel_{false};  // set by cancelCreate() or the process's end
     std::shared_ptr<JobRegistry> jobs_, creates_;

@@ -76,6 +76,8 @@ Model::Model(const ModelConfig& config, const std::atomic<bool>* cancel) : confi
 
 Model::~Model() = default;
 
+Model::Model() = default;
+
 std::unique_ptr<Model> Model::clone() const {
     std::unique_ptr<Model> m(new Model());
     m->config_ = config_;

@@ -71,8 +71,11 @@ public:
     Array<float>& values() { return val_; }
     const Array<float>& values() const { return val_; }
     Array<float>& momentum() { return mom_; }
+    const Array<float>& momentum() const { return mom_; }
     std::vector<float>& bias() { return bias_; }
     const std::vector<float>& bias() const { return bias_; }
+    std::vector<float>& bias_momentum() { return bias_mom_; }
+    const std::vector<float>& bias_momentum() const { return bias_mom_; }
     const std::vector<int64_t>& t_ptr() const { return t_ptr_; }
     // Entry t of the transposed index: its output row and its position in the CSR arrays.
     int64_t t_row(int64_t t) const { return packed() ? t_ent_[t] >> rank_bits_ : t_ent_[t]; }
@@ -124,7 +127,13 @@ public:
     void output_stats(std::vector<int64_t>& degree, std::vector<double>& strength) const override;
 
     std::vector<float>& weights() { return w_; }  // row-major [n_out][n_in] (W^T)
+    const std::vector<float>& weights() const { return w_; }
+    std::vector<float>& momentum() { return mom_; }
+    const std::vector<float>& momentum() const { return mom_; }
     std::vector<float>& bias() { return bias_; }
+    const std::vector<float>& bias() const { return bias_; }
+    std::vector<float>& bias_momentum() { return bias_mom_; }
+    const std::vector<float>& bias_momentum() const { return bias_mom_; }
 
 private:
     std::vector<float> w_, mom_, grad_, bias_, bias_mom_;

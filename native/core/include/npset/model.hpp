@@ -64,6 +64,17 @@ struct LayerCsr {
     std::vector<float> bias;
 };
 
+// Everything that defines one trained weight layer, to save a model and rebuild it (momentum included, so
+// that training resumes exactly as it would have gone on). Sparse: CSR of W^T; dense: `values` row-major
+// [rows][cols] with row_ptr and col empty. Empty momentum vectors mean zeros (a model saved for inference).
+struct LayerState {
+    int64_t rows = 0, cols = 0;
+    bool sparse = true;
+    std::vector<int64_t> row_ptr;
+    std::vector<int32_t> col;
+    std::vector<float> values, momentum, bias, bias_momentum;
+};
+
 struct MemoryStats {
     int64_t model_bytes = 0;       // weights, indices, optimiser state, transposed index (steady state)
     int64_t activation_bytes = 0;  // per-batch buffers
@@ -103,6 +114,12 @@ public:
 
     Topology topology() const;
     LayerCsr layer_csr(int layer) const;  // 0-based weight layer
+    LayerState layer_state(int layer) const;
+    // Rebuilds a model from saved layers (model_state.cpp); config.layers are the layers' sizes now (after any
+    // pruning). Checks every array (sizes, sorted unique columns in range, finite numbers) and throws
+    // ArgumentError naming the first bad one; Cancelled when *cancel becomes true (checked per layer).
+    static std::unique_ptr<Model> from_state(const ModelConfig& config, std::vector<LayerState> layers,
+                                             const std::atomic<bool>* cancel = nullptr);
     MemoryStats memory() const;
     const ModelConfig& config() const { return config_; }
     int threads() const { return threads_; }
@@ -112,7 +129,7 @@ public:
     const Layer& layer(std::size_t i) const { return *layers_[i]; }
 
 private:
-    Model() = default;
+    Model();  // empty, for clone and from_state (defined where Buffers is complete)
     struct Buffers;
     void ensure_buffers(int padded_batch);
     void forward_batch(int pb, bool train, uint64_t dropout_seed);

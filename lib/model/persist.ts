@@ -1,0 +1,188 @@
+/**
+ * What a saved model holds besides its weights, and the mapping between a model's layers and the arrays of
+ * its file (model-file.ts). SparseMLP.save and SparseMLP.load use these; nothing here calls the addon.
+ */
+import type { Standardizer } from '../data/standardize';
+import { ValidationError } from '../errors';
+import type { NativeLayerState } from '../native';
+import { describe, expectBoolean, expectOptions, fail, rejectUnknownKeys } from '../validate';
+import { ModelFileError, MODEL_FILE_VERSION, type StoredArray } from './model-file';
+import { resolveModelOptions, type ModelOptions } from './options';
+
+/** Saved with a model, so that whoever loads it can prepare data and name classes as in training. */
+export interface SaveOptions {
+  /** The per-feature standardisation the model was trained with (`fitStandardizer`): `npset predict` applies it. */
+  standardizer?: Standardizer;
+  /** The original label of each class index (a dataset's `labels`). */
+  labels?: number[];
+  /** The name of each class index (a CSV dataset's `labelNames`). */
+  labelNames?: string[];
+  /** Anything JSON can hold: dataset name, settings, results. */
+  metadata?: unknown;
+  /** Keep the optimiser state (momentum), so that training resumes exactly. Default true; false halves the file. */
+  optimizerState?: boolean;
+}
+
+/** What `SparseMLP.load` found beside the weights (`model.saved`). */
+export interface SavedInfo {
+  file: string;
+  /** The npset version that wrote the file. */
+  npsetVersion: string;
+  standardizer: Standardizer | null;
+  labels: number[] | null;
+  labelNames: string[] | null;
+  metadata: unknown;
+  /** Whether the file had the optimiser state (else momentum starts at zero). */
+  optimizerState: boolean;
+}
+
+const SAVE_KEYS = ['standardizer', 'labels', 'labelNames', 'metadata', 'optimizerState'] as const;
+const LAYER_ARRAYS = ['rowPtr', 'col', 'values', 'momentum', 'bias', 'biasMomentum'] as const;
+const ARRAY_TYPES: Record<(typeof LAYER_ARRAYS)[number], string> = {
+  rowPtr: 'Float64Array', col: 'Int32Array', values: 'Float32Array', momentum: 'Float32Array', bias: 'Float32Array', biasMomentum: 'Float32Array',
+};
+
+function checkStandardizer(name: string, s: unknown, inputs: number): Standardizer {
+  const o = expectOptions(name, s);
+  for (const key of ['mean', 'scale'] as const) {
+    const a = o[key];
+    if (!(a instanceof Float64Array) || a.length !== inputs) fail(`a Float64Array of ${inputs} values (the model's inputs)`, `${name}.${key}`, a);
+    const bad = a.findIndex((v) => !Number.isFinite(v) || (key === 'scale' && !(v > 0)));
+    if (bad >= 0) fail(key === 'scale' ? 'finite numbers > 0' : 'finite numbers', `${name}.${key}[${bad}]`, a[bad]);
+  }
+  return { mean: o.mean as Float64Array, scale: o.scale as Float64Array };
+}
+
+function checkLabels(name: string, v: unknown, classes: number): number[] {
+  if (!Array.isArray(v) || v.length !== classes) fail(`an array of ${classes} labels (one per class)`, name, v);
+  v.forEach((l: unknown, i) => {
+    if (typeof l !== 'number' || !Number.isFinite(l)) fail('a finite number', `${name}[${i}]`, l);
+  });
+  return [...(v as number[])];
+}
+
+function checkLabelNames(name: string, v: unknown, classes: number): string[] {
+  if (!Array.isArray(v) || v.length !== classes) fail(`an array of ${classes} names (one per class)`, name, v);
+  v.forEach((l: unknown, i) => {
+    if (typeof l !== 'string') fail('a string', `${name}[${i}]`, l);
+  });
+  return [...(v as string[])];
+}
+
+/** The file's header and arrays for a model's options (sizes now), layer states and save options. */
+export function packModel(
+  options: Required<ModelOptions>,
+  states: NativeLayerState[],
+  saveOptions: unknown,
+  npsetVersion: string,
+  evolvedAfter: number,
+): { header: Record<string, unknown>; arrays: [string, StoredArray][] } {
+  const o = expectOptions('save options', saveOptions);
+  rejectUnknownKeys('save options', o, SAVE_KEYS);
+  const inputs = options.layers[0];
+  const classes = options.layers[options.layers.length - 1];
+  const optimizerState = expectBoolean('optimizerState', o.optimizerState ?? true);
+  const standardizer = o.standardizer === undefined ? null : checkStandardizer('standardizer', o.standardizer, inputs);
+  const labels = o.labels === undefined ? null : checkLabels('labels', o.labels, classes);
+  const labelNames = o.labelNames === undefined ? null : checkLabelNames('labelNames', o.labelNames, classes);
+  let metadata: unknown = null;
+  if (o.metadata !== undefined) {
+    try {
+      const text = JSON.stringify(o.metadata);
+      metadata = text === undefined ? null : JSON.parse(text);
+    } catch (e) {
+      throw new ValidationError(`Expected JSON-serialisable data for metadata but received ${describe(o.metadata)}: ${(e as Error).message}`);
+    }
+  }
+  const arrays: [string, StoredArray][] = [];
+  states.forEach((s, l) => {
+    for (const key of LAYER_ARRAYS) {
+      const a = (key === 'momentum' || key === 'biasMomentum') && !optimizerState ? new Float32Array(0) : s[key];
+      arrays.push([`layer${l}.${key}`, a]);
+    }
+  });
+  if (standardizer) arrays.push(['standardizer.mean', standardizer.mean], ['standardizer.scale', standardizer.scale]);
+  // Threads belong to the machine that loads the model, not to the model.
+  const kept: Partial<Required<ModelOptions>> = { ...options };
+  delete kept.threads;
+  const header = {
+    format: 'npset-model',
+    version: MODEL_FILE_VERSION,
+    npset: npsetVersion,
+    options: kept,
+    layers: states.map((s) => ({ rows: s.rows, cols: s.cols, sparse: s.sparse, connections: s.col.length || s.rows * s.cols })),
+    optimizerState,
+    // The epoch after which fit last ran the topology update: a fit resumed from the file does not repeat it.
+    evolvedAfter,
+    extras: { labels, labelNames, metadata, standardizer: standardizer !== null },
+  };
+  return { header, arrays };
+}
+
+/** The model options, layer states and saved extras of a file read by readModelFile, checked. */
+export function unpackModel(
+  file: string,
+  header: Record<string, unknown>,
+  arrays: Map<string, StoredArray>,
+  threads: number,
+): { options: Required<ModelOptions>; layers: NativeLayerState[]; info: SavedInfo; evolvedAfter: number } {
+  const bad = (message: string) => new ModelFileError(message, file);
+  let options: Required<ModelOptions>;
+  try {
+    options = resolveModelOptions({ ...(header.options as object), threads });
+  } catch (e) {
+    throw bad(`the saved model options are not valid: ${(e as Error).message}`);
+  }
+  const n = options.layers.length - 1;
+  if (!Array.isArray(header.layers) || header.layers.length !== n) throw bad(`the header should describe ${n} layers (for layers ${options.layers.join('-')})`);
+  const layers = (header.layers as unknown[]).map((entry, l): NativeLayerState => {
+    const e = entry as { rows?: unknown; cols?: unknown; sparse?: unknown } | null;
+    if (e === null || typeof e !== 'object' || typeof e.sparse !== 'boolean') throw bad(`layer ${l} of the header has no sparse flag`);
+    const got = (key: (typeof LAYER_ARRAYS)[number]) => {
+      const a = arrays.get(`layer${l}.${key}`);
+      if (a === undefined || a.constructor.name !== ARRAY_TYPES[key]) throw bad(`array layer${l}.${key} (${ARRAY_TYPES[key]}) is missing`);
+      return a;
+    };
+    return {
+      rows: options.layers[l + 1],
+      cols: options.layers[l],
+      sparse: e.sparse,
+      rowPtr: got('rowPtr') as Float64Array,
+      col: got('col') as Int32Array,
+      values: got('values') as Float32Array,
+      momentum: got('momentum') as Float32Array,
+      bias: got('bias') as Float32Array,
+      biasMomentum: got('biasMomentum') as Float32Array,
+    };
+  });
+  const extras = (header.extras ?? {}) as Record<string, unknown>;
+  const inputs = options.layers[0];
+  const classes = options.layers[n];
+  const checked = <T>(what: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw bad(`the saved ${what} is not valid: ${(e as Error).message}`);
+    }
+  };
+  const standardizer = extras.standardizer === true
+    ? checked('standardizer', () => checkStandardizer('standardizer', { mean: arrays.get('standardizer.mean'), scale: arrays.get('standardizer.scale') }, inputs))
+    : null;
+  const labels = extras.labels == null ? null : checked('labels', () => checkLabels('labels', extras.labels, classes));
+  const labelNames = extras.labelNames == null ? null : checked('labelNames', () => checkLabelNames('labelNames', extras.labelNames, classes));
+  const evolvedAfter = Number.isSafeInteger(header.evolvedAfter) && (header.evolvedAfter as number) >= -1 ? (header.evolvedAfter as number) : -1;
+  return {
+    options,
+    layers,
+    evolvedAfter,
+    info: {
+      file,
+      npsetVersion: typeof header.npset === 'string' ? header.npset : 'unknown',
+      standardizer,
+      labels,
+      labelNames,
+      metadata: extras.metadata ?? null,
+      optimizerState: header.optimizerState !== false,
+    },
+  };
+}
