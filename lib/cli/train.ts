@@ -6,7 +6,7 @@ import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, checkLabelColumn, checkTestFraction } from './checks';
+import { checkConnections, checkDataset, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
 import { DivergenceError } from '../errors';
 import { CliError } from './errors';
 
@@ -24,9 +24,17 @@ export const TRAIN_CLI_DEFAULTS = Object.freeze({
   threads: 0,
 });
 
+/** Help of --x-var and --y-var (train and bench). */
+export const MAT_VAR_HELP = Object.freeze({
+  x: 'the features variable (default: X, then fea, data, features or inputs paired with labels of the matching name, then the only 2-D matrix)',
+  y: 'the labels variable, numbers or text (default: Y, then gnd, label, labels or targets, then the only vector with one entry per sample)',
+});
+
 interface TrainFlags {
   data?: string;
   labelColumn?: string | number;
+  xVar?: string;
+  yVar?: string;
   method: Method;
   hidden: number[];
   epochs: number;
@@ -51,8 +59,10 @@ export function trainCommand(): Command {
   const d = TRAIN_CLI_DEFAULTS;
   return new Command('train')
     .description('train one model on a MAT-file or a CSV/TSV file (or the built-in synthetic dataset) and report its accuracy')
-    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
+    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels, numbers or text), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
+    .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
+    .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
     .addOption(
       new Option(
         '--method <name>',
@@ -91,7 +101,8 @@ export function trainCommand(): Command {
 
 async function train(f: TrainFlags): Promise<RunResult> {
   checkLabelColumn(f.data, f.labelColumn);
-  const raw = await loadData(f.data, { labelColumn: f.labelColumn });
+  checkMatVariables(f.data, f);
+  const raw = await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.
   checkDataset('--data', f.data, raw, 2);

@@ -25,6 +25,7 @@ import {
 } from '../validate';
 import type { Dataset } from './dataset';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './mat';
+import { textClasses } from './labels';
 
 /** Delimiters the loader takes; the first three are detected, '|' must be asked for. */
 export const CSV_DELIMITERS = Object.freeze([',', ';', '\t', '|'] as const);
@@ -642,9 +643,9 @@ class RowBuilder {
       const index = new Map(labels.map((l, c) => [l, c]));
       values.forEach((v, id) => (classOf[id] = index.get(v === 0 ? 0 : v) as number));
     } else {
-      const order = texts.map((_, id) => id).sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
-      order.forEach((id, c) => (classOf[id] = c));
-      labelNames = order.map((id) => texts[id]);
+      const classes = textClasses(texts);
+      classOf.set(classes.classOf);
+      labelNames = classes.labelNames;
       labels = labelNames.map((_, c) => c);
     }
     for (let i = 0; i < samples; i++) y[i] = classOf[y[i]];

@@ -6,8 +6,10 @@ import { basename, extname } from 'node:path';
 import { DataFormatError, ValidationError } from '../errors';
 import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 import {
-  allocate, DEFAULT_MAX_DENSE_BYTES, denseData, denseLimitText, maxDenseOption, readMat, type MatFile, type MatVariable,
+  allocate, DEFAULT_MAX_DENSE_BYTES, denseData, denseLimitText, maxDenseOption, readMat, trimDims, type MatFile, type MatVariable,
 } from './mat';
+import { encodeTextLabels, isTextKind, readTextLabels } from './mat-labels';
+import { chooseMatVariables } from './mat-variables';
 
 export interface Dataset {
   name: string;
@@ -22,16 +24,25 @@ export interface Dataset {
   labels: number[];
   /**
    * Original label text of each class index, when the labels were not all numbers (a CSV file's
-   * "setosa", "versicolor", ...; sorted by code unit): `labels` then holds 0..classes-1. Absent
-   * when the labels are numbers (MAT-files, arrays, CSV files with numeric labels).
+   * "setosa", "versicolor", ...; a MAT-file's char or cell array labels; sorted by code unit):
+   * `labels` then holds 0..classes-1. Absent when the labels are numbers (numeric MAT labels,
+   * arrays, CSV files with numeric labels).
    */
   labelNames?: string[];
 }
 
 export interface MatDatasetOptions {
-  /** Name of the features variable (default 'X'). */
+  /**
+   * Name of the features variable (exact, else a unique case-insensitive match). Default: X, else
+   * the first pair of MAT_NAME_PAIRS (fea/gnd, data/label, data/labels, features/labels,
+   * inputs/targets), else the only 2-D numeric matrix (see lib/data/mat-variables.ts).
+   */
   x?: string;
-  /** Name of the labels variable (default 'Y'). */
+  /**
+   * Name of the labels variable: numbers, a char matrix (a label per row, trailing spaces trimmed)
+   * or a cell vector of strings; text labels are named in labelNames. Default: Y, else the pair of
+   * the features' name, else the only label vector with one entry per row of the features.
+   */
   y?: string;
   /**
    * Upper bound, in bytes, on the arrays of numbers made from sizes the file declares (default
@@ -46,7 +57,10 @@ export interface MatDatasetOptions {
   maxDenseBytes?: number;
 }
 
-/** Load a dataset from a MAT v5 file holding a samples x features matrix and a label vector. */
+/**
+ * Load a dataset from a MAT v5 file holding a samples x features matrix and a label vector (numbers
+ * or text); the variables are chosen as MatDatasetOptions.x and .y say.
+ */
 export async function loadMatDataset(path: string, options?: MatDatasetOptions): Promise<Dataset> {
   expectString('path', path);
   const opts = matOptions(options);
@@ -58,8 +72,7 @@ export async function loadMatDataset(path: string, options?: MatDatasetOptions):
 export function datasetFromMatFile(mat: MatFile, name: string, options?: MatDatasetOptions, file?: string): Dataset {
   expectString('name', name);
   const opts = matOptions(options);
-  const xVar = findVariable(mat, opts.x ?? 'X', file);
-  const yVar = findVariable(mat, opts.y ?? 'Y', file);
+  const { x: xVar, y: yVar } = chooseMatVariables(mat, opts.x, opts.y, file);
   const err = (message: string) => new DataFormatError(message, file);
 
   const xName = `X (variable ${JSON.stringify(xVar.name)})`;
@@ -73,17 +86,21 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   const [samples, features] = xDims;
   if (samples === 0 || features === 0) throw err(`${xName} is empty (${samples}x${features})`);
 
-  if (!yVar.data && !yVar.sparse) throw err(`${yName} is a ${yVar.className} array, not numeric`);
+  const texts = isTextKind(yVar) ? readTextLabels(yVar, yName, err) : undefined;
+  if (!texts && !yVar.data && !yVar.sparse) {
+    throw err(`${yName} is a ${yVar.className} array, neither numbers nor text (a char matrix or a cell array of strings)`);
+  }
   if (yVar.complex) throw err(`${yName} is complex; labels must be real`);
   const yDims = trimDims(yVar.dims);
-  if (yDims.length > 2 || (yDims.length === 2 && yDims[0] !== 1 && yDims[1] !== 1)) {
+  if (!texts && (yDims.length > 2 || (yDims.length === 2 && yDims[0] !== 1 && yDims[1] !== 1))) {
     throw err(`${yName} must be a vector but has dims ${yVar.dims.join('x')}`);
   }
   // Count the labels from the dims: a sparse Y is only densified once its size is known to fit.
-  const labelCount = yVar.data ? yVar.data.length : yDims.reduce((a, b) => a * b, 1);
+  const labelCount = texts ? texts.length : yVar.data ? yVar.data.length : yDims.reduce((a, b) => a * b, 1);
   if (labelCount !== samples) {
     const hint = labelCount === features ? '; is X stored features x samples?' : '';
-    throw err(`Y has ${labelCount} labels but X has ${samples} rows (samples)${hint}`);
+    const perRow = yVar.className === 'char' ? ' (a char Y holds a label per row)' : '';
+    throw err(`Y has ${labelCount} labels${perRow} but X has ${samples} rows (samples)${hint}`);
   }
   // What is built here, sized from declared dims: the float32 features (a dense X was bounded by the
   // reader as float64, but a MatFile may come from parseMat with another limit) and the dense copies
@@ -99,8 +116,6 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
       : `the float32 features of X (${samples}x${features})${yVar.sparse ? ` and a dense copy of sparse Y (${samples} labels)` : ''}`;
     throw err(`cannot make ${built}: ${denseLimitText(denseBytes, maxDense)}`);
   }
-  const yValues = denseData(yVar, { maxDenseBytes: maxDense });
-
   const X = xVar.sparse
     ? sparseToRowMajor(xVar, samples, features, file)
     : transposeToRowMajor(xVar.data as Float64Array, samples, features, file);
@@ -111,6 +126,11 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
         `the first (${nf.value}) is at row ${nf.row + 1}, column ${nf.col + 1} (1-based)`,
     );
   }
+  if (texts) {
+    const { y, labelNames } = encodeTextLabels(texts);
+    return { name, X, y, samples, features, classes: labelNames.length, labels: labelNames.map((_, c) => c), labelNames };
+  }
+  const yValues = denseData(yVar, { maxDenseBytes: maxDense });
   const { y, labels, bad } = encodeLabels(yValues);
   if (bad >= 0) throw err(`Y has a non-finite label (${yValues[bad]}) at position ${bad + 1} (1-based); labels must be finite`);
   // Beyond 2^53 a double cannot hold every integer: 64-bit integer labels were rounded when read,
@@ -143,24 +163,6 @@ function matOptions(options: unknown): MatDatasetOptions {
   if (opts.y !== undefined) expectString('options.y', opts.y);
   if (opts.maxDenseBytes !== undefined) maxDenseOption({ maxDenseBytes: opts.maxDenseBytes });
   return opts as MatDatasetOptions;
-}
-
-/** Exact name first, then a unique case-insensitive match. */
-function findVariable(mat: MatFile, wanted: string, file?: string): MatVariable {
-  const exact = mat.variables.find((v) => v.name === wanted);
-  if (exact) return exact;
-  const folded = mat.variables.filter((v) => v.name.toLowerCase() === wanted.toLowerCase());
-  if (folded.length === 1) return folded[0];
-  const found = mat.variables.map((v) => JSON.stringify(v.name)).join(', ') || 'none';
-  if (folded.length > 1) throw new DataFormatError(`variable ${JSON.stringify(wanted)} is ambiguous (found: ${found})`, file);
-  throw new DataFormatError(`no variable ${JSON.stringify(wanted)} (found: ${found})`, file);
-}
-
-/** Drop trailing singleton dimensions beyond the second (MATLAB's N-D arrays ending in 1s are 2-D). */
-function trimDims(dims: number[]): number[] {
-  const d = dims.slice();
-  while (d.length > 2 && d[d.length - 1] === 1) d.pop();
-  return d;
 }
 
 /** Column-major float64 -> row-major float32, in tiles so that both sides stay in cache. */

@@ -14,7 +14,11 @@
  * - numbers become float64, 8 bytes each whatever their stored type (a 2 GiB uint8 array would take
  *   16 GiB), so every array of numbers is refused beyond maxDenseBytes before it is decoded: a dense
  *   array by the dims in its header (in a compressed element, before the element is inflated), the
- *   parts of a sparse or char array by their element's size, a dense copy of a sparse matrix by its dims.
+ *   parts of a sparse or char array by their element's size, a dense copy of a sparse matrix by its dims;
+ * - a cell array's elements are read only if its bytes can hold as many as its dims declare (8 bytes
+ *   each at least), and all of a cell array's contents together are bounded by maxDenseBytes, each
+ *   element counted at CELL_ENTRY_BYTES beside its values, so that millions of empty cells are refused
+ *   rather than held; cells nested deeper than MAX_CELL_DEPTH are kept without their contents.
  * What can still be large is data that is really there: the file (< 2 GiB), and a consistent
  * compressed element, which may inflate to maxInflatedBytes.
  */
@@ -49,6 +53,16 @@ export interface MatVariable {
   sparse?: SparseMatrix;
   /** Text of a char array (rows joined with '\n'). */
   text?: string;
+  /**
+   * The rows of a 2-D char array, one string each (MATLAB's padding kept), when its characters match
+   * its dims; `text` is them joined with '\n'.
+   */
+  lines?: string[];
+  /**
+   * The elements of a cell array, column-major, each parsed as a variable with an empty name; absent
+   * for a cell nested deeper than MAX_CELL_DEPTH, whose contents are skipped.
+   */
+  cells?: MatVariable[];
 }
 
 export interface MatFile {
@@ -115,6 +129,7 @@ const CLASS_NAMES = [
   '', 'cell', 'struct', 'object', 'char', 'sparse', 'double', 'single',
   'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'function', 'opaque',
 ];
+const mxCELL_CLASS = 1;
 const mxCHAR_CLASS = 4;
 const mxSPARSE_CLASS = 5;
 const mxOPAQUE_CLASS = 17;
@@ -147,6 +162,14 @@ const HEAD_BYTES = 24;
 const HEAD_MAX_CHECKED = 64 * 1024;
 /** Most output one try at the head may give. Deflate expands at most ~1032x: a 1 KiB prefix gives ~1 MiB at most. */
 const HEAD_MAX_OUTPUT = 16 * 2 ** 20;
+/** Cell arrays are read to this depth (a variable is depth 1, a cell in it 2, ...); deeper ones are kept without contents. */
+export const MAX_CELL_DEPTH = 4;
+/**
+ * What one element of a cell array counts, beside its values, against maxDenseBytes: a parsed element
+ * (an object, its dims, its name) takes about this much memory whatever it takes in the file, where
+ * an empty one takes 8 bytes. 1 GiB holds 8 million of them.
+ */
+export const CELL_ENTRY_BYTES = 128;
 const V73_MESSAGE = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
 
 /** A data element's tag, located in its buffer. */
@@ -413,8 +436,9 @@ class Head {
 
 /**
  * Check the start of a compressed element before inflating it all: the variable tag, the array
- * flags and, for a dense numeric or char array, its dims against maxDenseBytes. Returns the bytes
- * the element may inflate to.
+ * flags and, for a dense numeric or char array, its dims against maxDenseBytes (for a cell array,
+ * its dims against its declared size and CELL_ENTRY_BYTES a cell). Returns the bytes the element may
+ * inflate to.
  */
 function checkHead(h: Head, limits: Limits): number {
   let head = h.get(HEAD_BYTES);
@@ -434,7 +458,8 @@ function checkHead(h: Head, limits: Limits): number {
   const end = 8 + size;
   const { flags, next } = readArrayFlags(head, 8, Math.min(end, head.bytes.length));
   const classId = flags & 0xff;
-  if (!isDense(classId)) return limit; // sparse, cell, struct...: their parts are checked as they are read
+  const cell = classId === mxCELL_CLASS;
+  if (!isDense(classId) && !cell) return limit; // sparse, struct...: their parts are checked as they are read
   // Each piece is read only once the head holds it; a head that ends early is an element the parser reports.
   const has = (n: number) => n <= HEAD_MAX_CHECKED && n <= end && (head = h.get(n)).bytes.length >= n;
   if (!has(next + 8)) return limit;
@@ -446,7 +471,8 @@ function checkHead(h: Head, limits: Limits): number {
     const nameEl = head.tag(dimsEl.next, end);
     if ((nameEl.type === miINT8 || nameEl.type === miUINT8) && has(nameEl.start + nameEl.size)) name = readName(head, nameEl);
   }
-  checkDenseSize(head, 0, name, classLabel(flags), dims, limits.maxDense);
+  if (cell) checkCellCount(head, 0, name, dims, size, { used: 0, max: limits.maxDense });
+  else checkDenseSize(head, 0, name, classLabel(flags), dims, limits.maxDense);
   return limit;
 }
 
@@ -487,8 +513,23 @@ function readArrayFlags(src: Source, start: number, end: number): { flags: numbe
   return { flags, next: flagsEl.next };
 }
 
-/** Parse one miMATRIX element (its tag at `pos`) into a variable. */
-function parseMatrix(src: Source, m: Element, pos: number, maxDense: number): MatVariable {
+/** Where an element of a cell array is: what messages call it, its depth, and what its cell array may still take. */
+interface CellPlace {
+  /** 'C{3}': the variable and the 1-based index of each enclosing cell. */
+  label: string;
+  /** Depth of the cell array the element is in (1: a variable). */
+  depth: number;
+  budget: CellBudget;
+}
+
+/** What the contents of one top-level cell array take, counted against maxDenseBytes. */
+interface CellBudget {
+  used: number;
+  max: number;
+}
+
+/** Parse one miMATRIX element (its tag at `pos`) into a variable; `at` places an element of a cell array. */
+function parseMatrix(src: Source, m: Element, pos: number, maxDense: number, at?: CellPlace): MatVariable {
   const end = m.start + m.size;
   const { flags, next: afterFlags } = readArrayFlags(src, m.start, end);
   const classId = flags & 0xff;
@@ -511,10 +552,10 @@ function parseMatrix(src: Source, m: Element, pos: number, maxDense: number): Ma
   }
   const name = readName(src, nameEl);
   const v: MatVariable = { name, className: logical ? 'logical' : className, dims, complex };
-  const ctx: VarContext = { src, name, pos, maxDense };
+  const ctx: VarContext = { src, name: at?.label ?? name, pos, maxDense };
   let p = nameEl.next;
   // Before any value is read: the dims alone say what the values take as float64.
-  if (isDense(classId)) checkDenseSize(src, pos, name, v.className, dims, maxDense);
+  if (isDense(classId)) checkDenseSize(src, pos, ctx.name, v.className, dims, maxDense);
 
   if (classId === mxSPARSE_CLASS) {
     v.className = 'sparse';
@@ -536,10 +577,75 @@ function parseMatrix(src: Source, m: Element, pos: number, maxDense: number): Ma
       }
     }
   } else if (classId === mxCHAR_CLASS) {
-    v.text = p < end ? readChars(ctx, src.tag(p, end), p, dims) : '';
+    Object.assign(v, readChars(ctx, p < end ? src.tag(p, end) : undefined, p, dims));
+  } else if (classId === mxCELL_CLASS) {
+    const depth = (at?.depth ?? 0) + 1;
+    if (depth <= MAX_CELL_DEPTH) v.cells = readCells(ctx, p, end, dims, depth, at?.budget ?? { used: 0, max: maxDense });
   }
-  // cell, struct, object, function: kept as a named entry without data; their contents are skipped.
+  // struct, object, function: kept as a named entry without data; their contents are skipped.
   return v;
+}
+
+/**
+ * The elements of a cell array (each an miMATRIX with an empty name), read only once its bytes are
+ * known to hold as many as its dims declare and its budget to allow them.
+ */
+function readCells(ctx: VarContext, p: number, end: number, dims: number[], depth: number, budget: CellBudget): MatVariable[] {
+  const { src } = ctx;
+  const count = checkCellCount(src, ctx.pos, ctx.name, dims, end - p, budget);
+  const cells: MatVariable[] = [];
+  for (let i = 0; i < count; i++) {
+    // Each element takes 8 bytes at least, which checkCellCount found: the tag is in bounds.
+    const el = src.tag(p, end);
+    if (el.type !== miMATRIX) {
+      throw varError(ctx, `cell ${i + 1} of ${count} is a ${typeName(el.type)} element, not an array (miMATRIX)`);
+    }
+    const label = `${ctx.name}{${i + 1}}`;
+    // An empty element (no flags, no dims) is an empty array, as [] in MATLAB.
+    const cell =
+      el.size === 0
+        ? { name: '', className: 'double', dims: [0, 0], complex: false, data: new Float64Array(0) }
+        : parseMatrix(src, el, p, ctx.maxDense, { label, depth, budget });
+    spendCells(src, ctx.pos, label, budget, decodedBytes(cell));
+    cells.push(cell);
+    p = el.next;
+  }
+  return cells;
+}
+
+/**
+ * Check a cell array's dims before reading it: its `bytes` must hold as many elements (8 bytes each
+ * at least) and its budget CELL_ENTRY_BYTES for each. Returns the count, spent from the budget.
+ */
+function checkCellCount(src: Source, pos: number, name: string, dims: number[], bytes: number, budget: CellBudget): number {
+  const count = dimsProduct(dims);
+  if (count * 8 > bytes) {
+    const where = src.where || `at offset ${pos}`;
+    throw new DataFormatError(
+      `variable ${JSON.stringify(name)} (${where}), a ${dims.join('x')} cell array, declares ${count} cells, ` +
+        `but its ${bytes} bytes hold ${Math.floor(bytes / 8)} at most (8 bytes a cell at least)`,
+      src.file,
+    );
+  }
+  spendCells(src, pos, name, budget, count * CELL_ENTRY_BYTES);
+  return count;
+}
+
+function spendCells(src: Source, pos: number, name: string, budget: CellBudget, bytes: number): void {
+  budget.used += bytes;
+  if (budget.used <= budget.max) return;
+  const where = src.where || `at offset ${pos}`;
+  throw new DataFormatError(
+    `cannot hold the contents of cell array ${JSON.stringify(name)} (${where}), counting ${CELL_ENTRY_BYTES} bytes a cell ` +
+      `beside its values: ${denseLimitText(budget.used, budget.max)}`,
+    src.file,
+  );
+}
+
+/** What a parsed element's values take (its cells, if any, were counted as they were read). */
+function decodedBytes(v: MatVariable): number {
+  const s = v.sparse;
+  return (v.data?.length ?? 0) * 8 + (v.text?.length ?? 0) * 4 + (s ? (s.ir.length + s.jc.length) * 4 + s.pr.length * 8 : 0);
 }
 
 interface VarContext {
@@ -570,6 +676,13 @@ function readDims(src: Source, el: Element, pos: number, maxDense: number): numb
     dims.push(d);
   }
   return dims;
+}
+
+/** Dims without trailing singletons beyond the second (MATLAB's N-D arrays ending in 1s are 2-D). */
+export function trimDims(dims: readonly number[]): number[] {
+  const d = dims.slice();
+  while (d.length > 2 && d[d.length - 1] === 1) d.pop();
+  return d;
 }
 
 function dimsProduct(dims: number[]): number {
@@ -691,26 +804,37 @@ function readSparse(ctx: VarContext, p: number, end: number, dims: number[], com
   return { rows, cols, ir: ir.slice(0, nnz), jc, pr: pr.length === nnz ? pr : pr.slice(0, nnz) };
 }
 
-/** Decode a char array; multi-row arrays (stored column-major) become rows joined by '\n'. */
-function readChars(ctx: VarContext, el: Element, pos: number, dims: number[]): string {
-  const raw = ctx.src.bytes.subarray(el.start, el.start + el.size);
-  let codes: number[];
-  if (el.type === miUTF8) {
+/**
+ * Decode a char array (`el` absent: no data element); multi-row arrays (stored column-major) become
+ * rows joined by '\n', and `lines` holds the rows of a 2-D array whose characters match its dims.
+ */
+function readChars(ctx: VarContext, el: Element | undefined, pos: number, dims: number[]): { text: string; lines?: string[] } {
+  let codes: number[] = [];
+  if (el?.type === miUTF8) {
+    const raw = ctx.src.bytes.subarray(el.start, el.start + el.size);
     checkDecoded(ctx, el.size, pos, 'characters'); // at most one code per byte
     codes = Array.from(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'), (c) => c.codePointAt(0) ?? 0);
-  } else {
+  } else if (el) {
     codes = Array.from(readNumbers(ctx, el, pos, 'characters'));
   }
-  const rows = dims[0] ?? 1;
-  if (dims.length !== 2 || rows <= 1 || codes.length !== dimsProduct(dims)) return fromCodes(codes);
-  const cols = dims[1];
+  if (dims.length !== 2 || codes.length !== dimsProduct(dims)) return { text: fromCodes(codes) };
+  const [rows, cols] = dims;
+  // Rows without characters (dims N x 0) take no bytes in the file: their count is bounded as values.
+  if (rows * 8 > ctx.maxDense) {
+    throw varError(ctx, `cannot hold the ${rows} rows of a ${dims.join('x')} char array: ${denseLimitText(rows * 8, ctx.maxDense)}`);
+  }
+  if (!el) return { text: '', lines: new Array<string>(rows).fill('') };
+  if (rows === 1) {
+    const text = fromCodes(codes);
+    return { text, lines: [text] };
+  }
   const lines: string[] = [];
   for (let r = 0; r < rows; r++) {
     const line: number[] = [];
     for (let c = 0; c < cols; c++) line.push(codes[r + c * rows]);
     lines.push(fromCodes(line));
   }
-  return lines.join('\n');
+  return { text: lines.join('\n'), lines };
 }
 
 function fromCodes(codes: number[]): string {

@@ -26,6 +26,10 @@ export interface PrepareOptions {
   file?: string;
   /** A CSV/TSV file's label column: its name or 0-based index (default: the last column). Not for MAT-files. */
   labelColumn?: string | number;
+  /** A MAT-file's features variable (loadMatDataset's `x`; default: X, then fea, data, ...). Not for CSV/TSV files. */
+  matX?: string;
+  /** A MAT-file's labels variable (loadMatDataset's `y`; default: Y, then gnd, label, ...). Not for CSV/TSV files. */
+  matY?: string;
   /** Fraction of samples in the test split; omitted: ceil(n / 3) samples, as the paper's splits. */
   testFraction?: number;
   /** Seed of the split. */
@@ -45,27 +49,39 @@ export function isCsvFile(file: string): boolean {
   return (CSV_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
 }
 
+/** What loadData takes beside the file: the options of the loader its extension picks. */
+export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'matX' | 'matY'>;
+
 /**
  * Loads `file` by its extension: '.csv', '.tsv' and '.txt' with loadCsvDataset (`labelColumn` is its
- * `label` option), anything else with loadMatDataset; no file: the built-in synthetic dataset.
+ * `label` option), anything else with loadMatDataset (`matX` and `matY` are its `x` and `y`); no file:
+ * the built-in synthetic dataset. An option of the other loader is a ValidationError.
  */
-export async function loadData(file?: string, options: { labelColumn?: string | number } = {}): Promise<Dataset> {
-  const { labelColumn } = options;
+export async function loadData(file?: string, options: LoadDataOptions = {}): Promise<Dataset> {
+  const { labelColumn, matX, matY } = options;
   // An empty name is a mistake (an unset variable, say), not a request for the built-in data.
   if (file !== undefined) expectString('file', file);
+  const received = file === undefined ? 'no file' : describe(file);
   if (labelColumn !== undefined && (file === undefined || !isCsvFile(file))) {
-    throw new ValidationError(
-      `Expected a .csv, .tsv or .txt file (labelColumn is for CSV/TSV files only) but received ${file === undefined ? 'no file' : describe(file)}`,
-    );
+    throw new ValidationError(`Expected a .csv, .tsv or .txt file (labelColumn is for CSV/TSV files only) but received ${received}`);
+  }
+  for (const [key, value] of [['matX', matX], ['matY', matY]] as const) {
+    if (value === undefined) continue;
+    expectString(key, value);
+    if (file === undefined || isCsvFile(file)) {
+      throw new ValidationError(`Expected a MAT-file (${key} is for MAT-files only) but received ${received}`);
+    }
   }
   if (file === undefined) return makeSyntheticDataset({ seed: 0 });
-  return isCsvFile(file) ? loadCsvDataset(file, labelColumn === undefined ? {} : { label: labelColumn }) : loadMatDataset(file);
+  if (isCsvFile(file)) return loadCsvDataset(file, labelColumn === undefined ? {} : { label: labelColumn });
+  return loadMatDataset(file, { x: matX, y: matY });
 }
 
 const SPLIT_KEYS = ['testFraction', 'seed'] as const;
-const PREPARE_KEYS = ['file', 'labelColumn', ...SPLIT_KEYS] as const;
+const PREPARE_KEYS = ['file', 'labelColumn', 'matX', 'matY', ...SPLIT_KEYS] as const;
+type LoadKeys = 'file' | 'labelColumn' | 'matX' | 'matY';
 
-export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, 'file' | 'labelColumn'> = {}): PreparedData {
+export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, LoadKeys> = {}): PreparedData {
   if (data === null || typeof data !== 'object') fail('a dataset object', 'data', data);
   const o = expectOptions('splitAndStandardize options', options);
   rejectUnknownKeys('splitAndStandardize options', o, SPLIT_KEYS);
@@ -73,7 +89,7 @@ export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions,
 }
 
 /** stratifiedSplit checks testFraction and seed (an explicit undefined is the same as none). */
-function splitPrepared(data: Dataset, options: Omit<PrepareOptions, 'file' | 'labelColumn'>): PreparedData {
+function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadKeys>): PreparedData {
   const split = stratifiedSplit(data.y, {
     ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
     seed: options.seed ?? 0,
@@ -96,7 +112,7 @@ export async function prepareData(options: PrepareOptions = {}): Promise<Prepare
   else if (label !== undefined && (typeof label !== 'string' || label.length === 0)) {
     fail('a column name or a 0-based column index', 'labelColumn', label);
   }
-  const data = await loadData(o.file, { labelColumn: label });
+  const data = await loadData(o.file, { labelColumn: label, matX: o.matX, matY: o.matY });
   if (o.file !== undefined) data.name = datasetName(o.file);
   return splitPrepared(data, o);
 }

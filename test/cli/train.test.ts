@@ -229,10 +229,11 @@ describe('npset train errors', () => {
     expectUsageError(await runCli(['train', '--data', empty, '--epochs', '1']), /empty\.mat/);
   });
 
-  it('a MAT-file without X', async () => {
+  it('a MAT-file without X and two matrices that could be it', async () => {
     const noX = path.join(tmp, 'no-x.mat');
-    writeFileSync(noX, writeMat([matrixSpec('Y', [[1], [2], [1], [2]]), matrixSpec('Z', [[1, 2], [3, 4], [5, 6], [7, 8]])]));
-    expectUsageError(await runCli(['train', '--data', noX, '--epochs', '1']), /no variable "X"/);
+    const m = [[1, 2], [3, 4], [5, 6], [7, 8]];
+    writeFileSync(noX, writeMat([matrixSpec('Y', [[1], [2], [1], [2]]), matrixSpec('Z', m), matrixSpec('W', m)]));
+    expectUsageError(await runCli(['train', '--data', noX, '--epochs', '1']), /cannot tell which variable holds the features for the labels "Y"/);
   });
 
   it('a MAT-file whose labels do not match the rows of X', async () => {
@@ -283,7 +284,7 @@ describe('npset train --help', () => {
       '--criterion': PRUNING_DEFAULTS.criterion,
       '--method': 'set',
     };
-    const noValue = ['--data', '--label-column', '--test-fraction', '--json', '--help'];
+    const noValue = ['--data', '--label-column', '--x-var', '--y-var', '--test-fraction', '--json', '--help'];
     expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
     for (const [flag, value] of Object.entries(expected)) {
       const text = entries.get(flag)!.replace(/\s+/g, ' ');
@@ -294,6 +295,8 @@ describe('npset train --help', () => {
     // options without a plain value still say what happens by default
     expect(entries.get('--data')).toMatch(/default: built-in synthetic/);
     expect(entries.get('--label-column')!.replace(/\s+/g, ' ')).toMatch(/default: the last column/);
+    expect(entries.get('--x-var')!.replace(/\s+/g, ' ')).toMatch(/MAT --data only: .*\(default: X, then fea, /);
+    expect(entries.get('--y-var')!.replace(/\s+/g, ' ')).toMatch(/MAT --data only: .*\(default: Y, then gnd, /);
     expect(entries.get('--test-fraction')!.replace(/\s+/g, ' ')).toMatch(/default: ceil\(n \/ 3\)/);
     // every method is listed
     const method = entries.get('--method')!.replace(/\s+/g, ' ');

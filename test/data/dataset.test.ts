@@ -81,9 +81,12 @@ describe('datasetFromMatFile', () => {
   });
 
   it('names the variables it found when X or Y is missing', () => {
-    expectDataError(() => fromVars([Ycol(), matrixSpec('features', [[1]])]), /no variable "X" \(found: "Y", "features"\)/);
-    expectDataError(() => fromVars([X()]), /no variable "Y" \(found: "X"\)/);
-    expectDataError(() => datasetFromMatFile(parseMat(matHeader()), 'e'), /no variable "X" \(found: none\)/);
+    expectDataError(
+      () => fromVars([Ycol(), matrixSpec('Z', [[1]])]),
+      /cannot tell which variable holds the features for the labels "Y" .*the file holds "Y" double 4x1, "Z" double 1x1\./,
+    );
+    expectDataError(() => fromVars([X()]), /cannot tell which variable holds the labels .*the file holds "X" double 4x3\./);
+    expectDataError(() => datasetFromMatFile(parseMat(matHeader()), 'e'), /cannot tell which variables .*the file holds no variables\./);
   });
 
   it('accepts N-D X with trailing singleton dims but not a real 3-D X', () => {
@@ -158,7 +161,7 @@ describe('loadMatDataset', () => {
   it('labels errors with the path and validates options', async () => {
     const file = path.join(dir, 'noy.mat');
     writeFileSync(file, writeMat([X()]));
-    await expect(loadMatDataset(file)).rejects.toThrow(`${file}: no variable "Y"`);
+    await expect(loadMatDataset(file)).rejects.toThrow(`${file}: cannot tell which variable holds the labels`);
     await expect(loadMatDataset(path.join(dir, 'nope.mat'))).rejects.toBeInstanceOf(DataFormatError);
     await expect(loadMatDataset(file, { z: 'a' } as never)).rejects.toThrow(/unknown option "z"/);
     await expect(loadMatDataset(file, { x: '' })).rejects.toBeInstanceOf(ValidationError);

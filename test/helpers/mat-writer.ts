@@ -58,12 +58,17 @@ export interface CharSpec {
   /** One string per row; all rows the same length. */
   rows: string[];
   utf8?: boolean;
+  /** Declared dims (default [rows, columns]; may disagree with rows, to build malformed files). */
+  dims?: number[];
 }
 
 export interface CellSpec {
   kind: 'cell';
   name: string;
+  /** Column-major elements. */
   cells: VarSpec[];
+  /** Declared dims (default [1, cells.length]; may disagree with cells, to build malformed files). */
+  dims?: number[];
 }
 
 export interface StructSpec {
@@ -204,12 +209,12 @@ export function matrixBody(spec: VarSpec, opts: ElementOptions = {}): Uint8Array
       const data = spec.utf8
         ? element(MI.utf8, new TextEncoder().encode(String.fromCodePoint(...chars)), opts)
         : element(MI.uint16, encodeNumbers(chars, 'uint16', e), opts);
-      return concat([arrayFlags(MX.char, opts), dimsElement([rows, cols], opts), nameElement(spec.name, opts), data]);
+      return concat([arrayFlags(MX.char, opts), dimsElement(spec.dims ?? [rows, cols], opts), nameElement(spec.name, opts), data]);
     }
     case 'cell':
       return concat([
         arrayFlags(MX.cell, opts),
-        dimsElement([1, spec.cells.length], opts),
+        dimsElement(spec.dims ?? [1, spec.cells.length], opts),
         nameElement(spec.name, opts),
         ...spec.cells.map((c) => element(MI.matrix, matrixBody({ ...c, name: '' }, opts), opts)),
       ]);
@@ -249,6 +254,17 @@ export function writeMat(vars: VarSpec[], options: WriteOptions = {}): Uint8Arra
     parts.push(variableElement(v, { endian, small: options.small, compress }));
   });
   return concat(parts);
+}
+
+/** A cell array of strings (char row vectors), a column as MATLAB's {'a'; 'b'} by default. */
+export function cellstrSpec(name: string, texts: string[], dims: number[] = [texts.length, 1]): CellSpec {
+  return { kind: 'cell', name, dims, cells: texts.map((t): CharSpec => ({ kind: 'char', name: '', rows: [t] })) };
+}
+
+/** A char matrix of labels, a row each, padded with trailing spaces as MATLAB's char({'a'; 'bbb'}). */
+export function charMatrixSpec(name: string, texts: string[]): CharSpec {
+  const width = Math.max(0, ...texts.map((t) => [...t].length));
+  return { kind: 'char', name, rows: texts.map((t) => t + ' '.repeat(width - [...t].length)) };
 }
 
 /** A double matrix given as rows (converted to MATLAB's column-major order). */
