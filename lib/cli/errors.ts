@@ -55,6 +55,12 @@ export function reportError(err: unknown): number {
     return 2;
   }
   const code = (err as { code?: string })?.code ?? '';
+  if (code === 'ERR_NPSET_MODEL_FILE') {
+    // A model file that is not valid, or cannot be read or written: the user's file, unless the machine failed.
+    const cause = ((err as { cause?: { code?: string } }).cause?.code ?? '') as string;
+    process.stderr.write(`npset: ${oneLine}\n`);
+    return SYSTEM_FS_ERRORS.has(cause) ? 1 : 2;
+  }
   if (USER_FS_ERRORS.has(code) || code === 'ERR_NPSET_NO_DATASETS') {
     process.stderr.write(`npset: ${oneLine}\n`);
     return 2;

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { reportError } from './errors';
 import { benchCommand } from './bench';
+import { predictCommand } from './predict';
 import { reproduceCommand } from './reproduce';
 import { trainCommand } from './train';
 
@@ -16,11 +17,11 @@ function oneLineError(message: string, write: (s: string) => void): void {
 
 export function program(): Command {
   const p = new Command('npset')
-    .description('Truly sparse MLPs on multicore CPUs: SET and NPSET training, paper reproduction, CPU-scaling benchmarks')
+    .description('Truly sparse MLPs on multicore CPUs: SET and NPSET training, saved models, paper reproduction, CPU-scaling benchmarks')
     .version(version)
     .exitOverride()
     .configureOutput({ outputError: oneLineError });
-  for (const cmd of [trainCommand(), reproduceCommand(), benchCommand()]) {
+  for (const cmd of [trainCommand(), predictCommand(), reproduceCommand(), benchCommand()]) {
     p.addCommand(cmd.exitOverride().configureOutput({ outputError: oneLineError }));
   }
   return p;

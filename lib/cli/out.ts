@@ -1,6 +1,6 @@
 /** The output directory of `--out`: created and checked before any long work starts. */
 import { accessSync, constants, lstatSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../errors';
 
 function errno(err: unknown): string {
@@ -100,4 +100,27 @@ export function checkOutFiles(flag: string, dir: string, names: readonly string[
       throw bad(name, reason(err));
     }
   }
+}
+
+/**
+ * Checks, before any long work, that the file `file` can be written (replaced atomically: a temporary file
+ * beside it, then renamed): its directory must exist and be writable, and an existing `file` must be a regular
+ * file or a link to one.
+ */
+export function checkOutFile(flag: string, file: string): void {
+  const dir = dirname(resolve(file));
+  const shown = JSON.stringify(file);
+  let k: ReturnType<typeof kind>;
+  try {
+    k = kind(dir);
+  } catch (err) {
+    throw new ValidationError(`Expected a file path in a writable directory for ${flag} but received ${shown}: ${reason(err)}`);
+  }
+  if (k !== 'dir') throw new ValidationError(`Expected a file path in an existing directory for ${flag} but received ${shown}: ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new ValidationError(`Expected a file path in a writable directory for ${flag} but received ${shown}: ${reason(err)}`);
+  }
+  checkOutFiles(flag, dir, [basename(resolve(file))]);
 }

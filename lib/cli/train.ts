@@ -1,7 +1,8 @@
 /** `npset train`: one method on one dataset (a MAT-file, a CSV/TSV file or the built-in synthetic data). */
 import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
-import { datasetName, loadData, splitAndStandardize } from '../experiment/prepare';
+import type { Dataset } from '../data';
+import { datasetName, loadData, splitAndStandardize, type PreparedData } from '../experiment/prepare';
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
 import { formatInt } from '../report/stats';
@@ -9,6 +10,8 @@ import { LIMITS, choice, column, integer, integerList, number, path } from './ar
 import { checkConnections, checkDataset, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
 import { DivergenceError } from '../errors';
 import { CliError } from './errors';
+import { checkOutFile } from './out';
+import type { SparseMLP } from '../model';
 
 export const TRAIN_CLI_DEFAULTS = Object.freeze({
   hidden: Object.freeze([1000, 1000]) as number[],
@@ -53,6 +56,7 @@ interface TrainFlags {
   gamma: number;
   criterion: (typeof PRUNE_CRITERIA)[number];
   json?: boolean;
+  saveModel?: string;
 }
 
 export function trainCommand(): Command {
@@ -91,6 +95,7 @@ export function trainCommand(): Command {
     .option('--beta <e>', 'NPSET: first pruning epoch (from 0)', integer('--beta', { min: 0 }), PRUNING_DEFAULTS.beta)
     .option('--gamma <n>', 'NPSET: pruning continues to epoch beta + gamma', integer('--gamma', { min: 0 }), PRUNING_DEFAULTS.gamma)
     .option('--criterion <c>', `NPSET: which neurons go first (${PRUNE_CRITERIA.join(', ')})`, choice('--criterion', PRUNE_CRITERIA), PRUNING_DEFAULTS.criterion)
+    .option('--save-model <file>', 'save the trained model (with the standardisation and class labels of the data) for npset predict and SparseMLP.load', path('--save-model'))
     .option('--json', 'print one JSON object on stdout instead of progress and a summary')
     .action(async (flags: TrainFlags) => {
       const result = await train(flags);
@@ -102,6 +107,7 @@ export function trainCommand(): Command {
 async function train(f: TrainFlags): Promise<RunResult> {
   checkLabelColumn(f.data, f.labelColumn);
   checkMatVariables(f.data, f);
+  if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel);
   const raw = await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.
@@ -141,6 +147,7 @@ async function train(f: TrainFlags): Promise<RunResult> {
       method: f.method,
       settings,
       signal: controller.signal,
+      keepModel: f.saveModel === undefined ? undefined : (model) => saveModel(model, f, data, raw),
       onEpoch: f.json
         ? undefined
         : (info, r) => {
@@ -161,6 +168,16 @@ async function train(f: TrainFlags): Promise<RunResult> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** The trained model with what predict needs to prepare new data and name its classes. */
+async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, raw: Dataset): Promise<void> {
+  await model.save(f.saveModel!, {
+    standardizer: data.standardizer,
+    labels: raw.labels,
+    ...(raw.labelNames ? { labelNames: raw.labelNames } : {}),
+    metadata: { dataset: data.name, method: f.method, features: data.features, trainSamples: data.train.samples },
+  });
 }
 
 export function toJson(r: RunResult): Record<string, unknown> {

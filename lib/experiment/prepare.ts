@@ -9,6 +9,7 @@ import {
   stratifiedSplit,
   subset,
   type Dataset,
+  type Standardizer,
 } from '../data';
 import { ValidationError } from '../errors';
 import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
@@ -19,6 +20,8 @@ export interface PreparedData {
   test: Dataset;
   classes: number;
   features: number;
+  /** The standardisation fitted on the training rows and applied to both splits (saved with a model for predict). */
+  standardizer?: Standardizer;
 }
 
 export interface PrepareOptions {
@@ -99,7 +102,7 @@ function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadKeys>): 
   const s = fitStandardizer(train.X, train.samples, train.features);
   train.X = applyStandardizer(s, train.X, train.samples, train.features);
   test.X = applyStandardizer(s, test.X, test.samples, test.features);
-  return { name: data.name, train, test, classes: data.classes, features: data.features };
+  return { name: data.name, train, test, classes: data.classes, features: data.features, standardizer: s };
 }
 
 export async function prepareData(options: PrepareOptions = {}): Promise<PreparedData> {

@@ -1,0 +1,138 @@
+/** `npset predict`: a saved model (`npset train --save-model`) applied to a data file. */
+import { writeFileSync, renameSync } from 'node:fs';
+import { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { applyStandardizer, type Dataset } from '../data';
+import { loadData } from '../experiment/prepare';
+import { SparseMLP } from '../model';
+import { formatInt } from '../report/stats';
+import { column, integer, path } from './args';
+import { checkLabelColumn, checkMatVariables } from './checks';
+import { checkOutFile } from './out';
+import { MAT_VAR_HELP } from './train';
+
+interface PredictFlags {
+  model: string;
+  data: string;
+  labelColumn?: string | number;
+  xVar?: string;
+  yVar?: string;
+  out?: string;
+  threads: number;
+  json?: boolean;
+}
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description('apply a saved model (npset train --save-model) to a MAT-file or CSV/TSV file: accuracy against its labels, and the predictions')
+    .requiredOption('--model <file>', 'model file written by npset train --save-model (or SparseMLP.save)', path('--model'))
+    .requiredOption('--data <file>', 'MAT v5 or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with', path('--data'))
+    .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
+    .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
+    .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
+    .option('--out <file>', 'write one CSV row per sample: sample, predicted, actual, then the probability of each class', path('--out'))
+    .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
+    .option('--json', 'print one JSON object on stdout instead of a summary')
+    .action(async (flags: PredictFlags) => {
+      const r = await predict(flags);
+      if (flags.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else printSummary(r, flags);
+    });
+}
+
+export interface PredictResult {
+  model: string;
+  layers: number[];
+  connections: number;
+  data: string;
+  samples: number;
+  /** Whether the saved standardisation was applied to the features. */
+  standardized: boolean;
+  /** Fraction of samples whose label is the predicted class; samples with a label the model does not know count as wrong. */
+  accuracy: number;
+  correct: number;
+  /** Samples whose label is not one of the model's classes. */
+  unknownLabels: number;
+  /** How the file's labels were matched to the model's classes: by name, by value, or by class index. */
+  matchedBy: 'name' | 'value' | 'index';
+  /** The predicted class of each sample, as its label (name or value, else the class index). */
+  predicted: (string | number)[];
+}
+
+/** The model's class index of each of the data's classes (-1: unknown to the model). */
+function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: PredictResult['matchedBy'] } {
+  const saved = model.saved;
+  if (saved?.labelNames && data.labelNames) {
+    const index = new Map(saved.labelNames.map((n, c) => [n, c]));
+    return { map: data.labelNames.map((n) => index.get(n) ?? -1), by: 'name' };
+  }
+  if (saved?.labels && !data.labelNames) {
+    const index = new Map(saved.labels.map((v, c) => [v, c]));
+    return { map: data.labels.map((v) => index.get(v) ?? -1), by: 'value' };
+  }
+  return { map: data.labels.map((_, c) => (c < model.classes ? c : -1)), by: 'index' };
+}
+
+async function predict(f: PredictFlags): Promise<PredictResult> {
+  checkLabelColumn(f.data, f.labelColumn);
+  checkMatVariables(f.data, f);
+  if (f.out !== undefined) checkOutFile('--out', f.out);
+  const model = await SparseMLP.load(f.model, { threads: f.threads });
+  try {
+    const data = await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
+    if (data.features !== model.inputs) {
+      throw new RangeError(`Expected ${model.inputs} features (the model's inputs) for --data but received ${f.data} with ${data.features}`);
+    }
+    const standardizer = model.saved?.standardizer ?? null;
+    const X = standardizer ? applyStandardizer(standardizer, data.X, data.samples, data.features) : data.X;
+    const proba = await model.predictProba(X);
+    const k = model.classes;
+    const { map, by } = classMap(model, data);
+    const names: (string | number)[] = model.saved?.labelNames ?? model.saved?.labels ?? Array.from({ length: k }, (_, c) => c);
+    const dataNames: (string | number)[] = data.labelNames ?? data.labels;
+    const predicted: number[] = [];
+    let correct = 0;
+    let unknown = 0;
+    for (let i = 0; i < data.samples; i++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (proba[i * k + c] > proba[i * k + best]) best = c;
+      predicted.push(best);
+      const actual = map[data.y[i]];
+      if (actual < 0) unknown++;
+      else if (actual === best) correct++;
+    }
+    if (f.out !== undefined) {
+      const rows = predicted.map((p, i) => [i, names[p], dataNames[data.y[i]], ...Array.from(proba.subarray(i * k, (i + 1) * k))]);
+      const tmp = `${f.out}.${process.pid}.tmp`;
+      writeFileSync(tmp, stringify(rows, { header: true, columns: ['sample', 'predicted', 'actual', ...names.map((n) => `p(${n})`)] }));
+      renameSync(tmp, f.out);
+    }
+    const topo = model.topology();
+    return {
+      model: f.model,
+      layers: topo.neurons,
+      connections: topo.connections,
+      data: f.data,
+      samples: data.samples,
+      standardized: standardizer !== null,
+      accuracy: correct / data.samples,
+      correct,
+      unknownLabels: unknown,
+      matchedBy: by,
+      predicted: predicted.map((p) => names[p]),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+function printSummary(r: PredictResult, f: PredictFlags): void {
+  const lines = [
+    `model      ${r.model}: layers ${r.layers.join('-')}, ${formatInt(r.connections)} connections`,
+    `data       ${r.data}: ${formatInt(r.samples)} samples${r.standardized ? ', standardised as in training' : ''}`,
+    `accuracy   ${(100 * r.accuracy).toFixed(2)}% (${formatInt(r.correct)} of ${formatInt(r.samples)}; labels matched by ${r.matchedBy})`,
+  ];
+  if (r.unknownLabels > 0) lines.push(`note       ${formatInt(r.unknownLabels)} samples have a label the model was not trained on (counted as wrong)`);
+  if (f.out !== undefined) lines.push(`written    ${f.out}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

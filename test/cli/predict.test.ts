@@ -1,0 +1,93 @@
+/**
+ * `npset train --save-model` and `npset predict`: the saved model, applied to the training file, reproduces
+ * the accuracies train reported; labels are matched by name (text) or value (numbers), also for files holding
+ * only some classes or classes the model never saw; bad arguments fail before any work, with exit code 2.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliTempDir, expectUsageError, runCli, runJson } from '../helpers/cli';
+import { matrixSpec, writeMat } from '../helpers/mat-writer';
+
+const SPECIES = ['setosa', 'versicolor', 'virginica'];
+let tmp: string;
+const file = (name: string) => path.join(tmp, name);
+
+/** 90 samples of 5 features in 3 overlapping blobs (deterministic). */
+function blobRows(n: number): { x: number[]; c: number }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const c = i % 3;
+    const x = Array.from({ length: 5 }, (_, j) => (j === c ? 1.5 : 0) + Math.sin(i * 12.9898 + j * 78.233) * 1.2);
+    return { x, c };
+  });
+}
+
+cliTempDir('npset-cli-predict-', (dir) => {
+  tmp = dir;
+  const rows = blobRows(90);
+  writeFileSync(file('flowers.csv'), ['a,b,c,d,e,species', ...rows.map((r) => `${r.x.join(',')},${SPECIES[r.c]}`)].join('\n'));
+  // The same features with numeric labels 10, 20, 30, as a MAT-file; and the samples of class 20 only, and a file with a label 40.
+  const mat = (rs: typeof rows, label: (r: (typeof rows)[number]) => number) =>
+    writeMat([matrixSpec('X', rs.map((r) => r.x)), matrixSpec('Y', rs.map((r) => [label(r)]))]);
+  writeFileSync(file('blobs.mat'), mat(rows, (r) => 10 * (r.c + 1)));
+  writeFileSync(file('class20.mat'), mat(rows.filter((r) => r.c === 1), () => 20));
+  writeFileSync(file('with40.mat'), mat(rows, (r) => (r.c === 2 ? 40 : 10 * (r.c + 1))));
+  writeFileSync(file('six.mat'), writeMat([matrixSpec('X', rows.map((r) => [...r.x, 0])), matrixSpec('Y', rows.map((r) => [r.c]))]));
+  writeFileSync(file('not-a-model.npset'), 'hello');
+});
+
+const TRAIN = ['train', '--hidden', '16,16', '--epochs', '4', '--threads', '1', '--seed', '3', '--json'];
+
+describe('npset train --save-model, then npset predict', () => {
+  let trained: Record<string, unknown>;
+  beforeAll(async () => {
+    ({ json: trained } = await runJson([...TRAIN, '--data', file('flowers.csv'), '--save-model', file('flowers.npset')]));
+    await runJson([...TRAIN, '--data', file('blobs.mat'), '--save-model', file('blobs.npset')]);
+  });
+
+  it('on the training file: the accuracy of the last epoch over train and test samples, labels matched by name', async () => {
+    expect(existsSync(file('flowers.npset'))).toBe(true);
+    const { json, result } = await runJson(['predict', '--model', file('flowers.npset'), '--data', file('flowers.csv'), '--out', file('p.csv')]);
+    expect(result.stderr).toBe('');
+    const n = (trained.trainSamples as number) + (trained.testSamples as number);
+    const correct = Math.round((trained.trainAccuracy as number) * (trained.trainSamples as number) + (trained.testAccuracy as number) * (trained.testSamples as number));
+    expect(json).toMatchObject({ samples: n, correct, matchedBy: 'name', standardized: true, unknownLabels: 0 });
+    expect(json.accuracy).toBeCloseTo(correct / n, 12);
+    expect(json.layers).toEqual(trained.layers);
+    const predicted = json.predicted as string[];
+    expect(predicted).toHaveLength(n);
+    expect(new Set(predicted).size).toBeGreaterThan(1);
+    for (const p of predicted) expect(SPECIES).toContain(p);
+    const lines = readFileSync(file('p.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('sample,predicted,actual,p(setosa),p(versicolor),p(virginica)');
+    expect(lines).toHaveLength(n + 1);
+    const first = lines[1].split(',');
+    expect(first[1]).toBe(predicted[0]);
+    expect(first[2]).toBe('setosa');
+    expect(first.slice(3).map(Number).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('matches numeric labels by value: a file with one class, or with a class the model never saw', async () => {
+    const all = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('blobs.mat')])).json;
+    expect(all.matchedBy).toBe('value');
+    for (const p of all.predicted as number[]) expect([10, 20, 30]).toContain(p);
+    const only = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('class20.mat')])).json;
+    const expected = (all.predicted as number[]).filter((_, i) => i % 3 === 1);
+    expect(only.predicted).toEqual(expected);
+    expect(only.correct).toBe(expected.filter((p) => p === 20).length);
+    const r = await runCli(['predict', '--model', file('blobs.npset'), '--data', file('with40.mat')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/note +30 samples have a label the model was not trained on \(counted as wrong\)/);
+  });
+
+  it('refuses bad arguments with one line and exit code 2, before any work', async () => {
+    expectUsageError(await runCli(['predict', '--data', file('blobs.mat')]), /required option '--model <file>'/);
+    expectUsageError(await runCli(['predict', '--model', file('not-a-model.npset'), '--data', file('blobs.mat')]), /not-a-model.npset: not an npset model file/);
+    expectUsageError(await runCli(['predict', '--model', file('missing.npset'), '--data', file('blobs.mat')]), /missing.npset: cannot read the file: ENOENT/);
+    expectUsageError(await runCli(['predict', '--model', file('blobs.npset'), '--data', file('six.mat')]), /Expected 5 features \(the model's inputs\) for --data but received .*six.mat with 6/);
+    expectUsageError(await runCli(['predict', '--model', file('blobs.npset'), '--data', file('blobs.mat'), '--out', tmp]), /--out .* is a directory/);
+    expectUsageError(await runCli(['predict', '--model', file('blobs.npset'), '--data', file('flowers.csv'), '--x-var', 'A']), /Expected a MAT-file as --data for --x-var/);
+    const r = await runCli([...TRAIN, '--data', file('blobs.mat'), '--save-model', file('no/such/dir/m.npset')]);
+    expectUsageError(r, /--save-model .*no.such.dir/);
+  });
+});
