@@ -10,3 +10,4 @@ export { METHODS, METHOD_SPECS, type Method, type MethodSpec } from './experimen
 export { prepareData, splitAndStandardize, type PreparedData, type PrepareOptions } from './experiment/prepare';
 export { runMethod, type RunResult, type RunSettings, type EpochRecord, type RunOptions } from './experiment/run';
 export { PAPER_DATASETS, PAPER_HYPERPARAMETERS, findPaperDataset, type PaperDataset, type PaperMethod } from './experiment/paper';
+export * from './report';

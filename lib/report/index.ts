@@ -11,3 +11,4 @@ export {
   renderScalingChart,
 } from './plot';
 export { formatInt, formatPercent, mean, std } from './stats';
+export { type ClassMetrics, type ClassificationMetrics, classificationMetrics } from './metrics';

@@ -1,0 +1,85 @@
+/**
+ * Classification metrics from true and predicted class indices: the confusion matrix and, per class,
+ * precision, recall, F1 and support, with their macro averages, accuracy and balanced accuracy.
+ * Conventions as scikit-learn's classification_report (zero_division=0): a precision or recall whose
+ * denominator is 0 is 0; the macro averages are over the classes with support or predictions.
+ */
+import { expectInteger, fail } from '../validate';
+
+export interface ClassMetrics {
+  /** Class index. */
+  class: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Samples whose true class this is. */
+  support: number;
+  /** Samples predicted as this class. */
+  predicted: number;
+}
+
+export interface ClassificationMetrics {
+  samples: number;
+  correct: number;
+  accuracy: number;
+  /** Mean recall over the classes present in the labels. */
+  balancedAccuracy: number;
+  macroPrecision: number;
+  macroRecall: number;
+  macroF1: number;
+  /** confusion[t][p]: samples of true class t predicted as p. */
+  confusion: number[][];
+  perClass: ClassMetrics[];
+}
+
+function checkIndices(name: string, v: unknown, classes: number): ArrayLike<number> {
+  const ok = Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
+  if (!ok) fail('an array of class indices', name, v);
+  const a = v as ArrayLike<unknown>;
+  for (let i = 0; i < a.length; i++) {
+    const c = a[i];
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= classes) fail(`a class index between 0 and ${classes - 1}`, `${name}[${i}]`, c);
+  }
+  return a as ArrayLike<number>;
+}
+
+/** Metrics of predictions `predicted` against `actual` (class indices in [0, classes)). */
+export function classificationMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): ClassificationMetrics {
+  const k = expectInteger('classes', classes, { min: 1, max: 1 << 20 });
+  const t = checkIndices('actual', actual, k);
+  const p = checkIndices('predicted', predicted, k);
+  if (t.length !== p.length) fail(`an array of ${t.length} predictions (one per label)`, 'predicted', predicted);
+  if (t.length === 0) fail('at least one sample', 'actual', actual);
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < t.length; i++) confusion[t[i]][p[i]]++;
+  const perClass: ClassMetrics[] = [];
+  let correct = 0;
+  for (let c = 0; c < k; c++) {
+    const tp = confusion[c][c];
+    correct += tp;
+    let support = 0;
+    let predictedAs = 0;
+    for (let o = 0; o < k; o++) {
+      support += confusion[c][o];
+      predictedAs += confusion[o][c];
+    }
+    const precision = predictedAs > 0 ? tp / predictedAs : 0;
+    const recall = support > 0 ? tp / support : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    perClass.push({ class: c, precision, recall, f1, support, predicted: predictedAs });
+  }
+  const seen = perClass.filter((m) => m.support > 0 || m.predicted > 0);
+  const present = perClass.filter((m) => m.support > 0);
+  const avg = (ms: ClassMetrics[], f: (m: ClassMetrics) => number) => (ms.length ? ms.reduce((s, m) => s + f(m), 0) / ms.length : 0);
+  return {
+    samples: t.length,
+    correct,
+    accuracy: correct / t.length,
+    balancedAccuracy: avg(present, (m) => m.recall),
+    macroPrecision: avg(seen, (m) => m.precision),
+    macroRecall: avg(seen, (m) => m.recall),
+    macroF1: avg(seen, (m) => m.f1),
+    confusion,
+    perClass,
+  };
+}
