@@ -11,6 +11,7 @@ import { DataFormatError } from '../../lib/errors';
 import { loadCsvDataset } from '../../lib/data/csv';
 import { datasetFromMatFile, validateDataset, type Dataset, type MatDatasetOptions } from '../../lib/data/dataset';
 import { CELL_ENTRY_BYTES, MAX_CELL_DEPTH, parseMat, type MatVariable } from '../../lib/data/mat';
+import { dataError } from '../helpers/data-errors';
 import {
   cellstrSpec, charMatrixSpec, concat, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, variableElement, writeMat,
   type CellSpec, type Endian, type VarSpec,
@@ -28,15 +29,6 @@ function load(vars: VarSpec[], options?: MatDatasetOptions, endian: Endian = 'le
   return datasetFromMatFile(parseMat(writeMat(vars, { endian, compress })), 'test', options);
 }
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFormatError);
-    return e as Error;
-  }
-  throw new Error('expected a DataFormatError');
-}
 
 /** Classes in code-unit order: ALL 0, AML 1, B-cell 2. */
 function expectTextLabels(d: Dataset): void {
@@ -125,44 +117,44 @@ describe('text labels', () => {
   it('names the cell that is not a string, and its class', () => {
     const cells = cellstrSpec('Y', TEXTS).cells.slice();
     cells[2] = matrixSpec('', [[3]]);
-    expect(errorOf(() => load([X, { kind: 'cell', name: 'Y', dims: [6, 1], cells }])).message).toBe(
+    expect(dataError(() => load([X, { kind: 'cell', name: 'Y', dims: [6, 1], cells }]))).toBe(
       'Y (variable "Y") must hold one string per cell, but cell 3 (1-based) is of class double, dims 1x1',
     );
     cells[2] = { kind: 'char', name: '', rows: ['ab', 'cd'] };
-    expect(errorOf(() => load([X, { kind: 'cell', name: 'Y', dims: [6, 1], cells }])).message).toBe(
+    expect(dataError(() => load([X, { kind: 'cell', name: 'Y', dims: [6, 1], cells }]))).toBe(
       'Y (variable "Y") must hold one string per cell, but cell 3 (1-based) is of class char, dims 2x2, not a single row of characters',
     );
     cells[2] = { kind: 'struct', name: '', fields: [] };
-    expect(errorOf(() => load([X, { kind: 'cell', name: 'Y', dims: [6, 1], cells }])).message).toMatch(/cell 3 \(1-based\) is of class struct, dims 1x1$/);
+    expect(dataError(() => load([X, { kind: 'cell', name: 'Y', dims: [6, 1], cells }]))).toMatch(/cell 3 \(1-based\) is of class struct, dims 1x1$/);
   });
 
   it('refuses empty labels', () => {
     const blank = TEXTS.slice();
     blank[4] = '';
-    expect(errorOf(() => load([X, cellstrSpec('Y', blank)])).message).toBe(
+    expect(dataError(() => load([X, cellstrSpec('Y', blank)]))).toBe(
       'Y (variable "Y") has an empty label in cell 5 (1-based); every sample needs one',
     );
-    expect(errorOf(() => load([X, charMatrixSpec('Y', blank)])).message).toBe(
+    expect(dataError(() => load([X, charMatrixSpec('Y', blank)]))).toBe(
       'Y (variable "Y") has an empty label in row 5 (1-based; trailing spaces trimmed); every sample needs one',
     );
   });
 
   it('needs one text label per sample, with the hint of numeric labels', () => {
-    expect(errorOf(() => load([X, cellstrSpec('Y', TEXTS.slice(0, 5))])).message).toBe('Y has 5 labels but X has 6 rows (samples)');
-    expect(errorOf(() => load([X, cellstrSpec('Y', ['a', 'b'])])).message).toBe('Y has 2 labels but X has 6 rows (samples); is X stored features x samples?');
-    expect(errorOf(() => load([X, { kind: 'char', name: 'Y', rows: ['ABABAB'] }])).message).toBe(
+    expect(dataError(() => load([X, cellstrSpec('Y', TEXTS.slice(0, 5))]))).toBe('Y has 5 labels but X has 6 rows (samples)');
+    expect(dataError(() => load([X, cellstrSpec('Y', ['a', 'b'])]))).toBe('Y has 2 labels but X has 6 rows (samples); is X stored features x samples?');
+    expect(dataError(() => load([X, { kind: 'char', name: 'Y', rows: ['ABABAB'] }]))).toBe(
       'Y has 1 labels (a char Y holds a label per row) but X has 6 rows (samples)',
     );
     const grid: VarSpec = { ...cellstrSpec('Y', TEXTS), dims: [2, 3] };
-    expect(errorOf(() => load([X, grid])).message).toBe('Y (variable "Y") must be a vector of cells (one string per sample) but has dims 2x3');
+    expect(dataError(() => load([X, grid]))).toBe('Y (variable "Y") must be a vector of cells (one string per sample) but has dims 2x3');
   });
 
   it('refuses labels in cells nested too deep, without a crash however deep', () => {
     for (const endian of ENDIANS) {
       for (const depth of [2, MAX_CELL_DEPTH + 1, 100_000]) {
         const file = concat([matHeader({ endian }), variableElement(X, { endian }), deepCell('Y', depth, endian)]);
-        const e = errorOf(() => datasetFromMatFile(parseMat(file), 'deep', { y: 'Y' }));
-        expect(e.message).toBe('Y (variable "Y") must hold one string per cell, but cell 1 (1-based) is of class cell, dims 1x1');
+        const message = dataError(() => datasetFromMatFile(parseMat(file), 'deep', { y: 'Y' }));
+        expect(message).toBe('Y (variable "Y") must hold one string per cell, but cell 1 (1-based) is of class cell, dims 1x1');
       }
     }
   });
@@ -206,8 +198,8 @@ describe('parseMat: cell arrays', () => {
   it('refuses a cell array whose declared dims its bytes cannot hold, before reading it', () => {
     const huge: CellSpec = { ...cellstrSpec('C', ['a', 'b']), dims: [1e9, 1] };
     for (const compress of COMPRESS) {
-      const e = errorOf(() => parseMat(writeMat([huge], { compress })));
-      expect(e.message).toMatch(/^variable "C" \(.*\), a 1000000000x1 cell array, declares 1000000000 cells, but its \d+ bytes hold \d+ at most \(8 bytes a cell at least\)/);
+      const message = dataError(() => parseMat(writeMat([huge], { compress })));
+      expect(message).toMatch(/^variable "C" \(.*\), a 1000000000x1 cell array, declares 1000000000 cells, but its \d+ bytes hold \d+ at most \(8 bytes a cell at least\)/);
     }
     // Fewer cells than the dims declare, and enough bytes for them: the element after is not a cell.
     const short: CellSpec = { ...cellstrSpec('C', ['a', 'b', 'c', 'd', 'e']), dims: [1, 6] };
@@ -217,7 +209,7 @@ describe('parseMat: cell arrays', () => {
   it('bounds the rows of a char array without characters (N x 0), which take no bytes in the file', () => {
     const many: VarSpec = { kind: 'char', name: 'T', rows: [], dims: [2 ** 31 - 1, 0] };
     for (const compress of COMPRESS) {
-      expect(errorOf(() => parseMat(writeMat([many], { compress }))).message).toMatch(
+      expect(dataError(() => parseMat(writeMat([many], { compress })))).toMatch(
         /^variable "T": cannot hold the 2147483647 rows of a 2147483647x0 char array: it needs 16\.0 GiB .* over the maxDenseBytes limit of 1\.0 GiB/,
       );
     }
@@ -230,15 +222,15 @@ describe('parseMat: cell arrays', () => {
     const fits = Math.floor(maxDenseBytes / CELL_ENTRY_BYTES) - 1;
     expect(parseMat(writeMat([empties('C', fits)]), undefined, { maxDenseBytes }).variables[0].cells).toHaveLength(fits);
     for (const compress of COMPRESS) {
-      const e = errorOf(() => parseMat(writeMat([empties('C', 2000)], { compress }), undefined, { maxDenseBytes }));
-      expect(e.message).toMatch(/cell array "C" .*counting 128 bytes a cell beside its values: it needs .* over the maxDenseBytes limit of 64\.0 KiB/);
+      const message = dataError(() => parseMat(writeMat([empties('C', 2000)], { compress }), undefined, { maxDenseBytes }));
+      expect(message).toMatch(/cell array "C" .*counting 128 bytes a cell beside its values: it needs .* over the maxDenseBytes limit of 64\.0 KiB/);
     }
     // 10 cells of 100: each level fits alone, not all together.
     const tree: CellSpec = { kind: 'cell', name: 'T', cells: Array.from({ length: 10 }, () => empties('', 100)) };
-    expect(errorOf(() => parseMat(writeMat([tree]), undefined, { maxDenseBytes })).message).toMatch(/cell array "T\{\d+\}/);
+    expect(dataError(() => parseMat(writeMat([tree]), undefined, { maxDenseBytes }))).toMatch(/cell array "T\{\d+\}/);
     // The values of the cells count too.
     const big: CellSpec = { kind: 'cell', name: 'V', cells: Array.from({ length: 20 }, () => matrixSpec('', [Array.from({ length: 500 }, (_, i) => i % 256)], 'uint8')) };
-    expect(errorOf(() => parseMat(writeMat([big]), undefined, { maxDenseBytes })).message).toMatch(/cell array "V\{\d+\}"/);
+    expect(dataError(() => parseMat(writeMat([big]), undefined, { maxDenseBytes }))).toMatch(/cell array "V\{\d+\}"/);
   });
 
   it('throws DataFormatError for every truncation of a file with cell and char labels', () => {

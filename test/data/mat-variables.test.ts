@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataFormatError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { loadData, prepareData } from '../../lib/experiment/prepare';
 import { datasetFromMatFile, loadMatDataset, type Dataset, type MatDatasetOptions } from '../../lib/data/dataset';
 import { parseMat } from '../../lib/data/mat';
 import { matrixSpec, writeMat, type Endian, type VarSpec } from '../helpers/mat-writer';
+import { dataError } from '../helpers/data-errors';
 
 /** 6 samples of 3 features, labels 1, 2, 3 twice. */
 const ROWS = Array.from({ length: 6 }, (_, i) => [i, (i * 5) % 7, 2 - i]);
@@ -34,15 +35,6 @@ function expectData(d: Dataset, scale = 1): void {
   expect(Array.from(d.y)).toEqual([0, 1, 2, 0, 1, 2]);
 }
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFormatError);
-    return e as Error;
-  }
-  throw new Error('expected a DataFormatError');
-}
 
 const decoy = (name: string): VarSpec => matrixSpec(name, ROWS.map((r) => r.map((v) => v * 10)));
 
@@ -106,28 +98,28 @@ describe('choosing the variables by shape', () => {
   });
 
   it('lists the variables, with class and dims, when two matrices could be the features', () => {
-    const e = errorOf(() => load([feats('A'), decoy('B'), row('b')]));
-    expect(e.message).toMatch(/^cannot tell which variables hold the features and the labels; the file holds "A" double 6x3, "B" double 6x3, "b" double 1x6\. /);
-    expect(e.message).toContain('Tried X and Y, then fea/gnd, data/label, data/labels, features/labels, inputs/targets (any case)');
-    expect(e.message).toContain('there are 2 ("A", "B")');
-    expect(e.message).toMatch(/Name them with the x and y options of loadMatDataset \(--x-var NAME --y-var NAME on the command line\)$/);
+    const message = dataError(() => load([feats('A'), decoy('B'), row('b')]));
+    expect(message).toMatch(/^cannot tell which variables hold the features and the labels; the file holds "A" double 6x3, "B" double 6x3, "b" double 1x6\. /);
+    expect(message).toContain('Tried X and Y, then fea/gnd, data/label, data/labels, features/labels, inputs/targets (any case)');
+    expect(message).toContain('there are 2 ("A", "B")');
+    expect(message).toMatch(/Name them with the x and y options of loadMatDataset \(--x-var NAME --y-var NAME on the command line\)$/);
   });
 
   it('says why else it could not choose: no matrix, no or two label vectors, a transposed matrix', () => {
-    expect(errorOf(() => load([row('a'), row('b')])).message).toMatch(/"a" double 1x6, "b" double 1x6\. .*: there is none/);
-    expect(errorOf(() => load([feats('A'), row('a', [1, 2, 3])])).message).toContain('no label vector has 6 entries, one per row of "A"');
-    expect(errorOf(() => load([feats('A'), row('a'), column('b')])).message).toContain('2 label vectors have 6 entries, one per row of "A" ("a", "b")');
+    expect(dataError(() => load([row('a'), row('b')]))).toMatch(/"a" double 1x6, "b" double 1x6\. .*: there is none/);
+    expect(dataError(() => load([feats('A'), row('a', [1, 2, 3])]))).toContain('no label vector has 6 entries, one per row of "A"');
+    expect(dataError(() => load([feats('A'), row('a'), column('b')]))).toContain('2 label vectors have 6 entries, one per row of "A" ("a", "b")');
     const transposed = matrixSpec('A', ROWS[0].map((_, j) => ROWS.map((r) => r[j]))); // 3x6
-    expect(errorOf(() => load([transposed, row('a')])).message).toContain(
+    expect(dataError(() => load([transposed, row('a')]))).toContain(
       '"a" has one per column: is "A" stored features x samples? Transpose it',
     );
     const complex: VarSpec = { kind: 'numeric', name: 'Z', dims: [2, 2], values: [1, 2, 3, 4], imag: [0, 0, 0, 1] };
-    expect(errorOf(() => load([complex, decoy('B')])).message).toContain('"Z" complex double 2x2, "B" double 6x3');
+    expect(dataError(() => load([complex, decoy('B')]))).toContain('"Z" complex double 2x2, "B" double 6x3');
   });
 
   it('lists at most 20 variables', () => {
     const many = Array.from({ length: 25 }, (_, i) => feats(`m${i}`));
-    expect(errorOf(() => load(many)).message).toMatch(/"m19" double 6x3, \.\.\. \(25 in all\)\. Tried/);
+    expect(dataError(() => load(many))).toMatch(/"m19" double 6x3, \.\.\. \(25 in all\)\. Tried/);
   });
 });
 
@@ -136,24 +128,24 @@ describe('choosing with the x and y options', () => {
     expectData(load([feats('A'), decoy('B'), row('b')], { x: 'A' }));
     expectData(load([feats('A'), decoy('B'), column('gnd'), row('b', [3, 3, 3, 3, 3, 3])], { x: 'a' }));
     expectData(load([decoy('X'), feats('A'), column('Y')], { x: 'A' }));
-    const e = errorOf(() => load([feats('A'), decoy('B'), row('b'), row('c')], { x: 'A' }));
-    expect(e.message).toMatch(/^cannot tell which variable holds the labels for the features "A" \(6x3, chosen by the x option\); the file holds "A" double 6x3, /);
-    expect(e.message).toContain('2 have 6 entries ("b", "c")');
-    expect(e.message).toMatch(/Name it with the y option of loadMatDataset \(--y-var NAME on the command line\)$/);
+    const message = dataError(() => load([feats('A'), decoy('B'), row('b'), row('c')], { x: 'A' }));
+    expect(message).toMatch(/^cannot tell which variable holds the labels for the features "A" \(6x3, chosen by the x option\); the file holds "A" double 6x3, /);
+    expect(message).toContain('2 have 6 entries ("b", "c")');
+    expect(message).toMatch(/Name it with the y option of loadMatDataset \(--y-var NAME on the command line\)$/);
   });
 
   it('takes a named y and finds x (X, a pair\'s features name, or the only matrix), excluding y', () => {
     expectData(load([feats('A'), row('b'), row('c', [3, 3, 3, 3, 3, 3])], { y: 'b' }));
     expectData(load([feats('features'), decoy('B'), row('b')], { y: 'b' }));
-    const e = errorOf(() => load([feats('A'), decoy('B'), row('b')], { y: 'b' }));
-    expect(e.message).toMatch(/^cannot tell which variable holds the features for the labels "b" \(chosen by the y option\); .*there are 2 \("A", "B"\)\. Name it with the x option of loadMatDataset \(--x-var NAME on the command line\)$/);
+    const message = dataError(() => load([feats('A'), decoy('B'), row('b')], { y: 'b' }));
+    expect(message).toMatch(/^cannot tell which variable holds the features for the labels "b" \(chosen by the y option\); .*there are 2 \("A", "B"\)\. Name it with the x option of loadMatDataset \(--x-var NAME on the command line\)$/);
   });
 
   it('never guesses for a name that is given but missing, and lists what there is', () => {
     const vars = [feats('A'), row('b')];
-    expect(errorOf(() => load(vars, { x: 'fea' })).message).toBe('no variable "fea" (found: "A" double 6x3, "b" double 1x6)');
-    expect(errorOf(() => load(vars, { y: 'gnd' })).message).toBe('no variable "gnd" (found: "A" double 6x3, "b" double 1x6)');
-    expect(errorOf(() => load(vars, { x: 'A', y: 'C' })).message).toBe('no variable "C" (found: "A" double 6x3, "b" double 1x6)');
+    expect(dataError(() => load(vars, { x: 'fea' }))).toBe('no variable "fea" (found: "A" double 6x3, "b" double 1x6)');
+    expect(dataError(() => load(vars, { y: 'gnd' }))).toBe('no variable "gnd" (found: "A" double 6x3, "b" double 1x6)');
+    expect(dataError(() => load(vars, { x: 'A', y: 'C' }))).toBe('no variable "C" (found: "A" double 6x3, "b" double 1x6)');
   });
 });
 
