@@ -5,6 +5,7 @@ import type { Dataset } from '../data';
 import { datasetName, loadData, splitAndStandardize, type PreparedData } from '../experiment/prepare';
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
+import { classificationMetrics, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
@@ -104,7 +105,10 @@ export function trainCommand(): Command {
     });
 }
 
-async function train(f: TrainFlags): Promise<RunResult> {
+/** What `npset train` reports: the run, and the metrics of the final model on the test split. */
+export type TrainResult = RunResult & { testMetrics: TestMetrics };
+
+async function train(f: TrainFlags): Promise<TrainResult> {
   checkLabelColumn(f.data, f.labelColumn);
   checkMatVariables(f.data, f);
   if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel);
@@ -141,13 +145,17 @@ async function train(f: TrainFlags): Promise<RunResult> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
+  let testMetrics: TestMetrics | undefined;
   try {
-    return await runMethod({
+    const result = await runMethod({
       data,
       method: f.method,
       settings,
       signal: controller.signal,
-      keepModel: f.saveModel === undefined ? undefined : (model) => saveModel(model, f, data, raw),
+      keepModel: async (model) => {
+        testMetrics = await metricsOn(model, data.test, raw);
+        if (f.saveModel !== undefined) await saveModel(model, f, data, raw);
+      },
       onEpoch: f.json
         ? undefined
         : (info, r) => {
@@ -159,6 +167,7 @@ async function train(f: TrainFlags): Promise<RunResult> {
             );
           },
     });
+    return { ...result, testMetrics: testMetrics! };
   } catch (err) {
     if (err instanceof DivergenceError) {
       // In the CLI's words: its flag and the value given, rather than the API's "learning rate".
@@ -168,6 +177,17 @@ async function train(f: TrainFlags): Promise<RunResult> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** Per-class metrics of the final model's predictions on the test split, with the classes' labels. */
+export interface TestMetrics extends Omit<ClassificationMetrics, 'perClass'> {
+  perClass: (Omit<ClassMetrics, 'class'> & { label: string | number })[];
+}
+
+async function metricsOn(model: SparseMLP, test: Dataset, raw: Dataset): Promise<TestMetrics> {
+  const m = classificationMetrics(test.y, await model.predict(test), raw.classes);
+  const names: (string | number)[] = raw.labelNames ?? raw.labels;
+  return { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: names[c], ...rest })) };
 }
 
 /** The trained model with what predict needs to prepare new data and name its classes. */
@@ -180,7 +200,7 @@ async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, ra
   });
 }
 
-export function toJson(r: RunResult): Record<string, unknown> {
+export function toJson(r: TrainResult): Record<string, unknown> {
   const { history, ...rest } = r;
   return {
     ...rest,
@@ -190,7 +210,7 @@ export function toJson(r: RunResult): Record<string, unknown> {
   };
 }
 
-function printSummary(r: RunResult): void {
+function printSummary(r: TrainResult): void {
   const mean = r.epochTimesMs.reduce((a, b) => a + b, 0) / r.epochTimesMs.length;
   process.stdout.write(
     [
@@ -202,6 +222,7 @@ function printSummary(r: RunResult): void {
       `params            ${formatInt(r.params)} connections`,
       `test accuracy     ${(100 * r.testAccuracy).toFixed(2)}% (last epoch), ${(100 * r.maxTestAccuracy).toFixed(2)}% (best, epoch ${r.maxTestEpoch + 1})`,
       `train accuracy    ${(100 * r.trainAccuracy).toFixed(2)}%`,
+      `test metrics      balanced accuracy ${(100 * r.testMetrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.testMetrics.macroF1.toFixed(3)} (last epoch)`,
       `time              ${(r.totalMs / 1000).toFixed(2)} s, ${mean.toFixed(1)} ms per epoch on ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
       '',
     ].join('\n'),

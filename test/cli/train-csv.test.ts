@@ -44,6 +44,8 @@ describe('npset train --data FILE.csv', () => {
     expect((json.trainSamples as number) + (json.testSamples as number)).toBe(SAMPLES);
     expect(json.testSamples).toBe(SAMPLES / 3);
     expect(json.epochs).toBe(2);
+    // Test metrics name the classes by their text.
+    expect((json.testMetrics as { perClass: { label: string }[] }).perClass.map((c) => c.label)).toEqual(SPECIES);
   });
 
   it('takes --label-column by name or 0-based index (here a TSV file with the label first)', async () => {

@@ -61,6 +61,20 @@ describe('npset train --json on the built-in synthetic data', () => {
     expect(j).not.toHaveProperty('neuronsPerEpoch');
   });
 
+  it('adds the final model\'s metrics on the test split (testMetrics), consistent with testAccuracy', () => {
+    const m = first.testMetrics as { accuracy: number; samples: number; confusion: number[][]; balancedAccuracy: number; macroF1: number; perClass: { label: number; support: number; recall: number }[] };
+    expect(m.samples).toBe(first.testSamples);
+    expect(m.accuracy).toBe(first.testAccuracy);
+    const layers = first.layers as number[];
+    expect(m.perClass).toHaveLength(layers[layers.length - 1]);
+    expect(m.perClass.map((c) => c.label)).toEqual(m.perClass.map((_, i) => i));
+    expect(m.confusion.flat().reduce((a, b) => a + b, 0)).toBe(first.testSamples);
+    expect(m.perClass.reduce((a, c) => a + c.support, 0)).toBe(first.testSamples);
+    const recalls = m.perClass.filter((c) => c.support > 0).map((c) => c.recall);
+    expect(m.balancedAccuracy).toBeCloseTo(recalls.reduce((a, b) => a + b, 0) / recalls.length, 12);
+    expect(m.macroF1).toBeGreaterThan(0);
+  });
+
   it('reports the maximum over the per-epoch test accuracies, and the last one', () => {
     const perEpoch = first.testAccuracyPerEpoch as number[];
     expect(perEpoch).toHaveLength(3);
