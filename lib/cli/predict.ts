@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { applyStandardizer, type Dataset } from '../data';
 import { loadData } from '../experiment/prepare';
 import { SparseMLP } from '../model';
+import { classificationMetrics, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { column, integer, path } from './args';
 import { checkLabelColumn, checkMatVariables } from './checks';
@@ -55,6 +56,8 @@ export interface PredictResult {
   unknownLabels: number;
   /** How the file's labels were matched to the model's classes: by name, by value, or by class index. */
   matchedBy: 'name' | 'value' | 'index';
+  /** Per-class metrics over the samples whose label the model knows, classes named by their labels (null: none). */
+  metrics: (Omit<ClassificationMetrics, 'perClass'> & { perClass: (Omit<ClassMetrics, 'class'> & { label: string | number })[] }) | null;
   /** The predicted class of each sample, as its label (name or value, else the class index). */
   predicted: (string | number)[];
 }
@@ -107,6 +110,12 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       writeFileSync(tmp, stringify(rows, { header: true, columns: ['sample', 'predicted', 'actual', ...names.map((n) => `p(${n})`)] }));
       renameSync(tmp, f.out);
     }
+    const known = [...predicted.keys()].filter((i) => map[data.y[i]] >= 0);
+    let metrics: PredictResult['metrics'] = null;
+    if (known.length > 0) {
+      const m = classificationMetrics(known.map((i) => map[data.y[i]]), known.map((i) => predicted[i]), k);
+      metrics = { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: names[c], ...rest })) };
+    }
     const topo = model.topology();
     return {
       model: f.model,
@@ -119,6 +128,7 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       correct,
       unknownLabels: unknown,
       matchedBy: by,
+      metrics,
       predicted: predicted.map((p) => names[p]),
     };
   } finally {
@@ -132,6 +142,9 @@ function printSummary(r: PredictResult, f: PredictFlags): void {
     `data       ${r.data}: ${formatInt(r.samples)} samples${r.standardized ? ', standardised as in training' : ''}`,
     `accuracy   ${(100 * r.accuracy).toFixed(2)}% (${formatInt(r.correct)} of ${formatInt(r.samples)}; labels matched by ${r.matchedBy})`,
   ];
+  if (r.metrics) {
+    lines.push(`metrics    balanced accuracy ${(100 * r.metrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.metrics.macroF1.toFixed(3)}${r.unknownLabels > 0 ? ' (samples with known labels)' : ''}`);
+  }
   if (r.unknownLabels > 0) lines.push(`note       ${formatInt(r.unknownLabels)} samples have a label the model was not trained on (counted as wrong)`);
   if (f.out !== undefined) lines.push(`written    ${f.out}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -53,6 +53,9 @@ describe('npset train --save-model, then npset predict', () => {
     const correct = Math.round((trained.trainAccuracy as number) * (trained.trainSamples as number) + (trained.testAccuracy as number) * (trained.testSamples as number));
     expect(json).toMatchObject({ samples: n, correct, matchedBy: 'name', standardized: true, unknownLabels: 0 });
     expect(json.accuracy).toBeCloseTo(correct / n, 12);
+    const metrics = json.metrics as { samples: number; correct: number; confusion: number[][]; perClass: { label: string; support: number }[] };
+    expect(metrics).toMatchObject({ samples: n, correct });
+    expect(metrics.perClass.map((c) => [c.label, c.support])).toEqual(SPECIES.map((name) => [name, n / 3]));
     expect(json.layers).toEqual(trained.layers);
     const predicted = json.predicted as string[];
     expect(predicted).toHaveLength(n);
@@ -78,6 +81,9 @@ describe('npset train --save-model, then npset predict', () => {
     const r = await runCli(['predict', '--model', file('blobs.npset'), '--data', file('with40.mat')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/note +30 samples have a label the model was not trained on \(counted as wrong\)/);
+    expect(r.stdout).toMatch(/metrics +balanced accuracy .*, macro F1 .* \(samples with known labels\)/);
+    const j = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('with40.mat')])).json;
+    expect((j.metrics as { samples: number }).samples).toBe(60);
   });
 
   it('refuses bad arguments with one line and exit code 2, before any work', async () => {
