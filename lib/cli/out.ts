@@ -1,5 +1,5 @@
 /** The output directory of `--out`: created and checked before any long work starts. */
-import { accessSync, constants, lstatSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../errors';
 
@@ -107,7 +107,7 @@ export function checkOutFiles(flag: string, dir: string, names: readonly string[
  * beside it, then renamed): its directory must exist and be writable, and an existing `file` must be a regular
  * file or a link to one.
  */
-export function checkOutFile(flag: string, file: string): void {
+export function checkOutFile(flag: string, file: string, inputs: Record<string, string | undefined> = {}): void {
   const dir = dirname(resolve(file));
   const shown = JSON.stringify(file);
   let k: ReturnType<typeof kind>;
@@ -123,4 +123,33 @@ export function checkOutFile(flag: string, file: string): void {
     throw new ValidationError(`Expected a file path in a writable directory for ${flag} but received ${shown}: ${reason(err)}`);
   }
   checkOutFiles(flag, dir, [basename(resolve(file))]);
+  checkNotInput(flag, file, inputs);
+}
+
+/**
+ * Refuses an output file that is one of the command's input files (`inputs`: flag to path), by any path or
+ * link to it: it would be replaced, after the command read it, by what the command writes.
+ */
+function checkNotInput(flag: string, file: string, inputs: Record<string, string | undefined>): void {
+  let out: Stats;
+  try {
+    out = statSync(file);
+  } catch {
+    return; // not there yet: not an input
+  }
+  for (const [inputFlag, input] of Object.entries(inputs)) {
+    if (input === undefined) continue;
+    let st: Stats;
+    try {
+      st = statSync(input);
+    } catch {
+      continue; // the input's own check reports it
+    }
+    if (st.dev === out.dev && st.ino === out.ino) {
+      throw new ValidationError(
+        `Expected a file other than ${inputFlag} for ${flag} but received ${JSON.stringify(file)}, which is the ${inputFlag} file itself: ` +
+          'writing it would destroy it',
+      );
+    }
+  }
 }

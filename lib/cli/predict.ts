@@ -1,5 +1,5 @@
 /** `npset predict`: a saved model (`npset train --save-model`) applied to a data file. */
-import { writeFileSync, renameSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { applyStandardizer, type Dataset } from '../data';
@@ -7,6 +7,7 @@ import { loadData } from '../experiment/prepare';
 import { SparseMLP } from '../model';
 import { classificationMetrics, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
+import { DECIMAL_NOTATION } from '../validate';
 import { column, integer, path } from './args';
 import { checkLabelColumn, checkMatVariables } from './checks';
 import { checkOutFile } from './out';
@@ -62,16 +63,23 @@ export interface PredictResult {
   predicted: (string | number)[];
 }
 
-/** The model's class index of each of the data's classes (-1: unknown to the model). */
+/**
+ * The model's class index of each of the data's classes (-1: unknown to the model). Labels are matched by what
+ * they say, also across kinds: a model of text labels takes the file's numbers as text ("1" is 1), a model of
+ * numeric labels takes the file's texts that are numbers ("10" is 10; "setosa" is none of its classes). Only a
+ * model saved without labels matches by class index.
+ */
 function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: PredictResult['matchedBy'] } {
   const saved = model.saved;
-  if (saved?.labelNames && data.labelNames) {
+  if (saved?.labelNames) {
     const index = new Map(saved.labelNames.map((n, c) => [n, c]));
-    return { map: data.labelNames.map((n) => index.get(n) ?? -1), by: 'name' };
+    const names = data.labelNames ?? data.labels.map(String);
+    return { map: names.map((n) => index.get(n) ?? -1), by: 'name' };
   }
-  if (saved?.labels && !data.labelNames) {
+  if (saved?.labels) {
     const index = new Map(saved.labels.map((v, c) => [v, c]));
-    return { map: data.labels.map((v) => index.get(v) ?? -1), by: 'value' };
+    const values = data.labelNames ? data.labelNames.map((n) => (DECIMAL_NOTATION.test(n) ? Number(n) : NaN)) : data.labels;
+    return { map: values.map((v) => index.get(v) ?? -1), by: 'value' };
   }
   return { map: data.labels.map((_, c) => (c < model.classes ? c : -1)), by: 'index' };
 }
@@ -79,7 +87,7 @@ function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: Predict
 async function predict(f: PredictFlags): Promise<PredictResult> {
   checkLabelColumn(f.data, f.labelColumn);
   checkMatVariables(f.data, f);
-  if (f.out !== undefined) checkOutFile('--out', f.out);
+  if (f.out !== undefined) checkOutFile('--out', f.out, { '--data': f.data, '--model': f.model });
   const model = await SparseMLP.load(f.model, { threads: f.threads });
   try {
     const data = await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
@@ -107,8 +115,15 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     if (f.out !== undefined) {
       const rows = predicted.map((p, i) => [i, names[p], dataNames[data.y[i]], ...Array.from(proba.subarray(i * k, (i + 1) * k))]);
       const tmp = `${f.out}.${process.pid}.tmp`;
-      writeFileSync(tmp, stringify(rows, { header: true, columns: ['sample', 'predicted', 'actual', ...names.map((n) => `p(${n})`)] }));
-      renameSync(tmp, f.out);
+      try {
+        writeFileSync(tmp, stringify(rows, { header: true, columns: ['sample', 'predicted', 'actual', ...names.map((n) => `p(${n})`)] }));
+        renameSync(tmp, f.out);
+      } catch (e) {
+        // No half-written temporary file left behind (a full disk, a file size limit); the error keeps its code.
+        rmSync(tmp, { force: true });
+        (e as Error).message = `cannot write ${f.out} (--out): ${(e as Error).message}`;
+        throw e;
+      }
     }
     const known = [...predicted.keys()].filter((i) => map[data.y[i]] >= 0);
     let metrics: PredictResult['metrics'] = null;

@@ -111,7 +111,7 @@ export type TrainResult = RunResult & { testMetrics: TestMetrics };
 async function train(f: TrainFlags): Promise<TrainResult> {
   checkLabelColumn(f.data, f.labelColumn);
   checkMatVariables(f.data, f);
-  if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel);
+  if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel, { '--data': f.data });
   const raw = await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.

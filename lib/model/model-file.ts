@@ -14,13 +14,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
+import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
-import { NpsetError } from '../errors';
+import { NpsetError, ValidationError } from '../errors';
 
 export const MODEL_FILE_MAGIC = 'NPSETMDL';
 export const MODEL_FILE_VERSION = 1;
-/** The JSON header is small (options, array table, labels); this bounds a corrupt length. */
-const MAX_HEADER_BYTES = 256 * 1024 * 1024;
+/**
+ * The JSON header is small (options, array table, labels, metadata). This bounds it, in save and load alike:
+ * JSON.parse of a forged header can take 30 times its size in heap (256 MiB of "{}," ran Node out of memory,
+ * an abort no catch can stop), so 16 MiB keeps a hostile header below half a GiB.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 /** A model file could not be read, or is not a valid npset model. `file` is its path. */
 export class ModelFileError extends NpsetError {
@@ -36,7 +41,8 @@ export type StoredArray = Float64Array | Float32Array | Int32Array;
 
 const BYTES: Record<ArrayType, number> = { f64: 8, f32: 4, i32: 4 };
 
-function typeOf(a: StoredArray): ArrayType {
+/** The file type of an array. */
+export function arrayType(a: StoredArray): ArrayType {
   return a instanceof Float64Array ? 'f64' : a instanceof Float32Array ? 'f32' : 'i32';
 }
 
@@ -57,16 +63,48 @@ function checkHost(): void {
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
+/** 'a FIFO (named pipe)', 'a directory', ... for a path that is not a regular file. */
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'something else';
+}
+
+/**
+ * Refuses to replace `path` unless it is missing or a regular file (through links): the rename would
+ * otherwise put a file in the place of a FIFO, a device (/dev/null, for root) or a looping link.
+ */
+async function checkTarget(path: string): Promise<void> {
+  let st: Stats;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // missing, or a dangling link that the rename replaces
+    throw new ModelFileError(`cannot write the model: ${(e as Error).message}`, path, { cause: e });
+  }
+  if (!st.isFile()) throw new ModelFileError(`cannot write the model: it is ${kindOf(st)}, not a regular file`, path);
+}
+
 /** Writes `header` (JSON) and the named arrays to `path`, atomically (a temporary file renamed). */
 export async function writeModelFile(path: string, header: Record<string, unknown>, arrays: [string, StoredArray][]): Promise<void> {
   checkHost();
   const table: ArrayEntry[] = [];
   let offset = 0;
   for (const [name, a] of arrays) {
-    table.push({ name, dtype: typeOf(a), offset, length: a.length });
+    table.push({ name, dtype: arrayType(a), offset, length: a.length });
     offset = align8(offset + a.byteLength);
   }
   const json = Buffer.from(JSON.stringify({ ...header, arrays: table }), 'utf8');
+  if (json.length > MAX_HEADER_BYTES) {
+    throw new ValidationError(
+      `Expected at most ${MAX_HEADER_BYTES} bytes (as JSON) for the saved header (options, labels, labelNames, metadata) ` +
+        `but received ${json.length}: save less metadata`,
+    );
+  }
+  await checkTarget(path);
   const head = Buffer.alloc(align8(16 + json.length));
   head.write(MODEL_FILE_MAGIC, 0, 'latin1');
   head.writeUInt32LE(MODEL_FILE_VERSION, 8);
@@ -106,19 +144,25 @@ export async function writeModelFile(path: string, header: Record<string, unknow
 export async function readModelFile(path: string): Promise<{ header: Record<string, unknown>; arrays: Map<string, StoredArray> }> {
   checkHost();
   const bad = (message: string, cause?: unknown) => new ModelFileError(message, path, cause === undefined ? undefined : { cause });
-  let size: number;
   try {
+    // stat before open: opening a FIFO waits for a writer, and some devices act when opened.
     const st = await stat(path);
-    if (!st.isFile()) throw bad('not a regular file');
-    size = st.size;
+    if (!st.isFile()) throw bad(`not a regular file (${kindOf(st)})`);
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
     throw bad(`cannot read the file: ${(e as Error).message}`, e);
   }
-  const fh = await open(path, 'r').catch((e: unknown) => {
+  // O_NONBLOCK: should the path have become a FIFO since, the open returns at once (rather than wait for a
+  // writer forever) and fstat refuses it; for a regular file it changes nothing.
+  const fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0)).catch((e: unknown) => {
     throw bad(`cannot read the file: ${(e as Error).message}`, e);
   });
   try {
+    const st = await fh.stat().catch((e: unknown) => {
+      throw bad(`cannot read the file: ${(e as Error).message}`, e);
+    });
+    if (!st.isFile()) throw bad(`not a regular file (${kindOf(st)})`);
+    const size = st.size;
     const readAt = async (target: Uint8Array, position: number): Promise<void> => {
       for (let done = 0; done < target.length; ) {
         const { bytesRead } = await fh.read(target, done, Math.min(target.length - done, 1 << 30), position + done);
@@ -135,7 +179,10 @@ export async function readModelFile(path: string): Promise<{ header: Record<stri
       throw bad(`model file format version ${version}, but this npset reads version ${MODEL_FILE_VERSION}: use the npset that saved it`);
     }
     const headerBytes = pre.readUInt32LE(12);
-    if (headerBytes > MAX_HEADER_BYTES || 16 + headerBytes > size) throw bad(`bad header length ${headerBytes} for a file of ${size} bytes`);
+    if (headerBytes > MAX_HEADER_BYTES) {
+      throw bad(`bad header length ${headerBytes}: more than the ${MAX_HEADER_BYTES} bytes a model file's header may have`);
+    }
+    if (16 + headerBytes > size) throw bad(`bad header length ${headerBytes} for a file of ${size} bytes`);
     const json = Buffer.alloc(headerBytes);
     await readAt(json, 16);
     let header: unknown;
@@ -155,7 +202,7 @@ export async function readModelFile(path: string): Promise<{ header: Record<stri
       const entry = e as Partial<ArrayEntry> | null;
       const what = `array table entry ${i}`;
       if (entry === null || typeof entry !== 'object' || typeof entry.name !== 'string') throw bad(`${what} has no name`);
-      if (!(typeof entry.dtype === 'string' && entry.dtype in BYTES)) throw bad(`${what} (${entry.name}) has an unknown type ${JSON.stringify(entry.dtype)}`);
+      if (!(typeof entry.dtype === 'string' && Object.hasOwn(BYTES, entry.dtype))) throw bad(`${what} (${entry.name}) has an unknown type ${JSON.stringify(entry.dtype)}`);
       const { offset, length } = entry;
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset! < 0 || length! < 0 || offset! % 8 !== 0) {
         throw bad(`${what} (${entry.name}) has a bad offset or length (${offset}, ${length})`);

@@ -6,7 +6,7 @@ import type { Standardizer } from '../data/standardize';
 import { ValidationError } from '../errors';
 import type { NativeLayerState } from '../native';
 import { describe, expectBoolean, expectOptions, fail, rejectUnknownKeys } from '../validate';
-import { ModelFileError, MODEL_FILE_VERSION, type StoredArray } from './model-file';
+import { arrayType, ModelFileError, MODEL_FILE_VERSION, type ArrayType, type StoredArray } from './model-file';
 import { resolveModelOptions, type ModelOptions } from './options';
 
 /** Saved with a model, so that whoever loads it can prepare data and name classes as in training. */
@@ -38,8 +38,8 @@ export interface SavedInfo {
 
 const SAVE_KEYS = ['standardizer', 'labels', 'labelNames', 'metadata', 'optimizerState'] as const;
 const LAYER_ARRAYS = ['rowPtr', 'col', 'values', 'momentum', 'bias', 'biasMomentum'] as const;
-const ARRAY_TYPES: Record<(typeof LAYER_ARRAYS)[number], string> = {
-  rowPtr: 'Float64Array', col: 'Int32Array', values: 'Float32Array', momentum: 'Float32Array', bias: 'Float32Array', biasMomentum: 'Float32Array',
+const ARRAY_TYPES: Record<(typeof LAYER_ARRAYS)[number], ArrayType> = {
+  rowPtr: 'f64', col: 'i32', values: 'f32', momentum: 'f32', bias: 'f32', biasMomentum: 'f32',
 };
 
 function checkStandardizer(name: string, s: unknown, inputs: number): Standardizer {
@@ -53,11 +53,24 @@ function checkStandardizer(name: string, s: unknown, inputs: number): Standardiz
   return { mean: o.mean as Float64Array, scale: o.scale as Float64Array };
 }
 
+/** Labels name classes: one that repeats an earlier one (0 and -0 are one) would make two classes one. */
+function checkDistinct(name: string, v: readonly (number | string)[]): void {
+  const first = new Map<number | string, number>();
+  v.forEach((l, i) => {
+    const c = first.get(l);
+    if (c !== undefined) {
+      throw new ValidationError(`Expected distinct labels, one per class, for ${name}[${i}] but received ${describe(l)}, which is ${name}[${c}] too`);
+    }
+    first.set(l, i);
+  });
+}
+
 function checkLabels(name: string, v: unknown, classes: number): number[] {
   if (!Array.isArray(v) || v.length !== classes) fail(`an array of ${classes} labels (one per class)`, name, v);
   v.forEach((l: unknown, i) => {
     if (typeof l !== 'number' || !Number.isFinite(l)) fail('a finite number', `${name}[${i}]`, l);
   });
+  checkDistinct(name, v as number[]);
   return [...(v as number[])];
 }
 
@@ -66,6 +79,7 @@ function checkLabelNames(name: string, v: unknown, classes: number): string[] {
   v.forEach((l: unknown, i) => {
     if (typeof l !== 'string') fail('a string', `${name}[${i}]`, l);
   });
+  checkDistinct(name, v as string[]);
   return [...(v as string[])];
 }
 
@@ -79,6 +93,14 @@ export function packModel(
 ): { header: Record<string, unknown>; arrays: [string, StoredArray][] } {
   const o = expectOptions('save options', saveOptions);
   rejectUnknownKeys('save options', o, SAVE_KEYS);
+  // removeNeurons may empty a hidden layer (pruning never does); no model can be built with one.
+  const empty = options.layers.indexOf(0);
+  if (empty > 0) {
+    throw new ValidationError(
+      `Expected neurons in every hidden layer for save but received a model whose hidden layer ${empty} has 0 neurons ` +
+        '(removeNeurons removed them all): no model can be loaded with an empty layer',
+    );
+  }
   const inputs = options.layers[0];
   const classes = options.layers[options.layers.length - 1];
   const optimizerState = expectBoolean('optimizerState', o.optimizerState ?? true);
@@ -139,8 +161,10 @@ export function unpackModel(
     const e = entry as { rows?: unknown; cols?: unknown; sparse?: unknown } | null;
     if (e === null || typeof e !== 'object' || typeof e.sparse !== 'boolean') throw bad(`layer ${l} of the header has no sparse flag`);
     const got = (key: (typeof LAYER_ARRAYS)[number]) => {
-      const a = arrays.get(`layer${l}.${key}`);
-      if (a === undefined || a.constructor.name !== ARRAY_TYPES[key]) throw bad(`array layer${l}.${key} (${ARRAY_TYPES[key]}) is missing`);
+      const name = `layer${l}.${key}`;
+      const a = arrays.get(name);
+      if (a === undefined) throw bad(`array ${name} (${ARRAY_TYPES[key]}) is missing`);
+      if (arrayType(a) !== ARRAY_TYPES[key]) throw bad(`array ${name} is ${arrayType(a)}, not ${ARRAY_TYPES[key]}`);
       return a;
     };
     return {

@@ -2,7 +2,7 @@
  * SparseMLP: the public model class. Builds a sparse (or dense) MLP in the native core and trains it
  * with SET evolution and optional NPSET neuron pruning. All long work runs off the event loop.
  */
-import { AbortError, BusyError, DivergenceError, NativeError, ValidationError } from '../errors';
+import { AbortError, BusyError, DivergenceError, NativeError, NpsetError, ValidationError } from '../errors';
 import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
 import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 import { leaseFor, type DataLease, type ModelData, type NativeData } from './data';
@@ -273,6 +273,7 @@ export class SparseMLP {
     try {
       await writeModelFile(path, header, arrays);
     } catch (e) {
+      if (e instanceof NpsetError) throw e; // a header too large, a path that is not a regular file: said already
       throw new ModelFileError(`cannot write the model: ${(e as Error).message}`, path, { cause: e });
     }
   }
@@ -468,11 +469,15 @@ export class SparseMLP {
   /** SET evolution after `epoch` (none for dense models or zeta 0); returns its time in ms. */
   async #evolve(o: ResolvedTrainOptions, epoch: number, signal: AbortSignal | undefined): Promise<number> {
     if (o.zeta <= 0 || this.options.dense) return 0;
+    // Recorded as the job ends, before the next queued job (a clone) can start and read it.
     const e = await this.#job(
-      (m) => m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch),
+      (m) =>
+        m.evolve({ zeta: o.zeta, regrowInit: o.regrowInit, regrowScale: o.regrowScale }, epoch).then((r) => {
+          this.#evolvedAfter = epoch;
+          return r;
+        }),
       signal,
     );
-    this.#evolvedAfter = epoch;
     return e.ms;
   }
 
@@ -601,8 +606,15 @@ export class SparseMLP {
 
   /** An independent copy of this model. */
   async clone(): Promise<SparseMLP> {
-    const m = await this.#job((n) => n.clone());
-    return new SparseMLP(BUILD, m, { ...this.options, layers: [...this.options.layers] }, this.saved);
+    // The copy resumes a schedule as this model would: it knows which topology update ran last.
+    let evolvedAfter = -1;
+    const m = await this.#job((n) => {
+      evolvedAfter = this.#evolvedAfter;
+      return n.clone();
+    });
+    const copy = new SparseMLP(BUILD, m, { ...this.options, layers: [...this.options.layers] }, this.saved);
+    copy.#evolvedAfter = evolvedAfter;
+    return copy;
   }
 
   /** Frees the native memory now. Refused while a job runs. */

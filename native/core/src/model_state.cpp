@@ -118,9 +118,9 @@ std::unique_ptr<Model> Model::from_state(const ModelConfig& config, std::vector<
         if (s.sparse) {
             check_csr(l, s);
             check_size(l, "values", s.values.size(), static_cast<int64_t>(s.col.size()));
+            // No connections is allowed: NPSET can prune a layer to one neuron whose last connection SET then
+            // removes, and such a model trains and predicts (the next layer sees only biases).
             fill_momentum(l, "momentum", s.momentum, static_cast<int64_t>(s.col.size()));
-            if (s.col.empty())
-                throw range_error("Expected at least one connection for layers[" + std::to_string(l) + "] but received none");
             auto layer = std::make_unique<SparseLayer>(s.cols, s.rows);
             layer->assign(std::move(s.row_ptr), Array<int32_t>(s.col.begin(), s.col.end()),
                           Array<float>(s.values.begin(), s.values.end()), Array<float>(s.momentum.begin(), s.momentum.end()),

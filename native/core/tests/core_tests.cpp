@@ -2286,8 +2286,15 @@ TEST(model_state_round_trip_and_checks) {
     refused([](auto& s, auto&) { s[1].momentum.pop_back(); }, "layers[1].momentum");
     refused([](auto& s, auto&) { s[0].bias.pop_back(); }, "layers[0].bias");
     refused([](auto& s, auto&) { s[0].bias_momentum.push_back(0); }, "layers[0].biasMomentum");
-    refused([](auto& s, auto&) { s[0].row_ptr.assign(31, 0), s[0].col.clear(), s[0].values.clear(), s[0].momentum.clear(); },
-            "at least one connection");
+    // A sparse layer without connections (NPSET and SET can leave one) is a model too: it is rebuilt.
+    {
+        std::vector<LayerState> s = good;
+        s[0].row_ptr.assign(31, 0), s[0].col.clear(), s[0].values.clear(), s[0].momentum.clear();
+        auto e = Model::from_state(c, s);
+        CHECK_EQ(e->layer_state(0).col.size(), size_t(0));
+        CHECK(e->layer_state(1).values == good[1].values);
+        check_all_invariants(*e);
+    }
     refused([](auto& s, auto&) { s[0].sparse = false; }, "sparse layer for layers[0]");
     std::atomic<bool> cancel{true};
     CHECK_THROWS_AS(Model::from_state(c, good, &cancel), Cancelled);
