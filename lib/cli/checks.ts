@@ -43,13 +43,13 @@ export function checkLabelColumn(file: string | undefined, labelColumn: string |
 }
 
 /** --x-var and --y-var pick variables of a MAT --data file: with a CSV/TSV file or the synthetic data they are errors. */
-export function checkMatVariables(file: string | undefined, vars: { xVar?: string; yVar?: string }): void {
+export function checkMatVariables(file: string | undefined, vars: { xVar?: string; yVar?: string }, labels = true): void {
   if (file !== undefined && !isCsvFile(file)) return;
   for (const [flag, name] of [['--x-var', vars.xVar], ['--y-var', vars.yVar]] as const) {
     if (name === undefined) continue;
     throw new ValidationError(
       `Expected a MAT-file as --data for ${flag} ${JSON.stringify(name)} but received ` +
-        `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}, a CSV/TSV file (use --label-column)`}`,
+        `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}, a CSV/TSV file${labels ? ' (use --label-column)' : ''}`}`,
     );
   }
 }

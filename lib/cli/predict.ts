@@ -1,9 +1,13 @@
-/** `npset predict`: a saved model (`npset train --save-model`) applied to a data file. */
+/**
+ * `npset predict`: a saved model (`npset train --save-model`) applied to a data file, compared with its labels;
+ * with --no-labels, to a file of features only (new data), for the predictions alone.
+ */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { applyStandardizer, type Dataset } from '../data';
-import { loadData } from '../experiment/prepare';
+import { applyStandardizer, type Dataset, type FeatureSet } from '../data';
+import { ValidationError } from '../errors';
+import { loadData, loadFeatureData } from '../experiment/prepare';
 import { SparseMLP } from '../model';
 import { classificationMetrics, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
@@ -22,17 +26,20 @@ interface PredictFlags {
   out?: string;
   threads: number;
   json?: boolean;
+  /** False with --no-labels: the file holds features only. */
+  labels: boolean;
 }
 
 export function predictCommand(): Command {
   return new Command('predict')
     .description('apply a saved model (npset train --save-model) to a MAT-file or CSV/TSV file: accuracy against its labels, and the predictions')
     .requiredOption('--model <file>', 'model file written by npset train --save-model (or SparseMLP.save)', path('--model'))
-    .requiredOption('--data <file>', 'MAT v5 or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with', path('--data'))
+    .requiredOption('--data <file>', 'MAT v5 or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
+    .option('--no-labels', '--data has no labels (new data): every CSV/TSV column is a feature, a MAT-file needs only the features variable; predictions only, no accuracy')
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
-    .option('--out <file>', 'write one CSV row per sample: sample, predicted, actual, then the probability of each class', path('--out'))
+    .option('--out <file>', 'write one CSV row per sample: sample, predicted, actual (not with --no-labels), then the probability of each class', path('--out'))
     .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
     .option('--json', 'print one JSON object on stdout instead of a summary')
     .action(async (flags: PredictFlags) => {
@@ -42,7 +49,7 @@ export function predictCommand(): Command {
     });
 }
 
-export interface PredictResult {
+interface PredictCommon {
   model: string;
   layers: number[];
   connections: number;
@@ -50,6 +57,12 @@ export interface PredictResult {
   samples: number;
   /** Whether the saved standardisation was applied to the features. */
   standardized: boolean;
+  /** The predicted class of each sample, as its label (name or value, else the class index). */
+  predicted: (string | number)[];
+}
+
+/** The comparison with the file's labels. */
+export interface PredictScores {
   /** Fraction of samples whose label is the predicted class; samples with a label the model does not know count as wrong. */
   accuracy: number;
   correct: number;
@@ -59,9 +72,15 @@ export interface PredictResult {
   matchedBy: 'name' | 'value' | 'index';
   /** Per-class metrics over the samples whose label the model knows, classes named by their labels (null: none). */
   metrics: (Omit<ClassificationMetrics, 'perClass'> & { perClass: (Omit<ClassMetrics, 'class'> & { label: string | number })[] }) | null;
-  /** The predicted class of each sample, as its label (name or value, else the class index). */
-  predicted: (string | number)[];
 }
+
+/** With --no-labels there is nothing to compare with: the same keys, all null. */
+export type NoScores = { [K in keyof PredictScores]: null };
+
+/** What `npset predict --json` prints: the scores against the file's labels, or NoScores with --no-labels. */
+export type PredictResult = PredictCommon & (PredictScores | NoScores);
+
+const NO_SCORES: NoScores = { accuracy: null, correct: null, unknownLabels: null, matchedBy: null, metrics: null };
 
 /**
  * The model's class index of each of the data's classes (-1: unknown to the model). Labels are matched by what
@@ -69,7 +88,7 @@ export interface PredictResult {
  * numeric labels takes the file's texts that are numbers ("10" is 10; "setosa" is none of its classes). Only a
  * model saved without labels matches by class index.
  */
-function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: PredictResult['matchedBy'] } {
+function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: PredictScores['matchedBy'] } {
   const saved = model.saved;
   if (saved?.labelNames) {
     const index = new Map(saved.labelNames.map((n, c) => [n, c]));
@@ -85,12 +104,22 @@ function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: Predict
 }
 
 async function predict(f: PredictFlags): Promise<PredictResult> {
+  if (!f.labels) {
+    for (const [flag, value] of [['--label-column', f.labelColumn], ['--y-var', f.yVar]] as const) {
+      if (value === undefined) continue;
+      throw new ValidationError(
+        `Expected no ${flag} with --no-labels (the --data file has no labels) but received ${flag} ${JSON.stringify(String(value))}`,
+      );
+    }
+  }
   checkLabelColumn(f.data, f.labelColumn);
-  checkMatVariables(f.data, f);
+  checkMatVariables(f.data, f, f.labels);
   if (f.out !== undefined) checkOutFile('--out', f.out, { '--data': f.data, '--model': f.model });
   const model = await SparseMLP.load(f.model, { threads: f.threads });
   try {
-    const data = await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
+    // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
+    const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar }) : undefined;
+    const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar }));
     if (data.features !== model.inputs) {
       throw new RangeError(`Expected ${model.inputs} features (the model's inputs) for --data but received ${f.data} with ${data.features}`);
     }
@@ -98,25 +127,22 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     const X = standardizer ? applyStandardizer(standardizer, data.X, data.samples, data.features) : data.X;
     const proba = await model.predictProba(X);
     const k = model.classes;
-    const { map, by } = classMap(model, data);
     const names: (string | number)[] = model.saved?.labelNames ?? model.saved?.labels ?? Array.from({ length: k }, (_, c) => c);
-    const dataNames: (string | number)[] = data.labelNames ?? data.labels;
     const predicted: number[] = [];
-    let correct = 0;
-    let unknown = 0;
     for (let i = 0; i < data.samples; i++) {
       let best = 0;
       for (let c = 1; c < k; c++) if (proba[i * k + c] > proba[i * k + best]) best = c;
       predicted.push(best);
-      const actual = map[data.y[i]];
-      if (actual < 0) unknown++;
-      else if (actual === best) correct++;
     }
     if (f.out !== undefined) {
-      const rows = predicted.map((p, i) => [i, names[p], dataNames[data.y[i]], ...Array.from(proba.subarray(i * k, (i + 1) * k))]);
+      // Without labels, no actual column (rather than an empty one, which would read as a label "").
+      const dataNames: (string | number)[] = labelled ? (labelled.labelNames ?? labelled.labels) : [];
+      const actual = (i: number) => (labelled ? [dataNames[labelled.y[i]]] : []);
+      const rows = predicted.map((p, i) => [i, names[p], ...actual(i), ...Array.from(proba.subarray(i * k, (i + 1) * k))]);
+      const columns = ['sample', 'predicted', ...(labelled ? ['actual'] : []), ...names.map((n) => `p(${n})`)];
       const tmp = `${f.out}.${process.pid}.tmp`;
       try {
-        writeFileSync(tmp, stringify(rows, { header: true, columns: ['sample', 'predicted', 'actual', ...names.map((n) => `p(${n})`)] }));
+        writeFileSync(tmp, stringify(rows, { header: true, columns }));
         renameSync(tmp, f.out);
       } catch (e) {
         // No half-written temporary file left behind (a full disk, a file size limit); the error keeps its code.
@@ -124,12 +150,6 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
         (e as Error).message = `cannot write ${f.out} (--out): ${(e as Error).message}`;
         throw e;
       }
-    }
-    const known = [...predicted.keys()].filter((i) => map[data.y[i]] >= 0);
-    let metrics: PredictResult['metrics'] = null;
-    if (known.length > 0) {
-      const m = classificationMetrics(known.map((i) => map[data.y[i]]), known.map((i) => predicted[i]), k);
-      metrics = { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: names[c], ...rest })) };
     }
     const topo = model.topology();
     return {
@@ -139,11 +159,7 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       data: f.data,
       samples: data.samples,
       standardized: standardizer !== null,
-      accuracy: correct / data.samples,
-      correct,
-      unknownLabels: unknown,
-      matchedBy: by,
-      metrics,
+      ...(labelled ? scores(model, labelled, predicted, names) : NO_SCORES),
       predicted: predicted.map((p) => names[p]),
     };
   } finally {
@@ -151,12 +167,37 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
   }
 }
 
+/** The predictions (class indices of the model) against the file's labels. */
+function scores(model: SparseMLP, data: Dataset, predicted: number[], names: (string | number)[]): PredictScores {
+  const { map, by } = classMap(model, data);
+  let correct = 0;
+  let unknown = 0;
+  for (let i = 0; i < data.samples; i++) {
+    const actual = map[data.y[i]];
+    if (actual < 0) unknown++;
+    else if (actual === predicted[i]) correct++;
+  }
+  const known = [...predicted.keys()].filter((i) => map[data.y[i]] >= 0);
+  let metrics: PredictScores['metrics'] = null;
+  if (known.length > 0) {
+    const m = classificationMetrics(known.map((i) => map[data.y[i]]), known.map((i) => predicted[i]), model.classes);
+    metrics = { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: names[c], ...rest })) };
+  }
+  return { accuracy: correct / data.samples, correct, unknownLabels: unknown, matchedBy: by, metrics };
+}
+
 function printSummary(r: PredictResult, f: PredictFlags): void {
   const lines = [
     `model      ${r.model}: layers ${r.layers.join('-')}, ${formatInt(r.connections)} connections`,
-    `data       ${r.data}: ${formatInt(r.samples)} samples${r.standardized ? ', standardised as in training' : ''}`,
-    `accuracy   ${(100 * r.accuracy).toFixed(2)}% (${formatInt(r.correct)} of ${formatInt(r.samples)}; labels matched by ${r.matchedBy})`,
+    `data       ${r.data}: ${formatInt(r.samples)} samples${r.standardized ? ', standardised as in training' : ''}${r.matchedBy === null ? ', no labels' : ''}`,
   ];
+  if (r.matchedBy === null) {
+    if (f.out === undefined) lines.push('note       no labels to compare with: --out FILE writes the predictions, --json prints them');
+    else lines.push(`written    ${f.out}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  lines.push(`accuracy   ${(100 * r.accuracy).toFixed(2)}% (${formatInt(r.correct)} of ${formatInt(r.samples)}; labels matched by ${r.matchedBy})`);
   if (r.metrics) {
     lines.push(`metrics    balanced accuracy ${(100 * r.metrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.metrics.macroF1.toFixed(3)}${r.unknownLabels > 0 ? ' (samples with known labels)' : ''}`);
   }

@@ -1,6 +1,7 @@
 /**
  * CSV / TSV datasets: one sample a row, numeric feature columns and one label column, read with
  * csv-parse as a stream into a growing Float32Array (the text is never held whole, nor a row list).
+ * loadCsvFeatures reads a file without labels the same way: every column is a feature.
  *
  * Like the MAT loader, every malformed input raises a one-line DataFormatError naming the file, and
  * what a file can make us hold is bounded:
@@ -23,7 +24,7 @@ import { DataFormatError, ValidationError } from '../errors';
 import {
   DECIMAL_NOTATION, describe, expectBoolean, expectInteger, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys,
 } from '../validate';
-import type { Dataset } from './dataset';
+import type { Dataset, FeatureSet } from './dataset';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './mat';
 import { textClasses } from './labels';
 
@@ -31,7 +32,40 @@ import { textClasses } from './labels';
 export const CSV_DELIMITERS = Object.freeze([',', ';', '\t', '|'] as const);
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
 
-export interface CsvDatasetOptions {
+/** What loadCsvFeatures takes: CsvDatasetOptions without `label`, as every column is a feature. */
+export interface CsvFeaturesOptions {
+  /**
+   * Whether the first row is a header. Default: detected from the first two rows, as loadCsvDataset's rule
+   * (b) with every column a feature (rule (a) needs a label column): row 1 is a header when every cell of
+   * it is a name or a missing-value marker, at least one is a name, and some name stands above a number
+   * on row 2 (`len,width` above `5.1,3.5`); or (c) when its cells are 0, 1, ..., n-1 as written, n >= 3
+   * columns: pandas' default column names (`df.to_csv(index=False)` of a frame without names). Otherwise
+   * row 1 is data, so that a typo or a missing value on it is an error for line 1. A file of one row: a
+   * header when all its cells are names or markers and at least one is a name, or when (c) holds (and then
+   * refused: no data rows). Not detected (pass `header: true`): other headers of numbers only.
+   */
+  header?: boolean;
+  /**
+   * Field delimiter. Default: tab for '.tsv' files, else detected from the first line among ',', ';' and tab.
+   * A delimiter ending every line (an empty last cell on rows 1 and 2, or on the only row) is ignored,
+   * with the empty last column it makes, which must then be empty on every row; not when `label` is
+   * that last column.
+   */
+  delimiter?: CsvDelimiter;
+  /**
+   * Upper bound, in bytes, on what is built from the file (default DEFAULT_MAX_DENSE_BYTES, 1 GiB, as
+   * for MAT-files): the float32 features (4 bytes a value) and, with labels, the int32 labels (4 bytes a
+   * sample) and the distinct label texts (64 bytes plus 2 a character each). Checked as rows are read.
+   */
+  maxDenseBytes?: number;
+  /**
+   * Largest file read, in bytes (default 4 GiB, which holds the default maxDenseBytes of features
+   * written with up to 15 characters a value, "-1.2345678e-05,"). Checked before reading.
+   */
+  maxFileBytes?: number;
+}
+
+export interface CsvDatasetOptions extends CsvFeaturesOptions {
   /**
    * The label column: its name in the header (exact, else a unique case-insensitive match) or its
    * 0-based index. Default: the last column. Every other column is a feature.
@@ -54,24 +88,6 @@ export interface CsvDatasetOptions {
    * text labels (`size,2019,2020,species` above `4,5.1,3.5,setosa`).
    */
   header?: boolean;
-  /**
-   * Field delimiter. Default: tab for '.tsv' files, else detected from the first line among ',', ';' and tab.
-   * A delimiter ending every line (an empty last cell on rows 1 and 2, or on the only row) is ignored,
-   * with the empty last column it makes, which must then be empty on every row; not when `label` is
-   * that last column.
-   */
-  delimiter?: CsvDelimiter;
-  /**
-   * Upper bound, in bytes, on what is built from the file (default DEFAULT_MAX_DENSE_BYTES, 1 GiB, as
-   * for MAT-files): the float32 features (4 bytes a value), the int32 labels (4 bytes a sample) and the
-   * distinct label texts (64 bytes plus 2 a character each). Checked as rows are read.
-   */
-  maxDenseBytes?: number;
-  /**
-   * Largest file read, in bytes (default 4 GiB, which holds the default maxDenseBytes of features
-   * written with up to 15 characters a value, "-1.2345678e-05,"). Checked before reading.
-   */
-  maxFileBytes?: number;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 2 ** 32;
@@ -120,7 +136,26 @@ function isName(cell: string): boolean {
  */
 export async function loadCsvDataset(path: string, options?: CsvDatasetOptions): Promise<Dataset> {
   expectString('path', path);
-  const opts = csvOptions(options);
+  return readCsv(path, csvOptions(options, true), true, (rows, name) => rows.finish(name));
+}
+
+/**
+ * Load the features only from a CSV or TSV file without labels: a row per sample, every column a
+ * numeric feature (a header detected as CsvFeaturesOptions.header says). The same reading, checks, limits
+ * and error messages as loadCsvDataset, whose label rules do not apply: a single column is one feature.
+ */
+export async function loadCsvFeatures(path: string, options?: CsvFeaturesOptions): Promise<FeatureSet> {
+  expectString('path', path);
+  return readCsv(path, csvOptions(options, false), false, (rows, name) => rows.finishFeatures(name));
+}
+
+/** Reads the rows of `path` into a RowBuilder (labelled: with a label column) and ends with `done`. */
+async function readCsv<T>(
+  path: string,
+  opts: CsvDatasetOptions,
+  labelled: boolean,
+  done: (rows: RowBuilder, name: string) => T,
+): Promise<T> {
   const maxDense = opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES;
   const maxFile = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   let fh: FileHandle | undefined;
@@ -163,7 +198,7 @@ export async function loadCsvDataset(path: string, options?: CsvDatasetOptions):
     input = fh.createReadStream({ start: 0, autoClose: false });
     // Errors of any stream reach the loop below through the parser, which pipeline destroys with them.
     pipeline(input, new Utf8Check(), parser, () => undefined);
-    const rows = new RowBuilder(path, delimiter, opts, maxDense);
+    const rows = new RowBuilder(path, delimiter, opts, maxDense, labelled);
     // csv-parse gives the line a record ends on, and counts a CRLF inside quotes as two lines. A record
     // starts one line past the previous one's end (corrected) and the blank lines skipped since.
     let end = 0;
@@ -177,7 +212,7 @@ export async function loadCsvDataset(path: string, options?: CsvDatasetOptions):
       blank = info.empty_lines;
       rows.add(record, start);
     }
-    return rows.finish(basename(path, extname(path)));
+    return done(rows, basename(path, extname(path)));
   } catch (e) {
     if (e instanceof DataFormatError) throw e;
     if (e instanceof Utf8Failure && fh) {
@@ -205,9 +240,9 @@ export async function loadCsvDataset(path: string, options?: CsvDatasetOptions):
   }
 }
 
-function csvOptions(options: unknown): CsvDatasetOptions {
+function csvOptions(options: unknown, labelled: boolean): CsvDatasetOptions {
   const opts = expectOptions('options', options);
-  rejectUnknownKeys('options', opts, ['label', 'header', 'delimiter', 'maxDenseBytes', 'maxFileBytes']);
+  rejectUnknownKeys('options', opts, [...(labelled ? ['label'] : []), 'header', 'delimiter', 'maxDenseBytes', 'maxFileBytes']);
   const { label, header } = opts;
   if (label !== undefined) {
     if (typeof label === 'number') expectInteger('options.label', label, { min: 0 });
@@ -430,6 +465,8 @@ class RowBuilder {
     private readonly delimiter: CsvDelimiter,
     private readonly opts: CsvDatasetOptions,
     private readonly maxDense: number,
+    /** Whether a column holds the labels (loadCsvDataset); without, every column is a feature (loadCsvFeatures). */
+    private readonly labelled: boolean,
   ) {}
 
   private error(message: string): DataFormatError {
@@ -483,6 +520,10 @@ class RowBuilder {
       }
       X[o++] = x;
     }
+    if (!this.labelled) {
+      this.rows++;
+      return;
+    }
     const text = record[this.labelCol];
     if (text === '') throw this.error(`Expected a label for line ${line}, ${this.column(this.labelCol)} but received an empty cell`);
     let id = this.labelIds.get(text);
@@ -499,7 +540,7 @@ class RowBuilder {
   /** The first record: its columns and a label column given by the options; kept for decide(). */
   private first(record: string[], line: number): void {
     const cols = record.length;
-    if (cols < 2) {
+    if (cols < 2 && this.labelled) {
       const name = this.delimiter === '\t' ? 'tab' : JSON.stringify(this.delimiter);
       throw this.error(
         `Expected at least 2 columns (features and a label) for line ${line} but received 1 with the delimiter ${name}`,
@@ -528,21 +569,28 @@ class RowBuilder {
     this.pending = undefined;
     const last = this.columns - 1;
     // A delimiter at the end of every line, header included, would make an empty label column.
-    const trailing = last > 1 && first[last] === '' && (second === undefined || second[last] === '') && this.labelCol !== last;
+    // At least one feature (and the label) must be left.
+    const least = this.labelled ? 2 : 1;
+    const trailing = last >= least && first[last] === '' && (second === undefined || second[last] === '') && this.labelCol !== last;
     this.width = trailing ? last : this.columns;
-    this.features = this.width - 1;
-    if (this.labelCol < 0) this.labelCol = this.width - 1;
+    this.features = this.labelled ? this.width - 1 : this.width;
+    if (this.labelCol < 0 && this.labelled) this.labelCol = this.width - 1;
     const header = this.opts.header ?? (typeof this.opts.label === 'string' || this.looksLikeHeader(first, second));
     if (header) this.names = first.slice(0, this.width);
     else this.row(first, this.firstLine);
   }
 
-  /** Rule (a) or (b) of CsvDatasetOptions.header; with a single row, names and markers only among its features. */
+  /**
+   * Rule (a) or (b) of CsvDatasetOptions.header; with a single row, names and markers only among its features.
+   * Without labels (labelCol -1), rule (b) or (c) of CsvFeaturesOptions.header.
+   */
   private looksLikeHeader(first: string[], second: string[] | undefined): boolean {
     const label = this.labelCol;
     const above = (j: number) => second !== undefined && j < second.length && isNumber(second[j]);
     // (a) A label name decides alone, so that numeric feature names (pandas') need no header: true.
-    if (isName(first[label]) && above(label)) return true;
+    if (label >= 0 && isName(first[label]) && above(label)) return true;
+    // (c) pandas' default names of a frame without labels: 0, 1, ..., n-1, as written.
+    if (!this.labelled && this.width >= 3 && first.slice(0, this.width).every((cell, j) => cell === String(j))) return true;
     // (b) Otherwise all features must be names: one odd cell among numbers is a typo in a sample.
     let named = false;
     let overNumber = false;
@@ -591,41 +639,60 @@ class RowBuilder {
     );
   }
 
+  /** Bytes of a row: its float32 features, and its int32 label id when labelled. */
+  private get rowBytes(): number {
+    return this.features * 4 + (this.labelled ? 4 : 0);
+  }
+
   /** The features and labels of `rows` rows and the texts of their `labels` distinct labels must fit maxDenseBytes. */
   private checkLimit(rows: number, line: number, labels = this.labelIds.size): void {
-    const bytes = rows * (this.features * 4 + 4) + this.labelBytes;
-    if (bytes > this.maxDense) {
-      throw this.error(
-        `cannot hold the float32 features and the labels of ${rows} rows of ${this.features} features (up to line ${line}), ` +
-          `with ${labels} distinct label${labels === 1 ? '' : 's'}: ${denseLimitText(bytes, this.maxDense)}`,
-      );
-    }
+    const bytes = rows * this.rowBytes + this.labelBytes;
+    if (bytes <= this.maxDense) return;
+    const what = this.labelled
+      ? `the float32 features and the labels of ${rows} rows of ${this.features} features (up to line ${line}), ` +
+        `with ${labels} distinct label${labels === 1 ? '' : 's'}`
+      : `the float32 features of ${rows} rows of ${this.features} features (up to line ${line})`;
+    throw this.error(`cannot hold ${what}: ${denseLimitText(bytes, this.maxDense)}`);
   }
 
   /** Room for more rows: doubled, within what maxDenseBytes allows. */
   private grow(line: number): void {
     this.checkLimit(this.rows + 1, line);
-    const rowBytes = this.features * 4 + 4;
-    const most = Math.max(this.rows + 1, Math.floor((this.maxDense - this.labelBytes) / rowBytes));
+    const most = Math.max(this.rows + 1, Math.floor((this.maxDense - this.labelBytes) / this.rowBytes));
     const capacity = Math.min(Math.max(this.capacity * 2, 1024), most);
     const f = this.features;
     const X = allocate(Float32Array, capacity * f, `the float32 features of ${capacity} rows of ${f} features`, this.file);
     X.set(this.X.subarray(0, this.rows * f));
-    const ids = allocate(Int32Array, capacity, `the labels of ${capacity} rows`, this.file);
-    ids.set(this.ids.subarray(0, this.rows));
     this.X = X;
-    this.ids = ids;
+    if (this.labelled) {
+      const ids = allocate(Int32Array, capacity, `the labels of ${capacity} rows`, this.file);
+      ids.set(this.ids.subarray(0, this.rows));
+      this.ids = ids;
+    }
     this.capacity = capacity;
   }
 
-  finish(name: string): Dataset {
+  /** The features read (loadCsvFeatures), once every record was added. */
+  finishFeatures(name: string): FeatureSet {
+    const X = this.takeFeatures();
+    return { name, X, samples: this.rows, features: this.features };
+  }
+
+  /** The rows' features, trimmed to their number; the file must have had a data row. */
+  private takeFeatures(): Float32Array {
     if (this.columns < 0) throw this.error('the file is empty: no rows');
     if (this.pending) this.decide(undefined);
     if (this.rows === 0) throw this.error(`the file has a header (line ${this.firstLine}) but no data rows`);
+    const X = this.capacity === this.rows ? this.X : this.X.slice(0, this.rows * this.features);
+    this.X = new Float32Array(0);
+    return X;
+  }
+
+  /** The dataset read (loadCsvDataset), once every record was added. */
+  finish(name: string): Dataset {
+    const X = this.takeFeatures();
     const samples = this.rows;
     const features = this.features;
-    const X = this.capacity === samples ? this.X : this.X.slice(0, samples * features);
-    this.X = new Float32Array(0);
     const y = this.capacity === samples ? this.ids : this.ids.slice(0, samples);
     this.ids = new Int32Array(0);
 

@@ -9,16 +9,20 @@ import {
   allocate, DEFAULT_MAX_DENSE_BYTES, denseData, denseLimitText, maxDenseOption, readMat, trimDims, type MatFile, type MatVariable,
 } from './mat';
 import { encodeTextLabels, isTextKind, readTextLabels } from './mat-labels';
-import { chooseMatVariables } from './mat-variables';
+import { chooseMatFeatures, chooseMatVariables } from './mat-variables';
 
-export interface Dataset {
+/** Features without labels: what loadCsvFeatures and loadMatFeatures read, for prediction on new data. */
+export interface FeatureSet {
   name: string;
   /** Row-major samples x features. */
   X: Float32Array;
-  /** Class index of each sample, 0..classes-1. */
-  y: Int32Array;
   samples: number;
   features: number;
+}
+
+export interface Dataset extends FeatureSet {
+  /** Class index of each sample, 0..classes-1. */
+  y: Int32Array;
   classes: number;
   /** Original label value of each class index, ascending. */
   labels: number[];
@@ -58,26 +62,52 @@ export interface MatDatasetOptions {
 }
 
 /**
+ * What loadMatFeatures takes: MatDatasetOptions without the labels. `x` names the features variable;
+ * default: X, else the first of the pairs' features names (fea, data, features, inputs; any case) that
+ * is numeric, else the only 2-D numeric matrix (both dims > 1), whatever its name.
+ * `maxDenseBytes` bounds the float32 features (or the dense copy of a sparse X), as for loadMatDataset.
+ */
+export type MatFeaturesOptions = Pick<MatDatasetOptions, 'x' | 'maxDenseBytes'>;
+
+const DATASET_KEYS = ['x', 'y', 'maxDenseBytes'] as const;
+const FEATURES_KEYS = ['x', 'maxDenseBytes'] as const;
+
+/**
  * Load a dataset from a MAT v5 file holding a samples x features matrix and a label vector (numbers
  * or text); the variables are chosen as MatDatasetOptions.x and .y say.
  */
 export async function loadMatDataset(path: string, options?: MatDatasetOptions): Promise<Dataset> {
   expectString('path', path);
-  const opts = matOptions(options);
+  const opts = matOptions(options, DATASET_KEYS);
   const mat = await readMat(path, { maxDenseBytes: opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES });
   return datasetFromMatFile(mat, basename(path, extname(path)), opts, path);
 }
 
-/** Build a dataset from an already parsed MAT-file. `file` only labels error messages. */
-export function datasetFromMatFile(mat: MatFile, name: string, options?: MatDatasetOptions, file?: string): Dataset {
+/**
+ * Load the features only (no labels needed, none read) from a MAT v5 file: a samples x features matrix,
+ * chosen as MatFeaturesOptions.x says; the same checks and limits as loadMatDataset's features.
+ */
+export async function loadMatFeatures(path: string, options?: MatFeaturesOptions): Promise<FeatureSet> {
+  expectString('path', path);
+  const opts = matOptions(options, FEATURES_KEYS);
+  const mat = await readMat(path, { maxDenseBytes: opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES });
+  return featuresFromMatFile(mat, basename(path, extname(path)), opts, path);
+}
+
+/** The features of an already parsed MAT-file, as loadMatFeatures. `file` only labels error messages. */
+export function featuresFromMatFile(mat: MatFile, name: string, options?: MatFeaturesOptions, file?: string): FeatureSet {
   expectString('name', name);
-  const opts = matOptions(options);
-  const { x: xVar, y: yVar } = chooseMatVariables(mat, opts.x, opts.y, file);
+  const opts = matOptions(options, FEATURES_KEYS);
+  const xVar = chooseMatFeatures(mat, opts.x, file);
   const err = (message: string) => new DataFormatError(message, file);
+  const [samples, features] = featureDims(xVar, err);
+  const X = readFeatures(xVar, samples, features, undefined, opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES, file);
+  return { name, X, samples, features };
+}
 
+/** X's samples and features, once it is known to be a non-empty real 2-D numeric matrix. */
+function featureDims(xVar: MatVariable, err: (message: string) => DataFormatError): [number, number] {
   const xName = `X (variable ${JSON.stringify(xVar.name)})`;
-  const yName = `Y (variable ${JSON.stringify(yVar.name)})`;
-
   const xDims = trimDims(xVar.dims);
   if (xDims.length !== 2) throw err(`${xName} must be a 2-D matrix but has dims ${xVar.dims.join('x')}`);
   if (!xVar.data && !xVar.sparse) throw err(`${xName} is a ${xVar.className} array, not numeric`);
@@ -85,6 +115,58 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   if (xVar.complex) throw err(`${xName} is complex; npset needs real features`);
   const [samples, features] = xDims;
   if (samples === 0 || features === 0) throw err(`${xName} is empty (${samples}x${features})`);
+  return [samples, features];
+}
+
+/**
+ * X as row-major float32, within `maxDense` together with the dense copy of a sparse Y (`yVar`, if
+ * any, is only counted here), and refused if it holds a non-finite value.
+ */
+function readFeatures(
+  xVar: MatVariable,
+  samples: number,
+  features: number,
+  yVar: MatVariable | undefined,
+  maxDense: number,
+  file?: string,
+): Float32Array {
+  const err = (message: string) => new DataFormatError(message, file);
+  // What is built here, sized from declared dims: the float32 features (a dense X was bounded by the
+  // reader as float64, but a MatFile may come from parseMat with another limit) and the dense copies
+  // of sparse inputs, whose size the file's bytes do not bound at all.
+  const ySparse = yVar?.sparse !== undefined;
+  const denseBytes = samples * features * 4 + (ySparse ? samples * 8 : 0);
+  if (denseBytes > maxDense) {
+    const copies: string[] = [];
+    if (xVar.sparse) copies.push(`X (${samples}x${features})`);
+    if (ySparse) copies.push(`Y (${samples} labels)`);
+    const built = xVar.sparse
+      ? `a dense copy of sparse ${copies.join(' and ')}`
+      : `the float32 features of X (${samples}x${features})${ySparse ? ` and a dense copy of sparse Y (${samples} labels)` : ''}`;
+    throw err(`cannot make ${built}: ${denseLimitText(denseBytes, maxDense)}`);
+  }
+  const X = xVar.sparse
+    ? sparseToRowMajor(xVar, samples, features, file)
+    : transposeToRowMajor(xVar.data as Float64Array, samples, features, file);
+  const nf = findNonFinite(X, features);
+  if (nf) {
+    throw err(
+      `X has ${nf.count} non-finite value${nf.count === 1 ? '' : 's'} (NaN, Inf or beyond float32 range); ` +
+        `the first (${nf.value}) is at row ${nf.row + 1}, column ${nf.col + 1} (1-based)`,
+    );
+  }
+  return X;
+}
+
+/** Build a dataset from an already parsed MAT-file. `file` only labels error messages. */
+export function datasetFromMatFile(mat: MatFile, name: string, options?: MatDatasetOptions, file?: string): Dataset {
+  expectString('name', name);
+  const opts = matOptions(options, DATASET_KEYS);
+  const { x: xVar, y: yVar } = chooseMatVariables(mat, opts.x, opts.y, file);
+  const err = (message: string) => new DataFormatError(message, file);
+
+  const yName = `Y (variable ${JSON.stringify(yVar.name)})`;
+  const [samples, features] = featureDims(xVar, err);
 
   const texts = isTextKind(yVar) ? readTextLabels(yVar, yName, err) : undefined;
   if (!texts && !yVar.data && !yVar.sparse) {
@@ -102,30 +184,8 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
     const perRow = yVar.className === 'char' ? ' (a char Y holds a label per row)' : '';
     throw err(`Y has ${labelCount} labels${perRow} but X has ${samples} rows (samples)${hint}`);
   }
-  // What is built here, sized from declared dims: the float32 features (a dense X was bounded by the
-  // reader as float64, but a MatFile may come from parseMat with another limit) and the dense copies
-  // of sparse inputs, whose size the file's bytes do not bound at all.
   const maxDense = opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES;
-  const denseBytes = samples * features * 4 + (yVar.sparse ? samples * 8 : 0);
-  if (denseBytes > maxDense) {
-    const copies: string[] = [];
-    if (xVar.sparse) copies.push(`X (${samples}x${features})`);
-    if (yVar.sparse) copies.push(`Y (${samples} labels)`);
-    const built = xVar.sparse
-      ? `a dense copy of sparse ${copies.join(' and ')}`
-      : `the float32 features of X (${samples}x${features})${yVar.sparse ? ` and a dense copy of sparse Y (${samples} labels)` : ''}`;
-    throw err(`cannot make ${built}: ${denseLimitText(denseBytes, maxDense)}`);
-  }
-  const X = xVar.sparse
-    ? sparseToRowMajor(xVar, samples, features, file)
-    : transposeToRowMajor(xVar.data as Float64Array, samples, features, file);
-  const nf = findNonFinite(X, features);
-  if (nf) {
-    throw err(
-      `X has ${nf.count} non-finite value${nf.count === 1 ? '' : 's'} (NaN, Inf or beyond float32 range); ` +
-        `the first (${nf.value}) is at row ${nf.row + 1}, column ${nf.col + 1} (1-based)`,
-    );
-  }
+  const X = readFeatures(xVar, samples, features, yVar, maxDense, file);
   if (texts) {
     const { y, labelNames } = encodeTextLabels(texts);
     return { name, X, y, samples, features, classes: labelNames.length, labels: labelNames.map((_, c) => c), labelNames };
@@ -156,9 +216,9 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   return { name, X, y, samples, features, classes: labels.length, labels };
 }
 
-function matOptions(options: unknown): MatDatasetOptions {
+function matOptions(options: unknown, keys: readonly string[]): MatDatasetOptions {
   const opts = expectOptions('options', options);
-  rejectUnknownKeys('options', opts, ['x', 'y', 'maxDenseBytes']);
+  rejectUnknownKeys('options', opts, keys);
   if (opts.x !== undefined) expectString('options.x', opts.x);
   if (opts.y !== undefined) expectString('options.y', opts.y);
   if (opts.maxDenseBytes !== undefined) maxDenseOption({ maxDenseBytes: opts.maxDenseBytes });

@@ -11,6 +11,10 @@
  *    (a numeric vector, a char matrix or a cell vector of strings) with one entry per row of it.
  * Anything else is a DataFormatError that lists the variables (name, class, dims) and says how to
  * choose them: the x and y options, or --x-var and --y-var on the command line.
+ *
+ * Features alone (chooseMatFeatures, for data without labels): the variable the caller names, else X by
+ * name, else the first numeric variable named as one of the pairs' features (fea, data, features,
+ * inputs), else the only numeric or sparse 2-D matrix with both dims > 1, whatever its name.
  */
 import { DataFormatError } from '../errors';
 import { trimDims, type MatFile, type MatVariable } from './mat';
@@ -62,6 +66,28 @@ export function chooseMatVariables(mat: MatFile, x: string | undefined, y: strin
   if (X) return { x: X, y: labelsFor(vars, X, 'its name', file) };
   if (Y) return { x: featuresFor(vars, Y, 'its name', file), y: Y };
   return byShape(vars, file);
+}
+
+/** The features variable of a file without labels (see the rules above); `x` is the name the caller gave, if any. */
+export function chooseMatFeatures(mat: MatFile, x: string | undefined, file?: string): MatVariable {
+  const vars = mat.variables;
+  if (x !== undefined) return named(vars, x, file);
+  const { found, matrices } = findFeatures(vars);
+  if (found) return found;
+  throw new DataFormatError(
+    `cannot tell which variable holds the features; the file holds ${listVariables(vars)}. ` +
+      `Tried X, then ${FEATURE_NAMES.join(', ')} (any case), then the only 2-D numeric matrix: ${matrixCount(matrices)}. ` +
+      'Name it with the x option of loadMatFeatures (--x-var NAME on the command line)',
+    file,
+  );
+}
+
+/** X, the pairs' features names (numeric), or the only matrix among `vars`; else the matrices found. */
+function findFeatures(vars: MatVariable[]): { found?: MatVariable; matrices: MatVariable[] } {
+  const xv = byName(vars, 'X') ?? FEATURE_NAMES.map((n) => byName(vars, n)).find((v) => v !== undefined && isNumeric(v));
+  if (xv) return { found: xv, matrices: [] };
+  const matrices = vars.filter(isMatrix);
+  return matrices.length === 1 ? { found: matrices[0], matrices } : { matrices };
 }
 
 /** A variable the caller named: exact name first, then a unique case-insensitive match. */
@@ -132,11 +158,8 @@ function labelsFor(vars: MatVariable[], xv: MatVariable, how: string, file?: str
 
 /** The features for labels `yv` (named by the caller, or found as Y): X, the pairs' features names, or the only matrix. */
 function featuresFor(vars: MatVariable[], yv: MatVariable, how: string, file?: string): MatVariable {
-  const rest = vars.filter((v) => v !== yv);
-  const xv = byName(rest, 'X') ?? FEATURE_NAMES.map((n) => byName(rest, n)).find((v) => v !== undefined && isNumeric(v));
-  if (xv) return xv;
-  const matrices = rest.filter(isMatrix);
-  if (matrices.length === 1) return matrices[0];
+  const { found, matrices } = findFeatures(vars.filter((v) => v !== yv));
+  if (found) return found;
   throw new DataFormatError(
     `cannot tell which variable holds the features for the labels ${JSON.stringify(yv.name)} (chosen by ${how}); ` +
       `the file holds ${listVariables(vars)}. Tried X, then ${FEATURE_NAMES.join(', ')} (any case), then the only 2-D numeric ` +

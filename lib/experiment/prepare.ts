@@ -4,11 +4,14 @@ import {
   applyStandardizer,
   fitStandardizer,
   loadCsvDataset,
+  loadCsvFeatures,
   loadMatDataset,
+  loadMatFeatures,
   makeSyntheticDataset,
   stratifiedSplit,
   subset,
   type Dataset,
+  type FeatureSet,
   type Standardizer,
 } from '../data';
 import { ValidationError } from '../errors';
@@ -78,6 +81,22 @@ export async function loadData(file?: string, options: LoadDataOptions = {}): Pr
   if (file === undefined) return makeSyntheticDataset({ seed: 0 });
   if (isCsvFile(file)) return loadCsvDataset(file, labelColumn === undefined ? {} : { label: labelColumn });
   return loadMatDataset(file, { x: matX, y: matY });
+}
+
+/**
+ * Loads the features only of `file`, which has no labels, by its extension: '.csv', '.tsv' and '.txt'
+ * with loadCsvFeatures (every column a feature), anything else with loadMatFeatures (`matX` is its `x`).
+ * `matX` with a CSV/TSV file is a ValidationError.
+ */
+export async function loadFeatureData(file: string, options: Pick<PrepareOptions, 'matX'> = {}): Promise<FeatureSet> {
+  expectString('file', file);
+  const { matX } = options;
+  if (matX !== undefined) {
+    expectString('matX', matX);
+    if (isCsvFile(file)) throw new ValidationError(`Expected a MAT-file (matX is for MAT-files only) but received ${describe(file)}`);
+  }
+  if (isCsvFile(file)) return loadCsvFeatures(file);
+  return loadMatFeatures(file, { x: matX });
 }
 
 const SPLIT_KEYS = ['testFraction', 'seed'] as const;

@@ -2,6 +2,7 @@
  * `npset train --save-model` and `npset predict`: the saved model, applied to the training file, reproduces
  * the accuracies train reported; labels are matched by name (text) or value (numbers), also for files holding
  * only some classes or classes the model never saw; bad arguments fail before any work, with exit code 2.
+ * `npset predict --no-labels` on files of features only gives the predictions of the labelled file.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,17 @@ cliTempDir('npset-cli-predict-', (dir) => {
   writeFileSync(file('with40.mat'), mat(rows, (r) => (r.c === 2 ? 40 : 10 * (r.c + 1))));
   writeFileSync(file('six.mat'), writeMat([matrixSpec('X', rows.map((r) => [...r.x, 0])), matrixSpec('Y', rows.map((r) => [r.c]))]));
   writeFileSync(file('not-a-model.npset'), 'hello');
+  // The same features without labels: CSV with a header, without one, with pandas' 0..4; MAT-files of X only,
+  // fea only, a single matrix of another name (beside a scalar), and two matrices (to choose with --x-var).
+  const features = rows.map((r) => r.x.join(','));
+  writeFileSync(file('new-header.csv'), ['a,b,c,d,e', ...features].join('\n'));
+  writeFileSync(file('new-plain.csv'), `${features.join('\r\n')}\r\n`);
+  writeFileSync(file('new-pandas.csv'), ['0,1,2,3,4', ...features].join('\n'));
+  writeFileSync(file('new-x.mat'), writeMat([matrixSpec('X', rows.map((r) => r.x))]));
+  writeFileSync(file('new-fea.mat'), writeMat([matrixSpec('fea', rows.map((r) => r.x))], { compress: true }));
+  writeFileSync(file('new-odd.mat'), writeMat([matrixSpec('scan_2024', rows.map((r) => r.x)), matrixSpec('n', [[90]])]));
+  writeFileSync(file('new-two.mat'), writeMat([matrixSpec('A', rows.map((r) => r.x.map((v) => v * 100))), matrixSpec('B', rows.map((r) => r.x))]));
+  writeFileSync(file('new-six.csv'), rows.map((r) => [...r.x, 0].join(',')).join('\n'));
 });
 
 const TRAIN = ['train', '--hidden', '16,16', '--epochs', '4', '--threads', '1', '--seed', '3', '--json'];
@@ -95,5 +107,93 @@ describe('npset train --save-model, then npset predict', () => {
     expectUsageError(await runCli(['predict', '--model', file('blobs.npset'), '--data', file('flowers.csv'), '--x-var', 'A']), /Expected a MAT-file as --data for --x-var/);
     const r = await runCli([...TRAIN, '--data', file('blobs.mat'), '--save-model', file('no/such/dir/m.npset')]);
     expectUsageError(r, /--save-model .*no.such.dir/);
+  });
+});
+
+describe('npset predict --no-labels: files of features only', () => {
+  const predict = async (model: string, data: string, ...more: string[]) =>
+    (await runJson(['predict', '--model', file(model), '--data', file(data), ...more])).json;
+  let flowers: Record<string, unknown>;
+  let blobs: Record<string, unknown>;
+  beforeAll(async () => {
+    await runJson([...TRAIN, '--data', file('flowers.csv'), '--save-model', file('nl-flowers.npset')]);
+    await runJson([...TRAIN, '--data', file('blobs.mat'), '--save-model', file('nl-blobs.npset')]);
+    flowers = await predict('nl-flowers.npset', 'flowers.csv');
+    blobs = await predict('nl-blobs.npset', 'blobs.mat');
+  });
+
+  it('CSV with a header, without one, or with pandas\' 0..n-1: the predictions of the labelled file', async () => {
+    expect(new Set(flowers.predicted as string[]).size).toBeGreaterThan(1);
+    for (const data of ['new-header.csv', 'new-plain.csv', 'new-pandas.csv']) {
+      const json = await predict('nl-flowers.npset', data, '--no-labels');
+      expect(json.samples, data).toBe(90);
+      expect(json.predicted, data).toEqual(flowers.predicted);
+    }
+  });
+
+  it('MAT-files of X only, fea only, or a single matrix of another name; --x-var chooses among two', async () => {
+    expect(new Set(blobs.predicted as number[]).size).toBeGreaterThan(1);
+    for (const data of ['new-x.mat', 'new-fea.mat', 'new-odd.mat']) {
+      expect((await predict('nl-blobs.npset', data, '--no-labels')).predicted, data).toEqual(blobs.predicted);
+    }
+    expect((await predict('nl-blobs.npset', 'new-two.mat', '--no-labels', '--x-var', 'B')).predicted).toEqual(blobs.predicted);
+    // A labelled MAT-file read without its labels: its X, the same predictions.
+    expect((await predict('nl-blobs.npset', 'blobs.mat', '--no-labels')).predicted).toEqual(blobs.predicted);
+  });
+
+  it('--json: the same keys as with labels, the comparison all null', async () => {
+    const json = await predict('nl-flowers.npset', 'new-header.csv', '--no-labels');
+    expect(Object.keys(json)).toEqual(Object.keys(flowers));
+    expect(json).toMatchObject({
+      data: file('new-header.csv'), samples: 90, standardized: true, layers: flowers.layers, connections: flowers.connections,
+      accuracy: null, correct: null, unknownLabels: null, matchedBy: null, metrics: null,
+    });
+  });
+
+  it('the summary has no accuracy; --out has no actual column, and otherwise the rows of the labelled file', async () => {
+    const r = await runCli(['predict', '--model', file('nl-flowers.npset'), '--data', file('new-plain.csv'), '--no-labels', '--out', file('nl.csv')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^model +.*nl-flowers\.npset: layers 5-\d+-\d+-3, [\d,]+ connections$/);
+    expect(lines[1]).toMatch(/^data +.*new-plain\.csv: 90 samples, standardised as in training, no labels$/);
+    expect(lines[2]).toBe(`written    ${file('nl.csv')}`);
+    await runCli(['predict', '--model', file('nl-flowers.npset'), '--data', file('flowers.csv'), '--out', file('l.csv')]);
+    const unlabelled = readFileSync(file('nl.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const labelled = readFileSync(file('l.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(unlabelled[0]).toEqual(['sample', 'predicted', 'p(setosa)', 'p(versicolor)', 'p(virginica)']);
+    expect(unlabelled).toEqual(labelled.map((row) => row.filter((_, j) => j !== 2)));
+    const bare = await runCli(['predict', '--model', file('nl-blobs.npset'), '--data', file('new-x.mat'), '--no-labels']);
+    expect(bare.status, bare.stderr).toBe(0);
+    expect(bare.stdout).not.toMatch(/accuracy|metrics/);
+    expect(bare.stdout).toMatch(/\nnote +no labels to compare with: --out FILE writes the predictions, --json prints them\n$/);
+  });
+
+  it('refuses --label-column and --y-var with --no-labels, and features that do not fit the model, with exit code 2', async () => {
+    const base = (model: string, data: string) => ['predict', '--model', file(model), '--data', file(data), '--no-labels'];
+    expectUsageError(
+      await runCli([...base('nl-flowers.npset', 'new-header.csv'), '--label-column', 'species']),
+      /^npset: Expected no --label-column with --no-labels \(the --data file has no labels\) but received --label-column "species"$/,
+    );
+    expectUsageError(
+      await runCli([...base('nl-flowers.npset', 'new-header.csv'), '--label-column', '5']),
+      /Expected no --label-column with --no-labels .* but received --label-column "5"$/,
+    );
+    expectUsageError(
+      await runCli([...base('nl-blobs.npset', 'blobs.mat'), '--y-var', 'Y']),
+      /^npset: Expected no --y-var with --no-labels \(the --data file has no labels\) but received --y-var "Y"$/,
+    );
+    expectUsageError(await runCli([...base('nl-blobs.npset', 'new-two.mat')]), /new-two\.mat: cannot tell which variable holds the features; .*--x-var NAME/);
+    expectUsageError(await runCli([...base('nl-blobs.npset', 'new-x.mat'), '--x-var', 'Z']), /new-x\.mat: no variable "Z" \(found: "X" double 90x5\)/);
+    expectUsageError(
+      await runCli(base('nl-flowers.npset', 'new-six.csv')),
+      /Expected 5 features \(the model's inputs\) for --data but received .*new-six\.csv with 6/,
+    );
+    // A labelled CSV file given with --no-labels: its label column is read as a feature, and refused.
+    expectUsageError(
+      await runCli(base('nl-flowers.npset', 'flowers.csv')),
+      /flowers\.csv: Expected a finite number for line 2, column 6 \("species"\) but received "setosa"$/,
+    );
   });
 });
