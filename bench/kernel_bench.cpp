@@ -28,6 +28,12 @@ int main(int argc, char** argv) {
     std::stringstream ss(argc > 5 ? argv[5] : "1,2");
     for (std::string t; std::getline(ss, t, ',');) threads.push_back(std::atoi(t.c_str()));
     const int repeats = argc > 6 ? std::atoi(argv[6]) : 200;
+    bool ok = n_in >= 1 && n_out >= 1 && eps > 0 && batch >= 1 && repeats >= 1 && !threads.empty();
+    for (int t : threads) ok = ok && t >= 1;
+    if (!ok) {
+        std::fprintf(stderr, "usage: npset_kernel_bench [n_in] [n_out] [epsilon] [batch] [threads,...] [repeats]\n");
+        return 2;
+    }
 
     ModelConfig cfg;
     cfg.layers = {n_in, n_out};

@@ -113,7 +113,7 @@ export interface NativeAddon {
  * libgomp's default wait at a barrier is to spin for 300,000 pause instructions (about 4 ms on a Xeon where
  * a pause takes 14 ns) before sleeping. When another process competes for the cores, the member that a parallel region waits for
  * is often descheduled, and the spinning one holds its core for a whole time slice: measured on 2 cores
- * with two other busy processes, a 2-thread epoch took 6.0 s instead of 0.1 s. 3000 spins (about 0.04 ms)
+ * with two other busy processes, a 2-thread epoch took 4.0 s instead of 0.05 s (bench/contention.sh). 3000 spins (about 0.04 ms)
  * cover the short gaps between the kernels of a batch, so a quiet machine runs as fast as before. Applied
  * only when the user has set neither variable, and only for libgomp's start-up (the addon loads it): the
  * variable is taken out again so that child processes do not inherit it.

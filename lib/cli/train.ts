@@ -90,7 +90,7 @@ export function trainCommand(): Command {
     .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true }), d.weightDecay)
     .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true }), d.dropout)
     .option('--test-fraction <f>', 'fraction of samples in the stratified test split (default: ceil(n / 3) samples)', number('--test-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
-    .option('--seed <s>', 'seed of the split, the topology, the weights and the shuffles', integer('--seed', { min: 0 }), d.seed)
+    .option('--seed <s>', 'seed of the split, the topology, the weights, the shuffles, dropout and the evolution', integer('--seed', { min: 0 }), d.seed)
     .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), d.threads)
     .option('--alpha <a>', 'NPSET: fraction of neurons removed per pruning', number('--alpha', { min: 0, max: 1, maxExclusive: true }), PRUNING_DEFAULTS.alpha)
     .option('--beta <e>', 'NPSET: first pruning epoch (from 0)', integer('--beta', { min: 0 }), PRUNING_DEFAULTS.beta)

@@ -1,6 +1,6 @@
 /**
- * One native job at a time across all models: each job opens its own OpenMP team, so concurrent jobs
- * would oversubscribe the cores (DESIGN.md). Jobs run in the order they were queued.
+ * One native job at a time across all models, in the order they were queued: the addon runs every job on
+ * one compute thread (one OpenMP team for all models), and a job waiting there could not be aborted.
  */
 let tail: Promise<unknown> = Promise.resolve();
 

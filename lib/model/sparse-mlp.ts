@@ -249,7 +249,11 @@ export class SparseMLP {
       started = true;
       if (signal?.aborted) return Promise.reject(reason(signal));
       return start();
-    }).catch((e: unknown) => Promise.reject(e instanceof ModelFileError ? e : wrap(e)));
+    }).catch((e: unknown) => {
+      // The addon's cancellation, in this job's words (wrap would call it training).
+      if ((e as { code?: string } | null)?.code === 'ABORT_ERR' && !(e instanceof AbortError)) return Promise.reject(new AbortError(message, { cause: e }));
+      return Promise.reject(e instanceof ModelFileError ? e : wrap(e));
+    });
     try {
       return await (signal ? untilAbortedUnstarted(queued, signal, () => started, reason) : queued);
     } finally {

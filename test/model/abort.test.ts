@@ -179,7 +179,9 @@ describe('SparseMLP.create with an AbortSignal', () => {
     // 80 million connections: seconds of topology draws, stopped within a block of rows.
     const building = SparseMLP.create({ layers: [100, 1_000_000, 1_000_000, 2], epsilon: 20 }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
-    expectAbortError(await rejection(building));
+    const e = await rejection(building);
+    expectAbortError(e);
+    expect((e as Error).message).toBe('Model creation was aborted'); // not "Training was aborted"
     const small = await create({ layers: [4, 4, 2] }); // later creates are not affected
     expect(small.topology().neurons).toEqual([4, 4, 2]);
   });
