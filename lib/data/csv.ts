@@ -25,7 +25,7 @@ import {
   DECIMAL_NOTATION, describe, expectBoolean, expectInteger, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys,
 } from '../validate';
 import type { Dataset, FeatureSet } from './dataset';
-import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './mat';
+import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './limits';
 import { textClasses } from './labels';
 
 /** Delimiters the loader takes; the first three are detected, '|' must be asked for. */

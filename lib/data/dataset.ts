@@ -5,9 +5,8 @@
 import { basename, extname } from 'node:path';
 import { DataFormatError, ValidationError } from '../errors';
 import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
-import {
-  allocate, DEFAULT_MAX_DENSE_BYTES, denseData, denseLimitText, maxDenseOption, readMat, trimDims, type MatFile, type MatVariable,
-} from './mat';
+import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, maxDenseOption } from './limits';
+import { denseData, readMat, trimDims, type MatFile, type MatVariable } from './mat';
 import { encodeTextLabels, isTextKind, readTextLabels } from './mat-labels';
 import { chooseMatFeatures, chooseMatVariables } from './mat-variables';
 
