@@ -4,13 +4,14 @@
  * (layers pruned to no connections), clones that must resume like their originals, ambiguous labels.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeSyntheticDataset } from '../../lib/data';
 import { ModelFileError, SparseMLP } from '../../lib/model';
 import { disposeAfterEach, expectValidationError, snapshot, syntheticSplit } from './helpers';
+import { modelFileError, withHeader } from '../helpers/model-file';
 
 /** Paths whose stat() is made to claim a regular file of `size` bytes (the window between a check and an open). */
 const fakeRegular = new Map<string, number>();
@@ -35,34 +36,6 @@ async function load(path: string): Promise<SparseMLP> {
   return m;
 }
 
-/** The error `SparseMLP.load(file)` rejects with, after writing `bytes` to it. */
-async function loadError(file: string, bytes?: Buffer): Promise<Error> {
-  if (bytes) writeFileSync(file, bytes);
-  const e = await SparseMLP.load(file).then(
-    (m) => {
-      m.dispose();
-      return null;
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ModelFileError);
-  expect((e as ModelFileError).code).toBe('ERR_NPSET_MODEL_FILE');
-  return e as Error;
-}
-
-/** A saved model's bytes with its JSON header edited (the data moved to the new alignment). */
-function withHeader(bytes: Buffer, edit: (h: Record<string, unknown> & { arrays: Record<string, unknown>[] }) => void): Buffer {
-  const length = bytes.readUInt32LE(12);
-  const header = JSON.parse(bytes.toString('utf8', 16, 16 + length));
-  edit(header);
-  const json = Buffer.from(JSON.stringify(header));
-  const head = Buffer.alloc(Math.ceil((16 + json.length) / 8) * 8);
-  bytes.copy(head, 0, 0, 12);
-  head.writeUInt32LE(json.length, 12);
-  json.copy(head, 16);
-  return Buffer.concat([head, bytes.subarray(Math.ceil((16 + length) / 8) * 8)]);
-}
-
 async function goodBytes(): Promise<Buffer> {
   const m = await create({ layers: [s.features, 16, s.classes], seed: 1 });
   const file = join(dir, 'good.npset');
@@ -75,20 +48,20 @@ describe('SparseMLP.load of forged files', () => {
     const good = await goodBytes();
     for (const dtype of ['toString', 'constructor', '__proto__', 'valueOf']) {
       const bytes = withHeader(good, (h) => h.arrays.push({ name: 'junk', dtype, offset: 0, length: 2 ** 40 }));
-      expect((await loadError(join(dir, 'dtype.npset'), bytes)).message).toMatch(`unknown type ${JSON.stringify(dtype)}`);
+      expect((await modelFileError(join(dir, 'dtype.npset'), bytes)).message).toMatch(`unknown type ${JSON.stringify(dtype)}`);
     }
   });
 
   it('says which type an array of the wrong type has, rather than that it is missing', async () => {
     const bytes = withHeader(await goodBytes(), (h) => (h.arrays[0].dtype = 'f32'));
-    expect((await loadError(join(dir, 'type.npset'), bytes)).message).toMatch(/array layer0\.rowPtr is f32, not f64/);
+    expect((await modelFileError(join(dir, 'type.npset'), bytes)).message).toMatch(/array layer0\.rowPtr is f32, not f64/);
   });
 
   it('refuses a header too large to parse safely (JSON that would take gigabytes of heap) before parsing it', async () => {
     // 17 MiB of "{}," would parse into 6 million objects; 256 MiB of it ran the process out of heap (abort).
     const objects = Math.ceil((17 * 2 ** 20) / 3);
     const bytes = withHeader(await goodBytes(), (h) => (h.junk = new Array(objects).fill({})));
-    const e = await loadError(join(dir, 'big-header.npset'), bytes);
+    const e = await modelFileError(join(dir, 'big-header.npset'), bytes);
     expect(e.message).toMatch(/bad header length \d+: more than the 16777216 bytes a model file's header may have/);
   });
 
@@ -216,8 +189,8 @@ describe('labels that cannot name classes', () => {
     await m.save(file, { labels: [1, 2, 3], labelNames: ['a', 'b', 'c'] });
     const good = readFileSync(file);
     const dupLabels = withHeader(good, (h) => ((h.extras as Record<string, unknown>).labels = [7, 7, 8]));
-    expect((await loadError(join(dir, 'dup.npset'), dupLabels)).message).toMatch(/saved labels .*distinct.*labels\[1\]/);
+    expect((await modelFileError(join(dir, 'dup.npset'), dupLabels)).message).toMatch(/saved labels .*distinct.*labels\[1\]/);
     const dupNames = withHeader(good, (h) => ((h.extras as Record<string, unknown>).labelNames = ['x', 'y', 'x']));
-    expect((await loadError(join(dir, 'dup.npset'), dupNames)).message).toMatch(/saved labelNames .*distinct.*labelNames\[2\]/);
+    expect((await modelFileError(join(dir, 'dup.npset'), dupNames)).message).toMatch(/saved labelNames .*distinct.*labelNames\[2\]/);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fitStandardizer } from '../../lib/data';
 import { AbortError, BusyError, ValidationError } from '../../lib/errors';
 import { ModelFileError, SparseMLP } from '../../lib/model';
+import { modelFileError, parseModelFile, withHeader } from '../helpers/model-file';
 import { disposeAfterEach, expectValidationError, snapshot, syntheticSplit } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'npset-save-'));
@@ -21,23 +22,6 @@ async function load(path: string, options?: Parameters<typeof SparseMLP.load>[1]
   const m = await SparseMLP.load(path, options);
   models.push(m);
   return m;
-}
-
-/** The header and data start of a saved file, to corrupt it on purpose. */
-function parse(bytes: Buffer): { header: { arrays: { name: string; dtype: string; offset: number; length: number }[] } & Record<string, unknown>; dataStart: number } {
-  const length = bytes.readUInt32LE(12);
-  return { header: JSON.parse(bytes.toString('utf8', 16, 16 + length)), dataStart: Math.ceil((16 + length) / 8) * 8 };
-}
-
-function withHeader(bytes: Buffer, edit: (h: Record<string, unknown>) => void): Buffer {
-  const { header, dataStart } = parse(bytes);
-  edit(header);
-  const json = Buffer.from(JSON.stringify(header));
-  const head = Buffer.alloc(Math.ceil((16 + json.length) / 8) * 8);
-  bytes.copy(head, 0, 0, 12);
-  head.writeUInt32LE(json.length, 12);
-  json.copy(head, 16);
-  return Buffer.concat([head, bytes.subarray(dataStart)]);
 }
 
 describe('SparseMLP.save and SparseMLP.load', () => {
@@ -193,20 +177,7 @@ describe('SparseMLP.load refuses files that are not valid models', () => {
   let good: Buffer;
   const file = join(dir, 'bad.npset');
 
-  async function refusal(bytes: Buffer | string): Promise<string> {
-    writeFileSync(file, bytes);
-    const e = await SparseMLP.load(file).then(
-      (m) => {
-        m.dispose();
-        return null;
-      },
-      (err: unknown) => err,
-    );
-    expect(e).toBeInstanceOf(ModelFileError);
-    expect((e as ModelFileError).code).toBe('ERR_NPSET_MODEL_FILE');
-    expect((e as ModelFileError).file).toBe(file);
-    return (e as Error).message;
-  }
+  const refusal = async (bytes: Buffer | string): Promise<string> => (await modelFileError(file, bytes)).message;
 
   it('with a message that says what is wrong', async () => {
     const m = await create({ layers: [s.features, 30, 20, s.classes], seed: 2, epsilon: 3 });
@@ -245,7 +216,7 @@ describe('SparseMLP.load refuses files that are not valid models', () => {
     for (const cut of [17, 100, Math.floor(good.length / 2), good.length - 1]) {
       expect(await refusal(good.subarray(0, cut))).toMatch(/./);
     }
-    const { header, dataStart } = parse(good);
+    const { header, dataStart } = parseModelFile(good);
     const at = (name: string) => header.arrays.find((a) => a.name === name)!;
     const col = Buffer.from(good);
     col.writeInt32LE(1_000_000, dataStart + at('layer1.col').offset);
