@@ -9,7 +9,7 @@ import { applyStandardizer, type Dataset, type FeatureSet } from '../data';
 import { ValidationError } from '../errors';
 import { loadData, loadFeatureData } from '../experiment/prepare';
 import { SparseMLP } from '../model';
-import { classificationMetrics, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
+import { classificationMetrics, MAX_METRIC_CLASSES, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { DECIMAL_NOTATION } from '../validate';
 import { column, integer, path } from './args';
@@ -179,7 +179,8 @@ function scores(model: SparseMLP, data: Dataset, predicted: number[], names: (st
   }
   const known = [...predicted.keys()].filter((i) => map[data.y[i]] >= 0);
   let metrics: PredictScores['metrics'] = null;
-  if (known.length > 0) {
+  // null: no sample with a known label, or more classes than a confusion matrix is built for.
+  if (known.length > 0 && model.classes <= MAX_METRIC_CLASSES) {
     const m = classificationMetrics(known.map((i) => map[data.y[i]]), known.map((i) => predicted[i]), model.classes);
     metrics = { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: names[c], ...rest })) };
   }

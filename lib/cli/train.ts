@@ -5,7 +5,7 @@ import type { Dataset } from '../data';
 import { datasetName, loadData, splitAndStandardize, type PreparedData } from '../experiment/prepare';
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
-import { classificationMetrics, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
+import { classificationMetrics, MAX_METRIC_CLASSES, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
@@ -106,7 +106,8 @@ export function trainCommand(): Command {
 }
 
 /** What `npset train` reports: the run, and the metrics of the final model on the test split. */
-export type TrainResult = RunResult & { testMetrics: TestMetrics };
+/** `testMetrics` is null beyond MAX_METRIC_CLASSES classes (a confusion matrix of classes x classes counts). */
+export type TrainResult = RunResult & { testMetrics: TestMetrics | null };
 
 async function train(f: TrainFlags): Promise<TrainResult> {
   checkLabelColumn(f.data, f.labelColumn);
@@ -145,7 +146,7 @@ async function train(f: TrainFlags): Promise<TrainResult> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  let testMetrics: TestMetrics | undefined;
+  let testMetrics: TestMetrics | null = null;
   try {
     const result = await runMethod({
       data,
@@ -153,8 +154,8 @@ async function train(f: TrainFlags): Promise<TrainResult> {
       settings,
       signal: controller.signal,
       keepModel: async (model) => {
-        testMetrics = await metricsOn(model, data.test, raw);
         if (f.saveModel !== undefined) await saveModel(model, f, data, raw);
+        if (raw.classes <= MAX_METRIC_CLASSES) testMetrics = await metricsOn(model, data.test, raw);
       },
       onEpoch: f.json
         ? undefined
@@ -167,7 +168,7 @@ async function train(f: TrainFlags): Promise<TrainResult> {
             );
           },
     });
-    return { ...result, testMetrics: testMetrics! };
+    return { ...result, testMetrics };
   } catch (err) {
     if (err instanceof DivergenceError) {
       // In the CLI's words: its flag and the value given, rather than the API's "learning rate".
@@ -222,7 +223,9 @@ function printSummary(r: TrainResult): void {
       `params            ${formatInt(r.params)} connections`,
       `test accuracy     ${(100 * r.testAccuracy).toFixed(2)}% (last epoch), ${(100 * r.maxTestAccuracy).toFixed(2)}% (best, epoch ${r.maxTestEpoch + 1})`,
       `train accuracy    ${(100 * r.trainAccuracy).toFixed(2)}%`,
-      `test metrics      balanced accuracy ${(100 * r.testMetrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.testMetrics.macroF1.toFixed(3)} (last epoch)`,
+      r.testMetrics
+        ? `test metrics      balanced accuracy ${(100 * r.testMetrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.testMetrics.macroF1.toFixed(3)} (last epoch)`
+        : `test metrics      none (more than ${MAX_METRIC_CLASSES} classes)`,
       `time              ${(r.totalMs / 1000).toFixed(2)} s, ${mean.toFixed(1)} ms per epoch on ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
       '',
     ].join('\n'),

@@ -79,11 +79,13 @@ export interface CsvDatasetOptions extends CsvFeaturesOptions {
    * (a) its label cell is a name above a number in the label column of row 2: pandas' `0,1,2,target`
    *     above `5.1,3.5,1.4,2`; or
    * (b) every feature cell of row 1 is a name or a marker, at least one is a name, and some name stands
-   *     above a number on row 2: `len,width,species` above `5.1,3.5,setosa`.
+   *     above a number on row 2: `len,width,species` above `5.1,3.5,setosa`; or
+   * (c) its cells, the label's included, are 0, 1, ..., n-1 as written, n >= 3 columns: pandas' default
+   *     names of a frame without column names (`DataFrame(np.c_[X, y]).to_csv(index=False)`), as for loadCsvFeatures.
    * Otherwise row 1 is data, so that a typo in a feature cell among numbers ("0.5x", a Unicode minus,
    * "1 234"), a missing value or an ID column is an error for line 1 (not a header that drops a sample),
    * and text labels need no header. A file of one row: a header when every feature cell is a name or a
-   * marker and at least one is a name. Not detected (pass `header: true`): numeric feature names above text labels
+   * marker and at least one is a name, or when (c) holds. Not detected (pass `header: true`): numeric feature names above text labels
    * (`0,1,species` above `5.1,3.5,setosa`), and a header mixing numeric and text feature names above
    * text labels (`size,2019,2020,species` above `4,5.1,3.5,setosa`).
    */
@@ -581,7 +583,7 @@ class RowBuilder {
   }
 
   /**
-   * Rule (a) or (b) of CsvDatasetOptions.header; with a single row, names and markers only among its features.
+   * Rule (a), (b) or (c) of CsvDatasetOptions.header; with a single row, names and markers only among its features.
    * Without labels (labelCol -1), rule (b) or (c) of CsvFeaturesOptions.header.
    */
   private looksLikeHeader(first: string[], second: string[] | undefined): boolean {
@@ -589,8 +591,8 @@ class RowBuilder {
     const above = (j: number) => second !== undefined && j < second.length && isNumber(second[j]);
     // (a) A label name decides alone, so that numeric feature names (pandas') need no header: true.
     if (label >= 0 && isName(first[label]) && above(label)) return true;
-    // (c) pandas' default names of a frame without labels: 0, 1, ..., n-1, as written.
-    if (!this.labelled && this.width >= 3 && first.slice(0, this.width).every((cell, j) => cell === String(j))) return true;
+    // (c) pandas' default names of a frame without column names: 0, 1, ..., n-1 as written, the labels' included.
+    if (this.width >= 3 && first.slice(0, this.width).every((cell, j) => cell === String(j))) return true;
     // (b) Otherwise all features must be names: one odd cell among numbers is a typo in a sample.
     let named = false;
     let overNumber = false;

@@ -32,6 +32,12 @@ export interface ClassificationMetrics {
   perClass: ClassMetrics[];
 }
 
+/**
+ * Most classes taken: the confusion matrix holds classes x classes counts (16.8 million here, about 130 MB
+ * as arrays of numbers), however few the samples; 1e6 classes would make 10^12 and crash the process.
+ */
+export const MAX_METRIC_CLASSES = 4096;
+
 function checkIndices(name: string, v: unknown, classes: number): ArrayLike<number> {
   const ok = Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
   if (!ok) fail('an array of class indices', name, v);
@@ -43,9 +49,10 @@ function checkIndices(name: string, v: unknown, classes: number): ArrayLike<numb
   return a as ArrayLike<number>;
 }
 
-/** Metrics of predictions `predicted` against `actual` (class indices in [0, classes)). */
+/** Metrics of predictions `predicted` against `actual` (class indices in [0, classes), classes <= 4096). */
 export function classificationMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): ClassificationMetrics {
-  const k = expectInteger('classes', classes, { min: 1, max: 1 << 20 });
+  const k = expectInteger('classes', classes, { min: 1 });
+  if (k > MAX_METRIC_CLASSES) fail(`at most ${MAX_METRIC_CLASSES} classes (the confusion matrix holds classes x classes counts)`, 'classes', k);
   const t = checkIndices('actual', actual, k);
   const p = checkIndices('predicted', predicted, k);
   if (t.length !== p.length) fail(`an array of ${t.length} predictions (one per label)`, 'predicted', predicted);

@@ -2,7 +2,8 @@
 import { expectInteger, expectNumber, fail } from '../validate';
 
 function finiteArray(name: string, xs: unknown): readonly number[] {
-  if (!Array.isArray(xs) && !ArrayBuffer.isView(xs)) fail('a non-empty array of finite numbers', name, xs);
+  // A DataView is an ArrayBuffer view without a length or elements: it would read as no values.
+  if (!Array.isArray(xs) && !(ArrayBuffer.isView(xs) && !(xs instanceof DataView))) fail('a non-empty array of finite numbers', name, xs);
   const arr = xs as ArrayLike<unknown>;
   if (arr.length === 0) fail('a non-empty array of finite numbers', name, xs);
   for (let i = 0; i < arr.length; i++) expectNumber(`${name}[${i}]`, arr[i]);

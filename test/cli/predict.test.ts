@@ -197,3 +197,19 @@ describe('npset predict --no-labels: files of features only', () => {
     );
   });
 });
+
+describe('more classes than a confusion matrix is built for', () => {
+  it('train saves the model and reports no test metrics; predict reports none either', async () => {
+    const k = 4097;
+    const rows = Array.from({ length: 2 * k }, (_, i) => `${(i * 7) % 13},${(i * 3) % 11},c${i % k}`);
+    writeFileSync(file('many.csv'), ['a,b,label', ...rows].join('\n'));
+    const trained = await runJson(['train', '--data', file('many.csv'), '--hidden', '4', '--epochs', '1', '--threads', '1', '--save-model', file('many.npset')]);
+    expect(trained.json.testMetrics).toBeNull();
+    expect(existsSync(file('many.npset'))).toBe(true);
+    const summary = await runCli(['train', '--data', file('many.csv'), '--hidden', '4', '--epochs', '1', '--threads', '1']);
+    expect(summary.stdout).toMatch(/test metrics +none \(more than 4096 classes\)/);
+    const predicted = (await runJson(['predict', '--model', file('many.npset'), '--data', file('many.csv')])).json;
+    expect(predicted.metrics).toBeNull();
+    expect(predicted.samples).toBe(2 * k);
+  });
+});
