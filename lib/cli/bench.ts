@@ -12,7 +12,7 @@ import { renderScalingChart } from '../report/plot';
 import { toMarkdown, toPlainTable, type Column } from '../report/table';
 import { fail } from '../validate';
 import { LIMITS, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, checkLabelColumn, checkMatVariables } from './checks';
+import { checkConnections, checkDataset, checkCsvHeader, checkLabelColumn, checkMatVariables } from './checks';
 import { MAT_VAR_HELP } from './train';
 import { checkOutFiles, makeOutDir } from './out';
 
@@ -21,6 +21,7 @@ interface BenchFlags {
   layers?: number[];
   data?: string;
   labelColumn?: string | number;
+  header?: boolean;
   xVar?: string;
   yVar?: string;
   method: 'set' | 'npset';
@@ -72,6 +73,8 @@ export function benchCommand(): Command {
     .option('--layers <sizes>', 'layer sizes, comma-separated (overrides the workload\'s; with --data, first and last must be its features and classes)', integerList('--layers', { min: 1, max: LIMITS.neurons }, LIMITS.layers))
     .option('--data <file>', 'MAT-file or .csv/.tsv/.txt file to train on instead of synthetic data of the workload\'s shape (its features, classes and samples)', path('--data'))
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
+    .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
+    .option('--no-header', 'CSV/TSV --data only: line 1 is data')
     .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
     .addOption(new Option('--method <m>', 'method').choices(['set', 'npset']).default('set'))
@@ -95,8 +98,9 @@ export function benchCommand(): Command {
       const out = f.out === undefined ? undefined : makeOutDir('--out', f.out);
       if (out) checkOutFiles('--out', out, ['bench.json', 'bench.md', 'bench.svg']);
       checkLabelColumn(f.data, f.labelColumn);
+      checkCsvHeader(f.data, f.header);
       checkMatVariables(f.data, f);
-      const data = f.data === undefined ? undefined : await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
+      const data = f.data === undefined ? undefined : await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar });
       if (data) checkData(f, data);
       const shape = benchShape({ workload: f.workload, layers: f.layers, samples: f.samples, data, batch: f.batch });
       if (!data) checkSyntheticFits(shape.samples, shape.layers[0]);

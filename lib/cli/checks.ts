@@ -42,6 +42,15 @@ export function checkLabelColumn(file: string | undefined, labelColumn: string |
   );
 }
 
+/** --header and --no-header decide a CSV/TSV --data file's line 1: with a MAT-file or the synthetic data they are errors. */
+export function checkCsvHeader(file: string | undefined, header: boolean | undefined): void {
+  if (header === undefined || (file !== undefined && isCsvFile(file))) return;
+  throw new ValidationError(
+    `Expected a .csv, .tsv or .txt --data file for ${header ? '--header' : '--no-header'} but received ` +
+      `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}`}`,
+  );
+}
+
 /** --x-var and --y-var pick variables of a MAT --data file: with a CSV/TSV file or the synthetic data they are errors. */
 export function checkMatVariables(file: string | undefined, vars: { xVar?: string; yVar?: string }, labels = true): void {
   if (file !== undefined && !isCsvFile(file)) return;

@@ -13,7 +13,7 @@ import { classificationMetrics, MAX_METRIC_CLASSES, type ClassMetrics, type Clas
 import { formatInt } from '../report/stats';
 import { DECIMAL_NOTATION } from '../validate';
 import { column, integer, path } from './args';
-import { checkLabelColumn, checkMatVariables } from './checks';
+import { checkCsvHeader, checkLabelColumn, checkMatVariables } from './checks';
 import { checkOutFile } from './out';
 import { MAT_VAR_HELP } from './train';
 
@@ -21,6 +21,7 @@ interface PredictFlags {
   model: string;
   data: string;
   labelColumn?: string | number;
+  header?: boolean;
   xVar?: string;
   yVar?: string;
   out?: string;
@@ -37,6 +38,8 @@ export function predictCommand(): Command {
     .requiredOption('--data <file>', 'MAT v5 or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
     .option('--no-labels', '--data has no labels (new data): every CSV/TSV column is a feature, a MAT-file needs only the features variable; predictions only, no accuracy')
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
+    .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
+    .option('--no-header', 'CSV/TSV --data only: line 1 is data')
     .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
     .option('--out <file>', 'write one CSV row per sample: sample, predicted, actual (not with --no-labels), then the probability of each class', path('--out'))
@@ -113,13 +116,14 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     }
   }
   checkLabelColumn(f.data, f.labelColumn);
+  checkCsvHeader(f.data, f.header);
   checkMatVariables(f.data, f, f.labels);
   if (f.out !== undefined) checkOutFile('--out', f.out, { '--data': f.data, '--model': f.model });
   const model = await SparseMLP.load(f.model, { threads: f.threads });
   try {
     // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
-    const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar }) : undefined;
-    const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar }));
+    const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar }) : undefined;
+    const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header }));
     if (data.features !== model.inputs) {
       throw new RangeError(`Expected ${model.inputs} features (the model's inputs) for --data but received ${f.data} with ${data.features}`);
     }

@@ -8,7 +8,7 @@ import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/optio
 import { classificationMetrics, MAX_METRIC_CLASSES, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
+import { checkConnections, checkDataset, checkCsvHeader, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
 import { DivergenceError } from '../errors';
 import { CliError } from './errors';
 import { checkOutFile } from './out';
@@ -37,6 +37,7 @@ export const MAT_VAR_HELP = Object.freeze({
 interface TrainFlags {
   data?: string;
   labelColumn?: string | number;
+  header?: boolean;
   xVar?: string;
   yVar?: string;
   method: Method;
@@ -66,6 +67,8 @@ export function trainCommand(): Command {
     .description('train one model on a MAT-file or a CSV/TSV file (or the built-in synthetic dataset) and report its accuracy')
     .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels, numbers or text), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
+    .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
+    .option('--no-header', 'CSV/TSV --data only: line 1 is data')
     .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
     .addOption(
@@ -111,9 +114,10 @@ export type TrainResult = RunResult & { testMetrics: TestMetrics | null };
 
 async function train(f: TrainFlags): Promise<TrainResult> {
   checkLabelColumn(f.data, f.labelColumn);
+  checkCsvHeader(f.data, f.header);
   checkMatVariables(f.data, f);
   if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel, { '--data': f.data });
-  const raw = await loadData(f.data, { labelColumn: f.labelColumn, matX: f.xVar, matY: f.yVar });
+  const raw = await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar });
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.
   checkDataset('--data', f.data, raw, 2);

@@ -15,7 +15,7 @@ import {
   type Standardizer,
 } from '../data';
 import { ValidationError } from '../errors';
-import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
+import { describe, expectBoolean, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 
 export interface PreparedData {
   name: string;
@@ -32,6 +32,8 @@ export interface PrepareOptions {
   file?: string;
   /** A CSV/TSV file's label column: its name or 0-based index (default: the last column). Not for MAT-files. */
   labelColumn?: string | number;
+  /** Whether a CSV/TSV file's line 1 is a header (loadCsvDataset's `header`; default: detected). Not for MAT-files. */
+  csvHeader?: boolean;
   /** A MAT-file's features variable (loadMatDataset's `x`; default: X, then fea, data, ...). Not for CSV/TSV files. */
   matX?: string;
   /** A MAT-file's labels variable (loadMatDataset's `y`; default: Y, then gnd, label, ...). Not for CSV/TSV files. */
@@ -56,21 +58,33 @@ export function isCsvFile(file: string): boolean {
 }
 
 /** What loadData takes beside the file: the options of the loader its extension picks. */
-export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'matX' | 'matY'>;
+export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'csvHeader' | 'matX' | 'matY'>;
 
 /**
  * Loads `file` by its extension: '.csv', '.tsv' and '.txt' with loadCsvDataset (`labelColumn` is its
  * `label` option), anything else with loadMatDataset (`matX` and `matY` are its `x` and `y`); no file:
  * the built-in synthetic dataset. An option of the other loader is a ValidationError.
  */
+/** csvHeader is a boolean, for CSV/TSV files only. */
+function checkCsvHeader(file: string | undefined, csvHeader: unknown): void {
+  if (csvHeader === undefined) return;
+  expectBoolean('csvHeader', csvHeader);
+  if (file === undefined || !isCsvFile(file)) {
+    throw new ValidationError(
+      `Expected a .csv, .tsv or .txt file (csvHeader is for CSV/TSV files only) but received ${file === undefined ? 'no file' : describe(file)}`,
+    );
+  }
+}
+
 export async function loadData(file?: string, options: LoadDataOptions = {}): Promise<Dataset> {
-  const { labelColumn, matX, matY } = options;
+  const { labelColumn, csvHeader, matX, matY } = options;
   // An empty name is a mistake (an unset variable, say), not a request for the built-in data.
   if (file !== undefined) expectString('file', file);
   const received = file === undefined ? 'no file' : describe(file);
   if (labelColumn !== undefined && (file === undefined || !isCsvFile(file))) {
     throw new ValidationError(`Expected a .csv, .tsv or .txt file (labelColumn is for CSV/TSV files only) but received ${received}`);
   }
+  checkCsvHeader(file, csvHeader);
   for (const [key, value] of [['matX', matX], ['matY', matY]] as const) {
     if (value === undefined) continue;
     expectString(key, value);
@@ -79,7 +93,9 @@ export async function loadData(file?: string, options: LoadDataOptions = {}): Pr
     }
   }
   if (file === undefined) return makeSyntheticDataset({ seed: 0 });
-  if (isCsvFile(file)) return loadCsvDataset(file, labelColumn === undefined ? {} : { label: labelColumn });
+  if (isCsvFile(file)) {
+    return loadCsvDataset(file, { ...(labelColumn === undefined ? {} : { label: labelColumn }), ...(csvHeader === undefined ? {} : { header: csvHeader }) });
+  }
   return loadMatDataset(file, { x: matX, y: matY });
 }
 
@@ -88,20 +104,21 @@ export async function loadData(file?: string, options: LoadDataOptions = {}): Pr
  * with loadCsvFeatures (every column a feature), anything else with loadMatFeatures (`matX` is its `x`).
  * `matX` with a CSV/TSV file is a ValidationError.
  */
-export async function loadFeatureData(file: string, options: Pick<PrepareOptions, 'matX'> = {}): Promise<FeatureSet> {
+export async function loadFeatureData(file: string, options: Pick<PrepareOptions, 'matX' | 'csvHeader'> = {}): Promise<FeatureSet> {
   expectString('file', file);
-  const { matX } = options;
+  const { matX, csvHeader } = options;
+  checkCsvHeader(file, csvHeader);
   if (matX !== undefined) {
     expectString('matX', matX);
     if (isCsvFile(file)) throw new ValidationError(`Expected a MAT-file (matX is for MAT-files only) but received ${describe(file)}`);
   }
-  if (isCsvFile(file)) return loadCsvFeatures(file);
+  if (isCsvFile(file)) return loadCsvFeatures(file, csvHeader === undefined ? {} : { header: csvHeader });
   return loadMatFeatures(file, { x: matX });
 }
 
 const SPLIT_KEYS = ['testFraction', 'seed'] as const;
-const PREPARE_KEYS = ['file', 'labelColumn', 'matX', 'matY', ...SPLIT_KEYS] as const;
-type LoadKeys = 'file' | 'labelColumn' | 'matX' | 'matY';
+const PREPARE_KEYS = ['file', 'labelColumn', 'csvHeader', 'matX', 'matY', ...SPLIT_KEYS] as const;
+type LoadKeys = 'file' | 'labelColumn' | 'csvHeader' | 'matX' | 'matY';
 
 export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, LoadKeys> = {}): PreparedData {
   if (data === null || typeof data !== 'object') fail('a dataset object', 'data', data);
@@ -134,7 +151,7 @@ export async function prepareData(options: PrepareOptions = {}): Promise<Prepare
   else if (label !== undefined && (typeof label !== 'string' || label.length === 0)) {
     fail('a column name or a 0-based column index', 'labelColumn', label);
   }
-  const data = await loadData(o.file, { labelColumn: label, matX: o.matX, matY: o.matY });
+  const data = await loadData(o.file, { labelColumn: label, csvHeader: o.csvHeader, matX: o.matX, matY: o.matY });
   if (o.file !== undefined) data.name = datasetName(o.file);
   return splitPrepared(data, o);
 }

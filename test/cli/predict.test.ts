@@ -213,3 +213,16 @@ describe('more classes than a confusion matrix is built for', () => {
     expect(predicted.samples).toBe(2 * k);
   });
 });
+
+describe('predict --no-labels --header', () => {
+  it('reads a numbers-only header as a header only when told', async () => {
+    const rows = blobRows(90).map((r) => r.x.join(','));
+    writeFileSync(file('years.csv'), ['2019,2020,2021,2022,2023', ...rows].join('\n'));
+    const guessed = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('years.csv'), '--no-labels'])).json;
+    expect(guessed.samples).toBe(91); // detection takes the line of numbers for a sample
+    const told = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('years.csv'), '--no-labels', '--header'])).json;
+    expect(told.samples).toBe(90);
+    const labelled = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('blobs.mat')])).json;
+    expect(told.predicted).toEqual(labelled.predicted);
+  });
+});

@@ -126,3 +126,24 @@ describe('npset bench --data FILE.csv', () => {
     expectUsageError(await bench('--data', file('bad.csv')), /bad\.csv: Expected a finite number for line 3, column 2/);
   });
 });
+
+describe('--header and --no-header', () => {
+  it('decide line 1 of a CSV file where detection cannot (numeric feature names above text labels)', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 5},${(i * 3) % 7},${SPECIES[i % 2]}`);
+    writeFileSync(file('numeric-names.csv'), ['2019,2020,species', ...rows].join('\n'));
+    const detected = (await runJson(['train', '--data', file('numeric-names.csv'), '--hidden', '8', '--epochs', '1', '--threads', '1'])).json;
+    expect((detected.layers as number[]).at(-1)).toBe(3); // "species" taken for a class of the first sample
+    const forced = (await runJson(['train', '--data', file('numeric-names.csv'), '--header', '--hidden', '8', '--epochs', '1', '--threads', '1'])).json;
+    expect((forced.layers as number[]).at(-1)).toBe(2);
+    expect((forced.trainSamples as number) + (forced.testSamples as number)).toBe(40);
+    // --no-header keeps a first line that detection would take for a header.
+    const off = await runCli(['train', '--data', file('flowers.csv'), '--no-header', '--hidden', '8', '--epochs', '1', '--threads', '1']);
+    expect(off.status).toBe(2);
+    expect(off.stderr).toMatch(/line 1/);
+  });
+
+  it('are refused without a CSV/TSV --data file', async () => {
+    expectUsageError(await runCli(['train', '--header', '--epochs', '1']), /Expected a \.csv, \.tsv or \.txt --data file for --header but received no --data/);
+    expectUsageError(await runCli(['train', '--data', file('good.mat'), '--no-header', '--epochs', '1']), /for --no-header but received --data .*good\.mat/);
+  });
+});

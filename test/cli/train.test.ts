@@ -298,7 +298,7 @@ describe('npset train --help', () => {
       '--criterion': PRUNING_DEFAULTS.criterion,
       '--method': 'set',
     };
-    const noValue = ['--data', '--label-column', '--x-var', '--y-var', '--test-fraction', '--save-model', '--json', '--help'];
+    const noValue = ['--data', '--label-column', '--header', '--no-header', '--x-var', '--y-var', '--test-fraction', '--save-model', '--json', '--help'];
     expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
     for (const [flag, value] of Object.entries(expected)) {
       const text = entries.get(flag)!.replace(/\s+/g, ' ');
