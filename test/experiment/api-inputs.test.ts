@@ -91,6 +91,12 @@ describe('prepareData and splitAndStandardize input checks', () => {
     await rejection(() => prepareData(null as never));
   });
 
+  it('checks csvHeader: a boolean, for CSV/TSV files only', async () => {
+    await expect(prepareData({ file: 'x.csv', csvHeader: 'yes' as never })).rejects.toThrow(/Expected a boolean for csvHeader but received "yes"$/);
+    await expect(prepareData({ file: 'x.mat', csvHeader: true })).rejects.toThrow(/csvHeader is for CSV\/TSV files only\) but received "x\.mat"$/);
+    await expect(prepareData({ csvHeader: false })).rejects.toThrow(/but received no file$/);
+  });
+
   it('checks labelColumn, testFraction and seed', async () => {
     await expect(prepareData({ file: 'x.csv', labelColumn: -1 })).rejects.toThrow(/for labelColumn but received -1$/);
     await expect(prepareData({ file: 'x.csv', labelColumn: '' })).rejects.toThrow(/a column name or a 0-based column index for labelColumn/);
