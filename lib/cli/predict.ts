@@ -60,6 +60,11 @@ interface PredictCommon {
   samples: number;
   /** Whether the saved standardisation was applied to the features. */
   standardized: boolean;
+  /**
+   * How the file's columns were matched to the model's inputs: by their header names, in the same order
+   * (`name`) or reordered (`reordered`), or by position when the model or the file has no names (`position`).
+   */
+  columns: 'name' | 'reordered' | 'position';
   /** The predicted class of each sample, as its label (name or value, else the class index). */
   predicted: (string | number)[];
 }
@@ -106,6 +111,41 @@ function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: Predict
   return { map: data.labels.map((_, c) => (c < model.classes ? c : -1)), by: 'index' };
 }
 
+/**
+ * The file's features in the model's input order. When both the model (saved with featureNames, as train
+ * --save-model does from a CSV header) and the file have column names, the columns are matched by name, so a
+ * file whose columns come in another order is reordered, and one with other columns is refused; else by position.
+ */
+function alignColumns(model: SparseMLP, data: FeatureSet, file: string): { X: Float32Array; columns: PredictCommon['columns'] } {
+  const want = model.saved?.featureNames;
+  const have = data.featureNames;
+  if (!want || !have) return { X: data.X, columns: 'position' };
+  if (want.length === have.length && want.every((n, j) => n === have[j])) return { X: data.X, columns: 'name' };
+  const at = new Map<string, number>();
+  have.forEach((n, j) => (at.has(n) ? at.set(n, -1) : at.set(n, j))); // -1: the name repeats
+  const missing = want.filter((n) => !at.has(n));
+  const extra = have.filter((n) => !want.includes(n));
+  const repeated = want.filter((n) => at.get(n) === -1);
+  if (missing.length || extra.length || repeated.length || new Set(want).size !== want.length || have.length !== want.length) {
+    const list = (names: string[]) => names.slice(0, 5).map((n) => JSON.stringify(n)).join(', ') + (names.length > 5 ? `, ... (${names.length})` : '');
+    const why = [
+      missing.length ? `missing ${list(missing)}` : '',
+      extra.length ? `not in the model ${list(extra)}` : '',
+      repeated.length || new Set(want).size !== want.length ? 'names that repeat, so columns cannot be matched by name' : '',
+    ].filter(Boolean);
+    throw new ValidationError(
+      `Expected the ${want.length} columns the model was trained on (by header name) for --data but received ${file}, whose header has ${have.length}: ${why.join('; ')}`,
+    );
+  }
+  const f = want.length;
+  const X = new Float32Array(data.samples * f);
+  const from = want.map((n) => at.get(n) as number);
+  for (let i = 0; i < data.samples; i++) {
+    for (let j = 0; j < f; j++) X[i * f + j] = data.X[i * f + from[j]];
+  }
+  return { X, columns: 'reordered' };
+}
+
 async function predict(f: PredictFlags): Promise<PredictResult> {
   if (!f.labels) {
     for (const [flag, value] of [['--label-column', f.labelColumn], ['--y-var', f.yVar]] as const) {
@@ -124,11 +164,12 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
     const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar }) : undefined;
     const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header }));
+    const { X: ordered, columns } = alignColumns(model, data, f.data);
     if (data.features !== model.inputs) {
       throw new RangeError(`Expected ${model.inputs} features (the model's inputs) for --data but received ${f.data} with ${data.features}`);
     }
     const standardizer = model.saved?.standardizer ?? null;
-    const X = standardizer ? applyStandardizer(standardizer, data.X, data.samples, data.features) : data.X;
+    const X = standardizer ? applyStandardizer(standardizer, ordered, data.samples, data.features) : ordered;
     const proba = await model.predictProba(X);
     const k = model.classes;
     const names: (string | number)[] = model.saved?.labelNames ?? model.saved?.labels ?? Array.from({ length: k }, (_, c) => c);
@@ -163,6 +204,7 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       data: f.data,
       samples: data.samples,
       standardized: standardizer !== null,
+      columns,
       ...(labelled ? scores(model, labelled, predicted, names) : NO_SCORES),
       predicted: predicted.map((p) => names[p]),
     };
@@ -194,7 +236,7 @@ function scores(model: SparseMLP, data: Dataset, predicted: number[], names: (st
 function printSummary(r: PredictResult, f: PredictFlags): void {
   const lines = [
     `model      ${r.model}: layers ${r.layers.join('-')}, ${formatInt(r.connections)} connections`,
-    `data       ${r.data}: ${formatInt(r.samples)} samples${r.standardized ? ', standardised as in training' : ''}${r.matchedBy === null ? ', no labels' : ''}`,
+    `data       ${r.data}: ${formatInt(r.samples)} samples${r.standardized ? ', standardised as in training' : ''}${r.matchedBy === null ? ', no labels' : ''}${r.columns === 'reordered' ? ', columns reordered by name to the model\'s' : ''}`,
   ];
   if (r.matchedBy === null) {
     if (f.out === undefined) lines.push('note       no labels to compare with: --out FILE writes the predictions, --json prints them');

@@ -201,6 +201,7 @@ async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, ra
     standardizer: data.standardizer,
     labels: raw.labels,
     ...(raw.labelNames ? { labelNames: raw.labelNames } : {}),
+    ...(raw.featureNames ? { featureNames: raw.featureNames } : {}),
     metadata: { dataset: data.name, method: f.method, features: data.features, trainSamples: data.train.samples },
   });
 }

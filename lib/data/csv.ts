@@ -677,7 +677,14 @@ class RowBuilder {
   /** The features read (loadCsvFeatures), once every record was added. */
   finishFeatures(name: string): FeatureSet {
     const X = this.takeFeatures();
-    return { name, X, samples: this.rows, features: this.features };
+    return this.withNames({ name, X, samples: this.rows, features: this.features });
+  }
+
+  /** `set` with the header's feature names, when the file has a header of names (pandas' 0, 1, ... are none). */
+  private withNames<T extends FeatureSet>(set: T): T {
+    const names = this.names?.slice(0, this.width);
+    if (names && !names.every((n, j) => n === String(j))) set.featureNames = names.filter((_, j) => j !== this.labelCol);
+    return set;
   }
 
   /** The rows' features, trimmed to their number; the file must have had a data row. */
@@ -720,7 +727,7 @@ class RowBuilder {
     for (let i = 0; i < samples; i++) y[i] = classOf[y[i]];
     const dataset: Dataset = { name, X, y, samples, features, classes: labels.length, labels };
     if (labelNames) dataset.labelNames = labelNames;
-    return dataset;
+    return this.withNames(dataset);
   }
 }
 

@@ -17,6 +17,8 @@ export interface FeatureSet {
   X: Float32Array;
   samples: number;
   features: number;
+  /** The name of each feature, from a CSV/TSV header; absent when the file has none (and for MAT-files). */
+  featureNames?: string[];
 }
 
 export interface Dataset extends FeatureSet {
@@ -365,6 +367,14 @@ export function validateDataset(d: Dataset): Dataset {
     }
     d.labelNames.forEach((n, c) => {
       if (typeof n !== 'string') fail('a string', `dataset.labelNames[${c}]`, n);
+    });
+  }
+  if (d.featureNames !== undefined) {
+    if (!Array.isArray(d.featureNames) || d.featureNames.length !== features) {
+      fail(`an array of ${features} feature names`, 'dataset.featureNames', d.featureNames);
+    }
+    d.featureNames.forEach((n, j) => {
+      if (typeof n !== 'string') fail('a string', `dataset.featureNames[${j}]`, n);
     });
   }
   for (let i = 0; i < samples; i++) {

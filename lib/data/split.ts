@@ -148,5 +148,6 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
   }
   const out: Dataset = { ...dataset, X, y, samples: m, labels: dataset.labels.slice() };
   if (dataset.labelNames) out.labelNames = dataset.labelNames.slice();
+  if (dataset.featureNames) out.featureNames = dataset.featureNames.slice();
   return out;
 }

@@ -17,6 +17,8 @@ export interface SaveOptions {
   labels?: number[];
   /** The name of each class index (a CSV dataset's `labelNames`). */
   labelNames?: string[];
+  /** The name of each input feature (a CSV dataset's `featureNames`): `npset predict` matches columns by them. */
+  featureNames?: string[];
   /** Anything JSON can hold: dataset name, settings, results. */
   metadata?: unknown;
   /** Keep the optimiser state (momentum), so that training resumes exactly. Default true; false halves the file. */
@@ -31,12 +33,13 @@ export interface SavedInfo {
   standardizer: Standardizer | null;
   labels: number[] | null;
   labelNames: string[] | null;
+  featureNames: string[] | null;
   metadata: unknown;
   /** Whether the file had the optimiser state (else momentum starts at zero). */
   optimizerState: boolean;
 }
 
-const SAVE_KEYS = ['standardizer', 'labels', 'labelNames', 'metadata', 'optimizerState'] as const;
+const SAVE_KEYS = ['standardizer', 'labels', 'labelNames', 'featureNames', 'metadata', 'optimizerState'] as const;
 const LAYER_ARRAYS = ['rowPtr', 'col', 'values', 'momentum', 'bias', 'biasMomentum'] as const;
 const ARRAY_TYPES: Record<(typeof LAYER_ARRAYS)[number], ArrayType> = {
   rowPtr: 'f64', col: 'i32', values: 'f32', momentum: 'f32', bias: 'f32', biasMomentum: 'f32',
@@ -83,6 +86,15 @@ function checkLabelNames(name: string, v: unknown, classes: number): string[] {
   return [...(v as string[])];
 }
 
+/** One name per input feature (names may repeat: a header may). */
+function checkFeatureNames(name: string, v: unknown, inputs: number): string[] {
+  if (!Array.isArray(v) || v.length !== inputs) fail(`an array of ${inputs} names (one per input feature)`, name, v);
+  v.forEach((n: unknown, i) => {
+    if (typeof n !== 'string') fail('a string', `${name}[${i}]`, n);
+  });
+  return [...(v as string[])];
+}
+
 /** The file's header and arrays for a model's options (sizes now), layer states and save options. */
 export function packModel(
   options: Required<ModelOptions>,
@@ -107,6 +119,7 @@ export function packModel(
   const standardizer = o.standardizer === undefined ? null : checkStandardizer('standardizer', o.standardizer, inputs);
   const labels = o.labels === undefined ? null : checkLabels('labels', o.labels, classes);
   const labelNames = o.labelNames === undefined ? null : checkLabelNames('labelNames', o.labelNames, classes);
+  const featureNames = o.featureNames === undefined ? null : checkFeatureNames('featureNames', o.featureNames, inputs);
   let metadata: unknown = null;
   if (o.metadata !== undefined) {
     try {
@@ -136,7 +149,7 @@ export function packModel(
     optimizerState,
     // The epoch after which fit last ran the topology update: a fit resumed from the file does not repeat it.
     evolvedAfter,
-    extras: { labels, labelNames, metadata, standardizer: standardizer !== null },
+    extras: { labels, labelNames, featureNames, metadata, standardizer: standardizer !== null },
   };
   return { header, arrays };
 }
@@ -194,6 +207,7 @@ export function unpackModel(
     : null;
   const labels = extras.labels == null ? null : checked('labels', () => checkLabels('labels', extras.labels, classes));
   const labelNames = extras.labelNames == null ? null : checked('labelNames', () => checkLabelNames('labelNames', extras.labelNames, classes));
+  const featureNames = extras.featureNames == null ? null : checked('featureNames', () => checkFeatureNames('featureNames', extras.featureNames, inputs));
   const evolvedAfter = Number.isSafeInteger(header.evolvedAfter) && (header.evolvedAfter as number) >= -1 ? (header.evolvedAfter as number) : -1;
   return {
     options,
@@ -205,6 +219,7 @@ export function unpackModel(
       standardizer,
       labels,
       labelNames,
+      featureNames,
       metadata: extras.metadata ?? null,
       optimizerState: header.optimizerState !== false,
     },

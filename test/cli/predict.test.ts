@@ -226,3 +226,31 @@ describe('predict --no-labels --header', () => {
     expect(told.predicted).toEqual(labelled.predicted);
   });
 });
+
+describe('columns matched by header name', () => {
+  it('reorders a CSV file whose columns come in another order, refuses other columns, and goes by position without names', async () => {
+    const rows = blobRows(90);
+    const cols = ['a', 'b', 'c', 'd', 'e'];
+    const perm = [3, 0, 4, 1, 2];
+    const csv = (order: number[], names: string[]) =>
+      [[...order.map((j) => names[j]), 'species'].join(','), ...rows.map((r) => `${order.map((j) => r.x[j]).join(',')},${SPECIES[r.c]}`)].join('\n');
+    writeFileSync(file('named.csv'), csv([0, 1, 2, 3, 4], cols));
+    writeFileSync(file('shuffled.csv'), csv(perm, cols));
+    writeFileSync(file('renamed.csv'), csv([0, 1, 2, 3, 4], ['a', 'b', 'c', 'd', 'z']));
+    await runJson([...TRAIN, '--data', file('named.csv'), '--save-model', file('named.npset')]);
+    const same = (await runJson(['predict', '--model', file('named.npset'), '--data', file('named.csv')])).json;
+    expect(same.columns).toBe('name');
+    const shuffled = (await runJson(['predict', '--model', file('named.npset'), '--data', file('shuffled.csv')])).json;
+    expect(shuffled.columns).toBe('reordered');
+    expect(shuffled.predicted).toEqual(same.predicted);
+    expect(shuffled.correct).toBe(same.correct);
+    expectUsageError(
+      await runCli(['predict', '--model', file('named.npset'), '--data', file('renamed.csv')]),
+      /Expected the 5 columns the model was trained on \(by header name\) for --data but received .*renamed\.csv, whose header has 5: missing "e"; not in the model "z"/,
+    );
+    // A MAT-file has no column names: by position (blobs.mat holds the same features in the model's order).
+    const mat = (await runJson(['predict', '--model', file('named.npset'), '--data', file('blobs.mat')])).json;
+    expect(mat.columns).toBe('position');
+    expect(mat.predicted).toEqual(same.predicted.map(() => expect.anything()));
+  });
+});

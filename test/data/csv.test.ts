@@ -517,3 +517,16 @@ describe('loadData and prepareData: the loader by extension', () => {
     await expect(loadData(undefined, { labelColumn: 'y' })).rejects.toThrow(ValidationError);
   });
 });
+
+describe('featureNames', () => {
+  it('come from a header of names, without the label column; none without a header or with pandas 0..n-1', async () => {
+    const named = await loadCsvDataset(write('n.csv', 'a,species,b\n1,x,2\n3,y,4\n'), { label: 'species' });
+    expect(named.featureNames).toEqual(['a', 'b']);
+    expect(validateDataset(named)).toBe(named);
+    const { subset } = await import('../../lib/data/split');
+    expect(subset(named, [1]).featureNames).toEqual(['a', 'b']);
+    expect((await loadCsvDataset(write('h.csv', '1,2,x\n3,4,y\n'))).featureNames).toBeUndefined();
+    expect((await loadCsvDataset(write('p.csv', '0,1,2\n1,2,x\n3,4,y\n'))).featureNames).toBeUndefined();
+    expect(() => validateDataset({ ...named, featureNames: ['a'] })).toThrow(/featureNames/);
+  });
+});

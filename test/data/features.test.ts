@@ -35,7 +35,9 @@ const rows = (d: FeatureSet) => Array.from({ length: d.samples }, (_, i) => Arra
 
 /** A FeatureSet and nothing more (no labels made up), holding `expected` as float32. */
 function expectFeatures(d: FeatureSet, expected: number[][], name?: string): void {
-  expect(Object.keys(d).sort()).toEqual(['X', 'features', 'name', 'samples']);
+  // No labels made up: the fields of a FeatureSet only (the names of a header's columns when there is one).
+  expect(Object.keys(d).filter((k) => k !== 'featureNames').sort()).toEqual(['X', 'features', 'name', 'samples']);
+  if (d.featureNames !== undefined) expect(d.featureNames).toHaveLength(d.features);
   expect(d.X).toBeInstanceOf(Float32Array);
   expect([d.samples, d.features]).toEqual([expected.length, expected[0].length]);
   expect(rows(d)).toEqual(expected.map((row) => row.map((v) => Math.fround(v))));

@@ -54,7 +54,8 @@ describe('SparseMLP.save and SparseMLP.load', () => {
     const standardizer = fitStandardizer(s.train.X, s.train.samples, s.features);
     const file = join(dir, 'dense.npset');
     const labelNames = Array.from({ length: s.classes }, (_, c) => `class ${c} ✓`);
-    await m.save(file, { standardizer, labels: [10, 20, 30], labelNames, metadata: { dataset: 'synthetic', n: 1 } });
+    const featureNames = Array.from({ length: s.features }, (_, j) => `f${j}`);
+    await m.save(file, { standardizer, labels: [10, 20, 30], labelNames, featureNames, metadata: { dataset: 'synthetic', n: 1 } });
     const loaded = await load(file, { threads: 1 });
     expect(loaded.options).toEqual({ ...m.options, threads: 1 });
     expect(loaded.threads).toBe(1);
@@ -64,6 +65,7 @@ describe('SparseMLP.save and SparseMLP.load', () => {
     expect(info.file).toBe(file);
     expect(info.labels).toEqual([10, 20, 30]);
     expect(info.labelNames).toEqual(labelNames);
+    expect(info.featureNames).toEqual(featureNames);
     expect(info.metadata).toEqual({ dataset: 'synthetic', n: 1 });
     expect(info.standardizer!.mean).toEqual(standardizer.mean);
     expect(info.standardizer!.scale).toEqual(standardizer.scale);
@@ -107,6 +109,7 @@ describe('SparseMLP.save and SparseMLP.load', () => {
     await expectValidationError(() => m.save(''), /path/);
     await expectValidationError(() => m.save(file, { colour: 1 } as never), /colour/);
     await expectValidationError(() => m.save(file, { labels: [1, 2] }), /labels/);
+    await expectValidationError(() => m.save(file, { featureNames: ['a'] }), /featureNames/);
     await expectValidationError(() => m.save(file, { labelNames: ['a', 'b', 3] as never }), /labelNames\[2\]/);
     await expectValidationError(() => m.save(file, { standardizer: { mean: new Float64Array(2), scale: new Float64Array(2) } }), /standardizer.mean/);
     const bad = { mean: new Float64Array(s.features), scale: new Float64Array(s.features) };
