@@ -4,6 +4,7 @@ import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
 import type { Dataset } from '../data';
 import { datasetName, loadData, splitAndStandardize, type PreparedData } from '../experiment/prepare';
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
+import { MAX_HEADER_BYTES } from '../model/model-file';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
 import { classificationMetrics, MAX_METRIC_CLASSES, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
@@ -197,11 +198,20 @@ async function metricsOn(model: SparseMLP, test: Dataset, raw: Dataset): Promise
 
 /** The trained model with what predict needs to prepare new data and name its classes. */
 async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, raw: Dataset): Promise<void> {
+  // The names go into the file's JSON header, which may hold MAX_HEADER_BYTES: a header of very many or very long
+  // names is left out (predict then matches columns by position, as before names were saved) rather than failing after training.
+  let featureNames = raw.featureNames;
+  if (featureNames && Buffer.byteLength(JSON.stringify(featureNames)) > MAX_HEADER_BYTES / 2) {
+    process.stderr.write(
+      `npset: note: the ${featureNames.length} feature names of the header are not saved in ${f.saveModel} (too long for the model file's header): npset predict will match columns by position\n`,
+    );
+    featureNames = undefined;
+  }
   await model.save(f.saveModel!, {
     standardizer: data.standardizer,
     labels: raw.labels,
     ...(raw.labelNames ? { labelNames: raw.labelNames } : {}),
-    ...(raw.featureNames ? { featureNames: raw.featureNames } : {}),
+    ...(featureNames ? { featureNames } : {}),
     metadata: { dataset: data.name, method: f.method, features: data.features, trainSamples: data.train.samples },
   });
 }

@@ -100,8 +100,8 @@ export async function writeModelFile(path: string, header: Record<string, unknow
   const json = Buffer.from(JSON.stringify({ ...header, arrays: table }), 'utf8');
   if (json.length > MAX_HEADER_BYTES) {
     throw new ValidationError(
-      `Expected at most ${MAX_HEADER_BYTES} bytes (as JSON) for the saved header (options, labels, labelNames, metadata) ` +
-        `but received ${json.length}: save less metadata`,
+      `Expected at most ${MAX_HEADER_BYTES} bytes (as JSON) for the saved header (options, labels, labelNames, featureNames, metadata) ` +
+        `but received ${json.length}: save less metadata, or fewer or shorter names`,
     );
   }
   await checkTarget(path);
