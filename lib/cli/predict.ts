@@ -2,14 +2,14 @@
  * `npset predict`: a saved model (`npset train --save-model`) applied to a data file, compared with its labels;
  * with --no-labels, to a file of features only (new data), for the predictions alone.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { applyStandardizer, type Dataset, type FeatureSet } from '../data';
 import { ValidationError } from '../errors';
+import { writeFileAtomic } from '../files';
 import { loadData, loadFeatureData } from '../experiment/prepare';
 import { SparseMLP } from '../model';
-import { classificationMetrics, MAX_METRIC_CLASSES, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
+import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { DECIMAL_NOTATION } from '../validate';
 import { column, integer, path } from './args';
@@ -79,7 +79,7 @@ export interface PredictScores {
   /** How the file's labels were matched to the model's classes: by name, by value, or by class index. */
   matchedBy: 'name' | 'value' | 'index';
   /** Per-class metrics over the samples whose label the model knows, classes named by their labels (null: none). */
-  metrics: (Omit<ClassificationMetrics, 'perClass'> & { perClass: (Omit<ClassMetrics, 'class'> & { label: string | number })[] }) | null;
+  metrics: LabelledMetrics | null;
 }
 
 /** With --no-labels there is nothing to compare with: the same keys, all null. */
@@ -186,13 +186,10 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       const actual = (i: number) => (labelled ? [dataNames[labelled.y[i]]] : []);
       const rows = predicted.map((p, i) => [i, names[p], ...actual(i), ...Array.from(proba.subarray(i * k, (i + 1) * k))]);
       const columns = ['sample', 'predicted', ...(labelled ? ['actual'] : []), ...names.map((n) => `p(${n})`)];
-      const tmp = `${f.out}.${process.pid}.tmp`;
       try {
-        writeFileSync(tmp, stringify(rows, { header: true, columns }));
-        renameSync(tmp, f.out);
+        writeFileAtomic(f.out, stringify(rows, { header: true, columns }));
       } catch (e) {
-        // No half-written temporary file left behind (a full disk, a file size limit); the error keeps its code.
-        rmSync(tmp, { force: true });
+        // The error keeps its code (exit code 1 for a full disk); its message names the option.
         (e as Error).message = `cannot write ${f.out} (--out): ${(e as Error).message}`;
         throw e;
       }
@@ -229,7 +226,7 @@ function scores(model: SparseMLP, data: Dataset, predicted: number[], names: (st
   // null: no sample with a known label, or more classes than a confusion matrix is built for.
   if (known.length > 0 && model.classes <= MAX_METRIC_CLASSES) {
     const m = classificationMetrics(known.map((i) => map[data.y[i]]), known.map((i) => predicted[i]), model.classes);
-    metrics = { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: names[c], ...rest })) };
+    metrics = withLabels(m, names);
   }
   return { accuracy: correct / data.samples, correct, unknownLabels: unknown, matchedBy: by, metrics };
 }

@@ -6,7 +6,7 @@ import { datasetName, loadData, splitAndStandardize, type PreparedData } from '.
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { MAX_HEADER_BYTES } from '../model/model-file';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
-import { classificationMetrics, MAX_METRIC_CLASSES, type ClassMetrics, type ClassificationMetrics } from '../report/metrics';
+import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset, checkCsvHeader, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
@@ -186,14 +186,12 @@ async function train(f: TrainFlags): Promise<TrainResult> {
 }
 
 /** Per-class metrics of the final model's predictions on the test split, with the classes' labels. */
-export interface TestMetrics extends Omit<ClassificationMetrics, 'perClass'> {
-  perClass: (Omit<ClassMetrics, 'class'> & { label: string | number })[];
-}
+export type TestMetrics = LabelledMetrics;
 
 async function metricsOn(model: SparseMLP, test: Dataset, raw: Dataset): Promise<TestMetrics> {
   const m = classificationMetrics(test.y, await model.predict(test), raw.classes);
   const names: (string | number)[] = raw.labelNames ?? raw.labels;
-  return { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: names[c], ...rest })) };
+  return withLabels(m, names);
 }
 
 /** The trained model with what predict needs to prepare new data and name its classes. */

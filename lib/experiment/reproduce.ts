@@ -2,9 +2,10 @@
  * `npset reproduce`: the paper's six methods on every paper dataset found in a directory, over seeds,
  * with results written as runs finish (an interrupted run keeps what finished).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AbortError, NpsetError, ValidationError } from '../errors';
+import { writeFileAtomic } from '../files';
 import type { Dataset } from '../data';
 import { loadData, splitAndStandardize, type PreparedData } from './prepare';
 import { PAPER_DATASETS, PAPER_HYPERPARAMETERS, type PaperDataset } from './paper';
@@ -97,12 +98,6 @@ export function findPaperFiles(dir: string): { paper: PaperDataset; file: string
   return found;
 }
 
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
-  renameSync(tmp, path);
-}
-
 export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult, final: boolean) => Promise<void>): Promise<ReproduceResult> {
   const seeds = Array.from({ length: o.seeds ?? REPRODUCE_DEFAULTS.seeds }, (_, i) => i + 1);
   const figures = o.figures ?? true;
@@ -119,7 +114,7 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
   let done = 0;
 
   const save = async (final: boolean) => {
-    writeJsonAtomic(join(o.out, 'results.json'), { settings: base, seeds, failed: result.failed, figure1: result.figure1, runs: result.runs });
+    writeFileAtomic(join(o.out, 'results.json'), `${JSON.stringify({ settings: base, seeds, failed: result.failed, figure1: result.figure1, runs: result.runs }, null, 1)}\n`);
     await write(result, final);
   };
 

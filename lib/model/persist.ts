@@ -77,21 +77,13 @@ function checkLabels(name: string, v: unknown, classes: number): number[] {
   return [...(v as number[])];
 }
 
-function checkLabelNames(name: string, v: unknown, classes: number): string[] {
-  if (!Array.isArray(v) || v.length !== classes) fail(`an array of ${classes} names (one per class)`, name, v);
+/** `count` strings, one per class (distinct) or per input feature (names may repeat: a header may). */
+function checkNames(name: string, v: unknown, count: number, per: 'class' | 'input feature'): string[] {
+  if (!Array.isArray(v) || v.length !== count) fail(`an array of ${count} names (one per ${per})`, name, v);
   v.forEach((l: unknown, i) => {
     if (typeof l !== 'string') fail('a string', `${name}[${i}]`, l);
   });
-  checkDistinct(name, v as string[]);
-  return [...(v as string[])];
-}
-
-/** One name per input feature (names may repeat: a header may). */
-function checkFeatureNames(name: string, v: unknown, inputs: number): string[] {
-  if (!Array.isArray(v) || v.length !== inputs) fail(`an array of ${inputs} names (one per input feature)`, name, v);
-  v.forEach((n: unknown, i) => {
-    if (typeof n !== 'string') fail('a string', `${name}[${i}]`, n);
-  });
+  if (per === 'class') checkDistinct(name, v as string[]);
   return [...(v as string[])];
 }
 
@@ -118,8 +110,8 @@ export function packModel(
   const optimizerState = expectBoolean('optimizerState', o.optimizerState ?? true);
   const standardizer = o.standardizer === undefined ? null : checkStandardizer('standardizer', o.standardizer, inputs);
   const labels = o.labels === undefined ? null : checkLabels('labels', o.labels, classes);
-  const labelNames = o.labelNames === undefined ? null : checkLabelNames('labelNames', o.labelNames, classes);
-  const featureNames = o.featureNames === undefined ? null : checkFeatureNames('featureNames', o.featureNames, inputs);
+  const labelNames = o.labelNames === undefined ? null : checkNames('labelNames', o.labelNames, classes, 'class');
+  const featureNames = o.featureNames === undefined ? null : checkNames('featureNames', o.featureNames, inputs, 'input feature');
   let metadata: unknown = null;
   if (o.metadata !== undefined) {
     try {
@@ -206,8 +198,8 @@ export function unpackModel(
     ? checked('standardizer', () => checkStandardizer('standardizer', { mean: arrays.get('standardizer.mean'), scale: arrays.get('standardizer.scale') }, inputs))
     : null;
   const labels = extras.labels == null ? null : checked('labels', () => checkLabels('labels', extras.labels, classes));
-  const labelNames = extras.labelNames == null ? null : checked('labelNames', () => checkLabelNames('labelNames', extras.labelNames, classes));
-  const featureNames = extras.featureNames == null ? null : checked('featureNames', () => checkFeatureNames('featureNames', extras.featureNames, inputs));
+  const labelNames = extras.labelNames == null ? null : checked('labelNames', () => checkNames('labelNames', extras.labelNames, classes, 'class'));
+  const featureNames = extras.featureNames == null ? null : checked('featureNames', () => checkNames('featureNames', extras.featureNames, inputs, 'input feature'));
   const evolvedAfter = Number.isSafeInteger(header.evolvedAfter) && (header.evolvedAfter as number) >= -1 ? (header.evolvedAfter as number) : -1;
   return {
     options,

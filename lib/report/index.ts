@@ -11,4 +11,4 @@ export {
   renderScalingChart,
 } from './plot';
 export { formatInt, formatPercent, mean, std } from './stats';
-export { type ClassMetrics, type ClassificationMetrics, classificationMetrics, MAX_METRIC_CLASSES } from './metrics';
+export { type ClassMetrics, type ClassificationMetrics, type LabelledMetrics, classificationMetrics, MAX_METRIC_CLASSES, withLabels } from './metrics';

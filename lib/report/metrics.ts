@@ -49,6 +49,14 @@ function checkIndices(name: string, v: unknown, classes: number): ArrayLike<numb
   return a as ArrayLike<number>;
 }
 
+/** Metrics whose classes are named by their labels (`label`) rather than by index, as the CLI reports them. */
+export type LabelledMetrics = Omit<ClassificationMetrics, 'perClass'> & { perClass: (Omit<ClassMetrics, 'class'> & { label: string | number })[] };
+
+/** `m` with each class named by `labels[class]`. */
+export function withLabels(m: ClassificationMetrics, labels: readonly (string | number)[]): LabelledMetrics {
+  return { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: labels[c], ...rest })) };
+}
+
 /** Metrics of predictions `predicted` against `actual` (class indices in [0, classes), classes <= 4096). */
 export function classificationMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): ClassificationMetrics {
   const k = expectInteger('classes', classes, { min: 1 });

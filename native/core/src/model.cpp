@@ -502,12 +502,14 @@ Topology Model::topology() const {
     return t;
 }
 
-LayerCsr Model::layer_csr(int layer) const {
+const Layer& Model::layer_at(int layer) const {
     if (layer < 0 || static_cast<size_t>(layer) >= layers_.size())
         throw range_error("Expected a layer index between 0 and " + std::to_string(layers_.size() - 1) +
                           " but received " + std::to_string(layer));
-    return layers_[layer]->csr();
+    return *layers_[layer];
 }
+
+LayerCsr Model::layer_csr(int layer) const { return layer_at(layer).csr(); }
 
 MemoryStats Model::memory() const {
     MemoryStats m;

@@ -13,11 +13,8 @@
 namespace npset {
 
 LayerState Model::layer_state(int layer) const {
-    if (layer < 0 || static_cast<size_t>(layer) >= layers_.size())
-        throw range_error("Expected a layer index between 0 and " + std::to_string(layers_.size() - 1) +
-                          " but received " + std::to_string(layer));
+    const Layer& l = layer_at(layer);
     LayerState s;
-    const Layer& l = *layers_[layer];
     s.rows = l.n_out();
     s.cols = l.n_in();
     s.sparse = l.sparse();

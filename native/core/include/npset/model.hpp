@@ -130,6 +130,7 @@ public:
 
 private:
     Model();  // empty, for clone and from_state (defined where Buffers is complete)
+    const Layer& layer_at(int layer) const;  // throws ArgumentError for an index out of range
     struct Buffers;
     void ensure_buffers(int padded_batch);
     void forward_batch(int pb, bool train, uint64_t dropout_seed);
