@@ -6,6 +6,7 @@ import { datasetName, loadData, splitAndStandardize, type PreparedData } from '.
 import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { MAX_HEADER_BYTES } from '../model/model-file';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
+import { parseLearningRateSchedule, resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
@@ -48,6 +49,8 @@ interface TrainFlags {
   zeta: number;
   batch: number;
   lr: number;
+  lrSchedule?: LearningRateScheduleSpec;
+  lrWarmup?: number;
   momentum: number;
   weightDecay: number;
   dropout: number;
@@ -90,6 +93,8 @@ export function trainCommand(): Command {
     .option('--zeta <z>', 'fraction of weights per sign removed and regrown after each epoch', number('--zeta', { min: 0, max: 1 }), d.zeta)
     .option('--batch <b>', 'mini-batch size', integer('--batch', { min: 1, max: 65536 }), d.batch)
     .option('--lr <r>', 'learning rate', number('--lr', { min: 0, minExclusive: true }), d.lr)
+    .option('--lr-schedule <spec>', 'learning rate per epoch (default: constant): constant, step:EPOCHS[:FACTOR] (times FACTOR, default 0.1, every EPOCHS epochs), exponential:FACTOR (times FACTOR every epoch) or cosine[:MIN_LR] (half a cosine from --lr down towards MIN_LR, default 0, over the epochs)', (v: string) => parseLearningRateSchedule('--lr-schedule', v))
+    .option('--lr-warmup <n>', 'epochs of linear warm-up (rate --lr * (epoch + 1) / n) before the schedule starts (default: 0)', integer('--lr-warmup', { min: 0, max: LIMITS.epochs }))
     .option('--momentum <m>', 'SGD momentum', number('--momentum', { min: 0, max: 1, maxExclusive: true }), d.momentum)
     .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true }), d.weightDecay)
     .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true }), d.dropout)
@@ -118,6 +123,7 @@ async function train(f: TrainFlags): Promise<TrainResult> {
   checkCsvHeader(f.data, f.header);
   checkMatVariables(f.data, f);
   if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel, { '--data': f.data });
+  const lrSchedule = cliSchedule(f);
   const raw = await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar });
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.
@@ -132,6 +138,7 @@ async function train(f: TrainFlags): Promise<TrainResult> {
     zeta: f.zeta,
     batchSize: f.batch,
     learningRate: f.lr,
+    ...(lrSchedule ? { learningRateSchedule: lrSchedule } : {}),
     momentum: f.momentum,
     weightDecay: f.weightDecay,
     dropout: f.dropout,
@@ -169,7 +176,9 @@ async function train(f: TrainFlags): Promise<TrainResult> {
             process.stdout.write(
               `epoch ${String(r.epoch + 1).padStart(w)}/${info.epochs}  loss ${r.loss.toFixed(4)}  ` +
                 `train ${(100 * r.trainAccuracy).toFixed(2)}%  test ${(100 * r.testAccuracy).toFixed(2)}%  ` +
-                `params ${formatInt(r.params)}  hidden ${r.neurons.slice(1, -1).join(',')}  ${r.ms.toFixed(1)} ms\n`,
+                `params ${formatInt(r.params)}  hidden ${r.neurons.slice(1, -1).join(',')}  ` +
+                (lrSchedule ? `lr ${Number(r.learningRate.toPrecision(3))}  ` : '') +
+                `${r.ms.toFixed(1)} ms\n`,
             );
           },
     });
@@ -183,6 +192,18 @@ async function train(f: TrainFlags): Promise<TrainResult> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/**
+ * --lr-schedule and --lr-warmup as one schedule, checked against --lr before any data is loaded; undefined when
+ * neither is given (a constant rate, and the per-epoch lines stay as they were).
+ */
+function cliSchedule(f: TrainFlags): LearningRateScheduleSpec | undefined {
+  if (f.lrSchedule === undefined && f.lrWarmup === undefined) return undefined;
+  const spec = { ...(f.lrSchedule ?? { type: 'constant' as const }), ...(f.lrWarmup ? { warmupEpochs: f.lrWarmup } : {}) };
+  const syntax: Record<string, string> = { stepSize: 'EPOCHS', factor: 'FACTOR', minLearningRate: 'MIN_LR' };
+  const field = (key: string) => (key === 'warmupEpochs' ? '--lr-warmup' : `${syntax[key] ?? key} of --lr-schedule ${spec.type}`);
+  return resolveLearningRateSchedule(spec, f.lr, field) as LearningRateScheduleSpec;
 }
 
 /** Per-class metrics of the final model's predictions on the test split, with the classes' labels. */
@@ -221,6 +242,7 @@ export function toJson(r: TrainResult): Record<string, unknown> {
     trainAccuracyPerEpoch: history.map((h) => h.trainAccuracy),
     testAccuracyPerEpoch: history.map((h) => h.testAccuracy),
     lossPerEpoch: history.map((h) => h.loss),
+    learningRatePerEpoch: history.map((h) => h.learningRate),
   };
 }
 

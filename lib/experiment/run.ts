@@ -4,6 +4,7 @@
  */
 import { SparseMLP, type EpochInfo } from '../model';
 import { FLOAT32_MAX, PRUNE_CRITERIA, type PruneCriterion } from '../model/options';
+import { resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
 import { expectInteger, expectNumber, expectOneOf, expectString, fail, rejectUnknownKeys } from '../validate';
 import { METHODS, METHOD_SPECS, type Method } from './methods';
 import type { PreparedData } from './prepare';
@@ -24,6 +25,8 @@ export interface RunSettings {
   criterion: PruneCriterion;
   seed: number;
   threads: number;
+  /** The rate of each epoch from learningRate (default constant); an object, as settings are recorded as JSON. */
+  learningRateSchedule?: LearningRateScheduleSpec;
 }
 
 export interface EpochRecord {
@@ -33,6 +36,8 @@ export interface EpochRecord {
   testAccuracy: number;
   neurons: number[];
   params: number;
+  /** The epoch's learning rate. */
+  learningRate: number;
   ms: number;
 }
 
@@ -81,7 +86,7 @@ export interface RunOptions {
 const RUN_KEYS = ['data', 'method', 'settings', 'onEpoch', 'signal', 'keepModel', 'onDivergence'] as const;
 const SETTING_KEYS = [
   'hidden', 'epochs', 'epsilon', 'zeta', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'dropout',
-  'alpha', 'beta', 'gamma', 'criterion', 'seed', 'threads',
+  'alpha', 'beta', 'gamma', 'criterion', 'seed', 'threads', 'learningRateSchedule',
 ] as const;
 
 /**
@@ -93,13 +98,14 @@ function checkSettings(value: unknown): RunSettings {
   const o = value as Record<string, unknown>;
   rejectUnknownKeys('settings', o, SETTING_KEYS);
   const unit = { min: 0, max: 1, maxExclusive: true };
+  const learningRate = expectNumber('settings.learningRate', o.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX });
   return {
     hidden: hiddenSizes(o.hidden),
     epochs: expectInteger('settings.epochs', o.epochs, { min: 1, max: 1_000_000 }),
     epsilon: expectNumber('settings.epsilon', o.epsilon, { min: 0, minExclusive: true, max: FLOAT32_MAX }),
     zeta: expectNumber('settings.zeta', o.zeta, { min: 0, max: 1 }),
     batchSize: expectInteger('settings.batchSize', o.batchSize, { min: 1, max: 65536 }),
-    learningRate: expectNumber('settings.learningRate', o.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX }),
+    learningRate,
     momentum: expectNumber('settings.momentum', o.momentum, unit),
     weightDecay: expectNumber('settings.weightDecay', o.weightDecay, unit),
     dropout: expectNumber('settings.dropout', o.dropout, unit),
@@ -109,7 +115,16 @@ function checkSettings(value: unknown): RunSettings {
     criterion: expectOneOf('settings.criterion', o.criterion, PRUNE_CRITERIA),
     seed: expectInteger('settings.seed', o.seed, { min: 0 }),
     threads: expectInteger('settings.threads', o.threads, { min: 0, max: 4096 }),
+    ...(o.learningRateSchedule === undefined ? {} : { learningRateSchedule: scheduleSetting(o.learningRateSchedule, learningRate) }),
   };
+}
+
+/** A schedule object, checked and with its defaults filled in (what results record); no function: settings are JSON. */
+function scheduleSetting(value: unknown, learningRate: number): LearningRateScheduleSpec {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail('a schedule object { type, ... } (settings are recorded as JSON)', 'settings.learningRateSchedule', value);
+  }
+  return resolveLearningRateSchedule(value, learningRate, (key) => `settings.learningRateSchedule.${key}`) as LearningRateScheduleSpec;
 }
 
 /** Hidden layer sizes; none ([]) is a model without hidden layers, as SparseMLP.create allows. */
@@ -166,6 +181,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       epochs: s.epochs,
       batchSize: s.batchSize,
       learningRate: s.learningRate,
+      ...(s.learningRateSchedule ? { learningRateSchedule: s.learningRateSchedule } : {}),
       momentum: s.momentum,
       weightDecay: s.weightDecay,
       dropout: s.dropout,
@@ -182,6 +198,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
           testAccuracy: info.validationAccuracy ?? NaN,
           neurons: info.neurons,
           params: info.connections.reduce((a, b) => a + b, 0),
+          learningRate: info.learningRate,
           ms: info.timesMs.total,
         };
         history.push(record);

@@ -1,4 +1,5 @@
 export * from './options';
+export { LR_SCHEDULE_TYPES, learningRateAt, type LearningRateFunction, type LearningRateSchedule, type LearningRateScheduleSpec, type LearningRateScheduleType, type ResolvedLearningRateSchedule } from './schedule';
 export { SparseMLP } from './sparse-mlp';
 export type { EpochInfo, EpochTimes, Evaluation, FitOptions, FitResult, LayerStats, TopologyStats, TrainEpochOptions } from './sparse-mlp';
 export { NativeData, type ModelData } from './data';

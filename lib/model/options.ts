@@ -12,6 +12,7 @@ import {
   fail,
   rejectUnknownKeys,
 } from '../validate';
+import { resolveLearningRateSchedule, type LearningRateSchedule, type ResolvedLearningRateSchedule } from './schedule';
 
 // Every exported constant here is frozen: a write from any importer would change every later create and fit.
 export const ACTIVATIONS = Object.freeze(['relu', 'all-relu'] as const);
@@ -91,9 +92,17 @@ export interface TrainOptions {
   regrowScale?: number;
   /** NPSET neuron pruning; false or omitted: none. */
   pruning?: PruningOptions | false;
+  /**
+   * The rate of each epoch, from `learningRate`: 'constant' (default), 'cosine', { type: 'step' | 'exponential' |
+   * 'cosine' | 'constant', ..., warmupEpochs } or a function (epoch, learningRate) => rate.
+   */
+  learningRateSchedule?: LearningRateSchedule;
 }
 
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'pruning'>> & { pruning: ResolvedPruning | null };
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'pruning' | 'learningRateSchedule'>> & {
+  pruning: ResolvedPruning | null;
+  learningRateSchedule: ResolvedLearningRateSchedule;
+};
 
 export const MODEL_DEFAULTS = Object.freeze({
   dense: false,
@@ -119,6 +128,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   zeta: 0.3,
   regrowInit: 'normal' as RegrowInit,
   regrowScale: 0.1,
+  learningRateSchedule: 'constant' as LearningRateSchedule,
 });
 
 export const PRUNING_DEFAULTS = Object.freeze({
@@ -177,10 +187,12 @@ export function resolveTrainOptions(value: unknown, hiddenLayers: number): Resol
   const o = expectOptions('fit options', value);
   rejectUnknownKeys('fit options', o, [...Object.keys(TRAIN_DEFAULTS), 'pruning']);
   const r = { ...TRAIN_DEFAULTS, ...o } as Required<TrainOptions>;
+  const learningRate = expectNumber('learningRate', r.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX });
   return {
     epochs: expectInteger('epochs', r.epochs, { min: 1, max: 1_000_000 }),
     batchSize: expectInteger('batchSize', r.batchSize, { min: 1, max: 65536 }),
-    learningRate: expectNumber('learningRate', r.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX }),
+    learningRate,
+    learningRateSchedule: resolveLearningRateSchedule(r.learningRateSchedule, learningRate),
     momentum: expectNumber('momentum', r.momentum, { min: 0, max: 1, maxExclusive: true }),
     nesterov: expectBoolean('nesterov', r.nesterov),
     weightDecay: expectNumber('weightDecay', r.weightDecay, { min: 0, max: 1, maxExclusive: true }),

@@ -19,6 +19,7 @@ import {
 import { ModelFileError, readModelFile, writeModelFile } from './model-file';
 import { packModel, unpackModel, type SaveOptions, type SavedInfo } from './persist';
 import { enqueue } from './queue';
+import { learningRateAt } from './schedule';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NPSET_VERSION = (require('../../package.json') as { version: string }).version;
@@ -49,6 +50,8 @@ export interface EpochInfo {
   connections: number[];
   /** Neurons removed per pruned hidden layer at the start of this epoch (NPSET). */
   pruned?: number[];
+  /** The learning rate of this epoch (fit's learningRate, or its learningRateSchedule's rate). */
+  learningRate: number;
   timesMs: EpochTimes;
 }
 
@@ -164,9 +167,9 @@ function wrap(err: unknown): unknown {
   return err;
 }
 
-/** The addon's per-epoch training settings, taken from resolved options. */
-function nativeTrainConfig(o: ResolvedTrainOptions): Record<string, unknown> {
-  const { batchSize, learningRate, momentum, nesterov, weightDecay, dropout, shuffle } = o;
+/** The addon's per-epoch training settings, taken from resolved options (with the epoch's rate when scheduled). */
+function nativeTrainConfig(o: ResolvedTrainOptions, learningRate = o.learningRate): Record<string, unknown> {
+  const { batchSize, momentum, nesterov, weightDecay, dropout, shuffle } = o;
   return { batchSize, learningRate, momentum, nesterov, weightDecay, dropout, shuffle };
 }
 
@@ -429,6 +432,8 @@ export class SparseMLP {
     signal: AbortSignal | undefined,
   ): Promise<EpochInfo> {
     const started = performance.now();
+    // Before any job: a schedule function that throws or returns a bad rate stops fit with the model unchanged.
+    const learningRate = learningRateAt(o.learningRateSchedule, o.learningRate, epoch, o.epochs);
     let pruningMs = 0;
     let pruned: number[] | undefined;
     if (prunesAt(o.pruning, epoch)) {
@@ -442,7 +447,7 @@ export class SparseMLP {
     }
     // Read inside the queue: another job of this model (say an evaluate) may be running in between.
     const topo = await this.#job(async (m) => m.topology(), signal);
-    const r = await this.#job((m) => m.trainEpoch(train, nativeTrainConfig(o), epoch), signal);
+    const r = await this.#job((m) => m.trainEpoch(train, nativeTrainConfig(o, learningRate), epoch), signal);
     const evalStart = performance.now();
     const evalBatch = Math.max(o.batchSize, 64);
     const trainEval = await this.#job((m) => m.evaluate(train, evalBatch), signal);
@@ -458,6 +463,7 @@ export class SparseMLP {
       neurons: topo.neurons,
       connections: topo.connections,
       ...(pruned ? { pruned } : {}),
+      learningRate,
       timesMs: {
         forward: r.timesMs.forward,
         backward: r.timesMs.backward,

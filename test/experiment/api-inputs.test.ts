@@ -56,6 +56,8 @@ describe('runMethod input checks', () => {
     ['keepModel not a function', { data, method: 'set', settings, keepModel: {} }, /for keepModel/],
     ['signal not an AbortSignal', { data, method: 'set', settings, signal: {} }, /for signal/],
     ['onDivergence unknown', { data, method: 'set', settings, onDivergence: 'ignore' }, /for onDivergence/],
+    ['a schedule function (settings are JSON)', { data, method: 'set', settings: { ...settings, learningRateSchedule: () => 0.1 } }, /a schedule object .* for settings.learningRateSchedule but received a function$/],
+    ['a bad schedule field', { data, method: 'set', settings: { ...settings, learningRateSchedule: { type: 'step', stepSize: 0 } } }, /for settings.learningRateSchedule.stepSize but received 0$/],
   ];
   it.each(bad)('%s', async (_name, options, pattern) => {
     const e = await rejection(() => runMethod(options as RunOptions));
@@ -69,6 +71,12 @@ describe('runMethod input checks', () => {
     expect(r.settings).toEqual({ ...settings, hidden: [8] });
     hidden[0] = 99;
     expect(r.settings.hidden).toEqual([8]);
+  });
+
+  it('records a schedule with its defaults filled in, and each epoch\'s rate', async () => {
+    const r = await runMethod({ data, method: 'set', settings: { ...settings, epochs: 3, learningRateSchedule: { type: 'step', stepSize: 2 } } });
+    expect(r.settings.learningRateSchedule).toEqual({ type: 'step', stepSize: 2, factor: 0.1, warmupEpochs: 0 });
+    expect(r.history.map((h) => h.learningRate)).toEqual([0.01, 0.01, 0.01 * 0.1]);
   });
 
   it('accepts no hidden layers, as SparseMLP.create does', async () => {
