@@ -4,14 +4,13 @@
  */
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { applyStandardizer, type Dataset, type FeatureSet } from '../data';
+import type { FeatureSet } from '../data';
 import { ValidationError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { loadData, loadFeatureData } from '../experiment/prepare';
-import { SparseMLP } from '../model';
+import { SparseMLP, type PreparedInput } from '../model';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
-import { DECIMAL_NOTATION } from '../validate';
 import { column, integer, path } from './args';
 import { checkCsvHeader, checkLabelColumn, checkMatVariables } from './checks';
 import { checkOutFile } from './out';
@@ -90,63 +89,6 @@ export type PredictResult = PredictCommon & (PredictScores | NoScores);
 
 const NO_SCORES: NoScores = { accuracy: null, correct: null, unknownLabels: null, matchedBy: null, metrics: null };
 
-/**
- * The model's class index of each of the data's classes (-1: unknown to the model). Labels are matched by what
- * they say, also across kinds: a model of text labels takes the file's numbers as text ("1" is 1), a model of
- * numeric labels takes the file's texts that are numbers ("10" is 10; "setosa" is none of its classes). Only a
- * model saved without labels matches by class index.
- */
-function classMap(model: SparseMLP, data: Dataset): { map: number[]; by: PredictScores['matchedBy'] } {
-  const saved = model.saved;
-  if (saved?.labelNames) {
-    const index = new Map(saved.labelNames.map((n, c) => [n, c]));
-    const names = data.labelNames ?? data.labels.map(String);
-    return { map: names.map((n) => index.get(n) ?? -1), by: 'name' };
-  }
-  if (saved?.labels) {
-    const index = new Map(saved.labels.map((v, c) => [v, c]));
-    const values = data.labelNames ? data.labelNames.map((n) => (DECIMAL_NOTATION.test(n) ? Number(n) : NaN)) : data.labels;
-    return { map: values.map((v) => index.get(v) ?? -1), by: 'value' };
-  }
-  return { map: data.labels.map((_, c) => (c < model.classes ? c : -1)), by: 'index' };
-}
-
-/**
- * The file's features in the model's input order. When both the model (saved with featureNames, as train
- * --save-model does from a CSV header) and the file have column names, the columns are matched by name, so a
- * file whose columns come in another order is reordered, and one with other columns is refused; else by position.
- */
-function alignColumns(model: SparseMLP, data: FeatureSet, file: string): { X: Float32Array; columns: PredictCommon['columns'] } {
-  const want = model.saved?.featureNames;
-  const have = data.featureNames;
-  if (!want || !have) return { X: data.X, columns: 'position' };
-  if (want.length === have.length && want.every((n, j) => n === have[j])) return { X: data.X, columns: 'name' };
-  const at = new Map<string, number>();
-  have.forEach((n, j) => (at.has(n) ? at.set(n, -1) : at.set(n, j))); // -1: the name repeats
-  const wanted = new Set(want); // not want.includes: quadratic, minutes for 100k columns
-  const missing = want.filter((n) => !at.has(n));
-  const extra = have.filter((n) => !wanted.has(n));
-  const repeated = want.filter((n) => at.get(n) === -1);
-  if (missing.length || extra.length || repeated.length || wanted.size !== want.length || have.length !== want.length) {
-    const list = (names: string[]) => names.slice(0, 5).map((n) => JSON.stringify(n)).join(', ') + (names.length > 5 ? `, ... (${names.length})` : '');
-    const why = [
-      missing.length ? `missing ${list(missing)}` : '',
-      extra.length ? `not in the model ${list(extra)}` : '',
-      repeated.length || wanted.size !== want.length ? 'names that repeat, so columns cannot be matched by name' : '',
-    ].filter(Boolean);
-    throw new ValidationError(
-      `Expected the ${want.length} columns the model was trained on (by header name) for --data but received ${file}, whose header has ${have.length}: ${why.join('; ')}`,
-    );
-  }
-  const f = want.length;
-  const X = new Float32Array(data.samples * f);
-  const from = want.map((n) => at.get(n) as number);
-  for (let i = 0; i < data.samples; i++) {
-    for (let j = 0; j < f; j++) X[i * f + j] = data.X[i * f + from[j]];
-  }
-  return { X, columns: 'reordered' };
-}
-
 async function predict(f: PredictFlags): Promise<PredictResult> {
   if (!f.labels) {
     for (const [flag, value] of [['--label-column', f.labelColumn], ['--y-var', f.yVar]] as const) {
@@ -165,15 +107,10 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
     const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar }) : undefined;
     const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header }));
-    const { X: ordered, columns } = alignColumns(model, data, f.data);
-    if (data.features !== model.inputs) {
-      throw new RangeError(`Expected ${model.inputs} features (the model's inputs) for --data but received ${f.data} with ${data.features}`);
-    }
-    const standardizer = model.saved?.standardizer ?? null;
-    const X = standardizer ? applyStandardizer(standardizer, ordered, data.samples, data.features) : ordered;
-    const proba = await model.predictProba(X);
+    const input = model.prepare(data, { name: '--data', source: f.data });
+    const proba = await model.predictProba(input.X);
     const k = model.classes;
-    const names: (string | number)[] = model.saved?.labelNames ?? model.saved?.labels ?? Array.from({ length: k }, (_, c) => c);
+    const names = model.classLabels;
     const predicted: number[] = [];
     for (let i = 0; i < data.samples; i++) {
       let best = 0;
@@ -201,9 +138,9 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       connections: topo.connections,
       data: f.data,
       samples: data.samples,
-      standardized: standardizer !== null,
-      columns,
-      ...(labelled ? scores(model, labelled, predicted, names) : NO_SCORES),
+      standardized: input.standardized,
+      columns: input.columns,
+      ...(input.y ? scores(model, input, predicted, names) : NO_SCORES),
       predicted: predicted.map((p) => names[p]),
     };
   } finally {
@@ -211,24 +148,19 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
   }
 }
 
-/** The predictions (class indices of the model) against the file's labels. */
-function scores(model: SparseMLP, data: Dataset, predicted: number[], names: (string | number)[]): PredictScores {
-  const { map, by } = classMap(model, data);
+/** The predictions (class indices of the model) against the file's labels, as the model's class indices (-1: unknown). */
+function scores(model: SparseMLP, input: PreparedInput, predicted: number[], names: (string | number)[]): PredictScores {
+  const y = input.y!;
   let correct = 0;
-  let unknown = 0;
-  for (let i = 0; i < data.samples; i++) {
-    const actual = map[data.y[i]];
-    if (actual < 0) unknown++;
-    else if (actual === predicted[i]) correct++;
-  }
-  const known = [...predicted.keys()].filter((i) => map[data.y[i]] >= 0);
+  for (let i = 0; i < input.samples; i++) if (y[i] === predicted[i]) correct++;
+  const known = [...predicted.keys()].filter((i) => y[i] >= 0);
   let metrics: PredictScores['metrics'] = null;
   // null: no sample with a known label, or more classes than a confusion matrix is built for.
   if (known.length > 0 && model.classes <= MAX_METRIC_CLASSES) {
-    const m = classificationMetrics(known.map((i) => map[data.y[i]]), known.map((i) => predicted[i]), model.classes);
+    const m = classificationMetrics(known.map((i) => y[i]), known.map((i) => predicted[i]), model.classes);
     metrics = withLabels(m, names);
   }
-  return { accuracy: correct / data.samples, correct, unknownLabels: unknown, matchedBy: by, metrics };
+  return { accuracy: correct / input.samples, correct, unknownLabels: input.unknownLabels!, matchedBy: input.matchedBy!, metrics };
 }
 
 function printSummary(r: PredictResult, f: PredictFlags): void {

@@ -20,6 +20,8 @@ import { ModelFileError, readModelFile, writeModelFile } from './model-file';
 import { packModel, unpackModel, type SaveOptions, type SavedInfo } from './persist';
 import { enqueue } from './queue';
 import { learningRateAt } from './schedule';
+import { classLabels, prepareInput, type PrepareOptions, type PreparedInput } from './prepare-input';
+import type { Dataset, FeatureSet } from '../data';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NPSET_VERSION = (require('../../package.json') as { version: string }).version;
@@ -536,6 +538,23 @@ export class SparseMLP {
     }
     const d = data instanceof Float32Array ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
     return leaseFor('data', d, this.inputs, this.classes, false);
+  }
+
+  /**
+   * New data made ready for this model as it was trained, as `npset predict` does: columns reordered by header
+   * name to the saved featureNames, the saved standardisation applied, labels matched to the saved labels (by
+   * name or value) as this model's class indices. For a model that was not loaded, columns go by position and
+   * nothing is standardised. The result goes to predict, predictProba and (when every label is known) evaluate.
+   */
+  prepare(data: FeatureSet | Dataset, options: PrepareOptions = {}): PreparedInput {
+    this.#alive();
+    return prepareInput(this, data, options);
+  }
+
+  /** The label of each class: the saved label names, else the saved label values, else the class index. */
+  get classLabels(): (string | number)[] {
+    this.#alive();
+    return classLabels(this);
   }
 
   /** Neurons and connections per layer, now. */
