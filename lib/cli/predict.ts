@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import type { FeatureSet } from '../data';
-import { ValidationError } from '../errors';
+import { DataFormatError, ValidationError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { loadData, loadFeatureData } from '../experiment/prepare';
 import { SparseMLP, type PreparedInput } from '../model';
@@ -105,9 +105,15 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
   const model = await SparseMLP.load(f.model, { threads: f.threads });
   try {
     // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
-    const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar }) : undefined;
+    const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar }).catch(hintNoLabels) : undefined;
     const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header }));
-    const input = model.prepare(data, { name: '--data', source: f.data });
+    let input: PreparedInput;
+    try {
+      input = model.prepare(data, { name: '--data', source: f.data });
+    } catch (e) {
+      // A file of features only, read with its last column as labels, is one feature short.
+      throw labelled && data.features === model.inputs - 1 && e instanceof ValidationError ? withNoLabelsHint(e) : e;
+    }
     const proba = await model.predictProba(input.X);
     const k = model.classes;
     const names = model.classLabels;
@@ -146,6 +152,19 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
   } finally {
     model.dispose();
   }
+}
+
+const NO_LABELS_HINT = ' (if the file holds features only, without labels, add --no-labels)';
+
+function withNoLabelsHint<E extends Error>(e: E): E {
+  e.message += NO_LABELS_HINT;
+  return e;
+}
+
+/** A labelled read that fails on its label column: the file may have no labels at all. */
+function hintNoLabels(e: unknown): never {
+  if (e instanceof DataFormatError && /continuous target|label/i.test(e.message)) throw withNoLabelsHint(e);
+  throw e;
 }
 
 /** The predictions (class indices of the model) against the file's labels, as the model's class indices (-1: unknown). */

@@ -183,9 +183,10 @@ export function prunedLayers(layers: PruneLayers | number[], hidden: number): nu
   return [index];
 }
 
-export function resolveTrainOptions(value: unknown, hiddenLayers: number): ResolvedTrainOptions {
+/** `otherKeys`: the options of the caller that it takes out of `value` itself (fit's validation, onEpoch, ...), listed in the unknown-option error. */
+export function resolveTrainOptions(value: unknown, hiddenLayers: number, otherKeys: readonly string[] = []): ResolvedTrainOptions {
   const o = expectOptions('fit options', value);
-  rejectUnknownKeys('fit options', o, [...Object.keys(TRAIN_DEFAULTS), 'pruning']);
+  rejectUnknownKeys('fit options', o, [...Object.keys(TRAIN_DEFAULTS), 'pruning', ...otherKeys]);
   const r = { ...TRAIN_DEFAULTS, ...o } as Required<TrainOptions>;
   const learningRate = expectNumber('learningRate', r.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX });
   return {

@@ -179,6 +179,9 @@ function nativeTrainConfig(o: ResolvedTrainOptions, learningRate = o.learningRat
 const TRAIN_EPOCH_OPTIONS = ['batchSize', 'learningRate', 'momentum', 'nesterov', 'weightDecay', 'dropout', 'shuffle'] as const;
 export type TrainEpochOptions = Pick<TrainOptions, (typeof TRAIN_EPOCH_OPTIONS)[number]>;
 
+/** fit's options beside the training ones (taken out before resolveTrainOptions, named in its unknown-option error). */
+const FIT_ONLY_KEYS = ['validation', 'onEpoch', 'signal', 'onDivergence', 'initialEpoch'] as const;
+
 /** Only `create` and `clone` may build a SparseMLP (they hold the native model it wraps). */
 const BUILD = Symbol('SparseMLP.build');
 
@@ -385,7 +388,7 @@ export class SparseMLP {
     ) as FitOptions;
     expectOneOf('onDivergence', onDivergence, ['error', 'continue'] as const);
     if (this.#running) throw new ValidationError('This SparseMLP is already training; await the running fit first');
-    const o = resolveTrainOptions(rest, this.#hiddenLayers);
+    const o = resolveTrainOptions(rest, this.#hiddenLayers, FIT_ONLY_KEYS);
     const first = expectInteger('initialEpoch', initialEpoch, { min: 0, max: o.epochs - 1 });
     if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
     if (onEpoch !== undefined && typeof onEpoch !== 'function') fail('a function', 'onEpoch', onEpoch);

@@ -65,6 +65,8 @@ describe('fit, evaluate and predict validation', () => {
   const badFit: [string, unknown, RegExp?][] = [
     ['fit options not an object', 5],
     ['an unknown fit key', { epoch: 3 }, /unknown option "epoch"/],
+    // The list names every option fit takes, its own (validation, onEpoch, ...) too.
+    ['an unknown fit key, all options listed', { epoch: 3 }, /options epochs, batchSize, .*pruning, validation, onEpoch, signal, onDivergence, initialEpoch for fit options/],
     ['epochs 0', { epochs: 0 }, /epochs/],
     ['epochs fractional', { epochs: 1.5 }, /epochs/],
     ['batchSize 0', { batchSize: 0 }, /batchSize.*received 0$/],
