@@ -1,4 +1,5 @@
 /** `npset train`: one method on one dataset (a MAT-file, a CSV/TSV file or the built-in synthetic data). */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
 import type { Dataset } from '../data';
@@ -107,10 +108,14 @@ export function trainCommand(): Command {
     .option('--criterion <c>', `NPSET: which neurons go first (${PRUNE_CRITERIA.join(', ')})`, choice('--criterion', PRUNE_CRITERIA), PRUNING_DEFAULTS.criterion)
     .option('--save-model <file>', 'save the trained model (with the standardisation and class labels of the data) for npset predict and SparseMLP.load', path('--save-model'))
     .option('--json', 'print one JSON object on stdout instead of progress and a summary')
-    .action(async (flags: TrainFlags) => {
-      const result = await train(flags);
+    .action(async (flags: TrainFlags, cmd: Command) => {
+      const result = await train(flags, (name) => cmd.getOptionValueSource(name) === 'cli');
       if (flags.json) process.stdout.write(`${JSON.stringify(toJson(result))}\n`);
       else printSummary(result);
+      if (result.stoppedAtEpoch !== undefined) {
+        // Ctrl-C: what ran is reported (and saved), and the exit code still says the run was cut short.
+        throw new CliError(`Training was stopped by Ctrl-C after epoch ${result.stoppedAtEpoch + 1} of ${result.epochs}`, 130);
+      }
     });
 }
 
@@ -118,7 +123,7 @@ export function trainCommand(): Command {
 /** `testMetrics` is null beyond MAX_METRIC_CLASSES classes (a confusion matrix of classes x classes counts). */
 export type TrainResult = RunResult & { testMetrics: TestMetrics | null };
 
-async function train(f: TrainFlags): Promise<TrainResult> {
+async function train(f: TrainFlags, given: (option: string) => boolean): Promise<TrainResult> {
   checkLabelColumn(f.data, f.labelColumn);
   checkCsvHeader(f.data, f.header);
   checkMatVariables(f.data, f);
@@ -130,6 +135,7 @@ async function train(f: TrainFlags): Promise<TrainResult> {
   checkDataset('--data', f.data, raw, 2);
   checkTestFraction(f.data, raw, f.testFraction);
   if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
+  for (const note of settingNotes(f, given)) process.stderr.write(`npset: note: ${note}\n`);
   const data = splitAndStandardize(raw, { testFraction: f.testFraction, seed: f.seed });
   const settings: RunSettings = {
     hidden: f.hidden,
@@ -155,9 +161,15 @@ async function train(f: TrainFlags): Promise<TrainResult> {
         `${data.features} features, ${data.classes} classes, hidden ${f.hidden.join(',')}\n`,
     );
   }
+  // The first Ctrl-C ends training after the epoch in progress (results printed, model saved); a second stops it at once.
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) return controller.abort();
+    stop.abort();
+    process.stderr.write('\nnpset: stopping after this epoch (Ctrl-C again to stop at once)\n');
+  };
+  process.on('SIGINT', onSigint);
   let testMetrics: TestMetrics | null = null;
   try {
     const result = await runMethod({
@@ -165,6 +177,7 @@ async function train(f: TrainFlags): Promise<TrainResult> {
       method: f.method,
       settings,
       signal: controller.signal,
+      stop: stop.signal,
       keepModel: async (model) => {
         if (f.saveModel !== undefined) await saveModel(model, f, data, raw);
         if (raw.classes <= MAX_METRIC_CLASSES) testMetrics = await metricsOn(model, data.test, raw);
@@ -192,6 +205,24 @@ async function train(f: TrainFlags): Promise<TrainResult> {
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** Settings that will have no effect as given, which the user would otherwise find out only from the results. */
+export function settingNotes(f: TrainFlags, given: (option: string) => boolean, cores = availableParallelism()): string[] {
+  const spec = METHOD_SPECS[f.method];
+  const notes: string[] = [];
+  const npsetFlags = ['alpha', 'beta', 'gamma', 'criterion'].filter(given).map((n) => `--${n}`);
+  if (!spec.prune && npsetFlags.length) {
+    notes.push(`${npsetFlags.join(', ')} ${npsetFlags.length > 1 ? 'apply' : 'applies'} to the NPSET methods only (npset, npset-1st, npset-2nd): ignored with --method ${f.method}`);
+  }
+  if (!spec.evolve && given('zeta')) notes.push(`--zeta applies to sparse methods only: ignored with --method ${f.method} (dense layers do not evolve)`);
+  if (spec.prune && f.epochs <= f.beta) {
+    notes.push(`--epochs ${f.epochs} ends before the first pruning (epoch ${f.beta + 1}, --beta ${f.beta} counted from 0): no neuron will be pruned`);
+  } else if (spec.prune && f.epochs <= f.beta + f.gamma) {
+    notes.push(`--epochs ${f.epochs} ends before the last pruning (epoch ${f.beta + f.gamma + 1}): ${f.epochs - f.beta} of the ${f.gamma + 1} scheduled prunings will run`);
+  }
+  if (f.threads > cores) notes.push(`--threads ${f.threads} is more than the ${cores} cores available: threads will share cores, which is usually slower`);
+  return notes;
 }
 
 /**

@@ -69,6 +69,8 @@ export interface RunResult {
   totalMs: number;
   /** The first epoch whose training loss was NaN or infinite, when training diverged (onDivergence 'continue'). */
   divergedAtEpoch?: number;
+  /** The last epoch trained when `stop` ended the run before `epochs` (history holds epochs 0 to it). */
+  stoppedAtEpoch?: number;
 }
 
 export interface RunOptions {
@@ -81,9 +83,14 @@ export interface RunOptions {
   keepModel?: (model: SparseMLP) => Promise<void>;
   /** What a NaN or infinite training loss does (fit's option; default 'error'). */
   onDivergence?: 'error' | 'continue';
+  /**
+   * A gentler stop than `signal`: once it aborts, the run ends after the epoch in progress and returns the
+   * epochs so far, with `stoppedAtEpoch` (keepModel gets the model as it is after that epoch).
+   */
+  stop?: AbortSignal;
 }
 
-const RUN_KEYS = ['data', 'method', 'settings', 'onEpoch', 'signal', 'keepModel', 'onDivergence'] as const;
+const RUN_KEYS = ['data', 'method', 'settings', 'onEpoch', 'signal', 'keepModel', 'onDivergence', 'stop'] as const;
 const SETTING_KEYS = [
   'hidden', 'epochs', 'epsilon', 'zeta', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'dropout',
   'alpha', 'beta', 'gamma', 'criterion', 'seed', 'threads', 'learningRateSchedule',
@@ -164,7 +171,9 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
   for (const key of ['onEpoch', 'keepModel'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') fail('a function', key, options[key]);
   }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', options.signal);
+  for (const key of ['signal', 'stop'] as const) {
+    if (options[key] !== undefined && !(options[key] instanceof AbortSignal)) fail('an AbortSignal', key, options[key]);
+  }
   expectOneOf('onDivergence', options.onDivergence ?? 'error', ['error', 'continue'] as const);
   const spec = METHOD_SPECS[method];
   const started = performance.now();
@@ -177,7 +186,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
   });
   const history: EpochRecord[] = [];
   try {
-    await model.fit(data.train, {
+    const fitted = await model.fit(data.train, {
       epochs: s.epochs,
       batchSize: s.batchSize,
       learningRate: s.learningRate,
@@ -203,6 +212,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
         };
         history.push(record);
         options.onEpoch?.(info, record);
+        return options.stop?.aborted ? false : undefined;
       },
     });
     if (options.keepModel) await options.keepModel(model);
@@ -232,6 +242,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
     };
     const diverged = history.findIndex((h) => !Number.isFinite(h.loss));
     if (diverged >= 0) result.divergedAtEpoch = diverged;
+    if (fitted.stoppedEarly) result.stoppedAtEpoch = last.epoch;
     if (spec.prune) {
       result.neuronsPerEpoch = history.map((h) => h.neurons.slice(1, -1));
       result.paramsPerEpoch = history.map((h) => h.params);

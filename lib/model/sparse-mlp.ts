@@ -60,8 +60,12 @@ export interface EpochInfo {
 export interface FitOptions extends TrainOptions {
   /** Data evaluated after every epoch (for example the test split). */
   validation?: ModelData | NativeData;
-  /** Called after every epoch; may return a Promise, which fit awaits. */
-  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /**
+   * Called after every epoch; may return a Promise, which fit awaits. Returning (or resolving to) `false` stops
+   * training after this epoch, its topology update included: fit resolves with the epochs so far and
+   * `stoppedEarly: true` (early stopping; `fit({ epochs, initialEpoch: history.length })` would go on).
+   */
+  onEpoch?: (info: EpochInfo) => void | boolean | Promise<void | boolean>;
   /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
   signal?: AbortSignal;
   /**
@@ -82,6 +86,8 @@ export interface FitOptions extends TrainOptions {
 
 export interface FitResult {
   history: EpochInfo[];
+  /** Whether onEpoch stopped training before `epochs` (it returned false). */
+  stoppedEarly: boolean;
   options: ResolvedTrainOptions;
 }
 
@@ -400,6 +406,7 @@ export class SparseMLP {
     leases.push(trainLease);
     const onAbort = () => model.cancel();
     const history: EpochInfo[] = [];
+    let stoppedEarly = false;
     try {
       const validLease = validation ? leaseFor('validation', validation, this.inputs, this.classes, true) : null;
       if (validLease) leases.push(validLease);
@@ -414,7 +421,10 @@ export class SparseMLP {
         // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
         if (!Number.isFinite(info.loss) && onDivergence === 'error') throw new DivergenceError(epoch, info.loss);
         history.push(info);
-        if (onEpoch) await untilAborted(Promise.resolve(onEpoch(info)), signal);
+        if (onEpoch && (await untilAborted(Promise.resolve(onEpoch(info)), signal)) === false) {
+          stoppedEarly = epoch < o.epochs - 1;
+          break;
+        }
       }
       // An abort that came after the last job (while its result travelled back) still counts.
       if (signal?.aborted) throw abortReason(signal);
@@ -426,7 +436,7 @@ export class SparseMLP {
       this.#running = false;
       for (const l of leases) l.release();
     }
-    return { history, options: o };
+    return { history, stoppedEarly, options: o };
   }
 
   async #epoch(

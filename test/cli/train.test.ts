@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TRAIN_CLI_DEFAULTS } from '../../lib/cli/train';
+import { settingNotes, TRAIN_CLI_DEFAULTS } from '../../lib/cli/train';
+import { SparseMLP } from '../../lib/model';
 import { METHODS } from '../../lib/experiment/methods';
 import { PRUNING_DEFAULTS } from '../../lib/model/options';
 import { CLI, cliTempDir, ROOT, runCli, runJson, type CliResult } from '../helpers/cli';
@@ -327,31 +328,93 @@ describe('npset train --help', () => {
   });
 });
 
+/** Starts `npset train ...args`, sends SIGINT once the first epoch line is out (and, with signals 2, again once it is taken), and collects the output. */
+async function interrupted(args: string[], signals: number): Promise<{ status: number | null; signal: string | null; stdout: string; stderr: string; sent: boolean }> {
+  const child = spawn(process.execPath, [CLI, 'train', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  const onLine = () => {
+    // Interrupt once training is under way: after the first epoch line.
+    if (!sent && /^epoch\s+1\//m.test(stdout)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  };
+  let again = false;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => ((stdout += d), onLine()));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    // The second signal once the first has been taken (signals sent together may merge into one).
+    if (signals > 1 && !again && stderr.includes('stopping after this epoch')) {
+      again = true;
+      child.kill('SIGINT');
+    }
+  });
+  const [status, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  return { status, signal, stdout, stderr, sent };
+}
+
 describe('npset train interrupted', () => {
-  it('stops on SIGINT with exit code 130 and one line on stderr', async () => {
-    const child = spawn(process.execPath, [CLI, 'train', '--epochs', '100000', '--hidden', '100,100'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      // interrupt once training is under way (after the first epoch line)
-      if (!sent && /^epoch\s+1\//m.test(stdout)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const [status, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-    expect(sent).toBe(true);
-    expect(signal).toBeNull();
-    expect(status).toBe(130);
-    const lines = stderr.split('\n').filter((l) => l.length > 0);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^npset: .*abort/i);
-    expect(stdout).not.toMatch(/^test accuracy/m);
+  it('Ctrl-C once: the epoch in progress ends, the summary covers the epochs that ran, the model is saved, exit code 130', async () => {
+    const model = path.join(tmp, 'stopped.npset');
+    const r = await interrupted(['--epochs', '100000', '--hidden', '100,100', '--threads', '1', '--save-model', model], 1);
+    expect(r.sent).toBe(true);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(130);
+    const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+    expect(lines[0]).toBe('npset: stopping after this epoch (Ctrl-C again to stop at once)');
+    const last = /^npset: Training was stopped by Ctrl-C after epoch (\d+) of 100000$/.exec(lines[lines.length - 1]);
+    expect(last, r.stderr).not.toBeNull();
+    const epochs = (r.stdout.match(/^epoch\s+\d+\//gm) ?? []).length;
+    expect(Number(last![1])).toBe(epochs);
+    expect(r.stdout).toMatch(/^test accuracy /m);
+    const loaded = await SparseMLP.load(model);
+    expect(loaded.saved!.metadata).toMatchObject({ method: 'set' });
+    loaded.dispose();
+  });
+
+  it('Ctrl-C twice: stops at once with exit code 130, no summary, no model file', async () => {
+    const model = path.join(tmp, 'aborted.npset');
+    // Epochs of about 0.1 s, so that the second signal comes while the first epoch after the first runs.
+    const r = await interrupted(['--epochs', '100000', '--hidden', '2000,2000', '--batch', '2', '--threads', '1', '--save-model', model], 2);
+    expect(r.sent).toBe(true);
+    expect(r.status).toBe(130);
+    const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+    expect(lines[lines.length - 1]).toMatch(/^npset: .*abort/i);
+    expect(r.stdout).not.toMatch(/^test accuracy/m);
+    expect(existsSync(model)).toBe(false);
   });
 });
+
+describe('npset train notes on settings that will have no effect', () => {
+  const flags = { method: 'npset', epochs: 100, beta: 10, gamma: 40, threads: 0 } as Parameters<typeof settingNotes>[0];
+  const none = () => false;
+  it('says nothing for the defaults', () => {
+    expect(settingNotes(flags, none, 2)).toEqual([]);
+    expect(settingNotes({ ...flags, method: 'set' }, none, 2)).toEqual([]);
+  });
+  it('names NPSET flags given to a method that does not prune, and --zeta given to a dense one', () => {
+    const given = (n: string) => n === 'alpha' || n === 'gamma' || n === 'zeta';
+    expect(settingNotes({ ...flags, method: 'set' }, given, 2)).toEqual(['--alpha, --gamma apply to the NPSET methods only (npset, npset-1st, npset-2nd): ignored with --method set']);
+    expect(settingNotes({ ...flags, method: 'dense' }, given, 2)).toHaveLength(2);
+    expect(settingNotes({ ...flags, method: 'dense' }, given, 2)[1]).toMatch(/^--zeta applies to sparse methods only: ignored with --method dense/);
+  });
+  it('says when the epochs end before the first or the last pruning', () => {
+    expect(settingNotes({ ...flags, epochs: 10 }, none, 2)).toEqual(['--epochs 10 ends before the first pruning (epoch 11, --beta 10 counted from 0): no neuron will be pruned']);
+    expect(settingNotes({ ...flags, epochs: 30 }, none, 2)).toEqual(['--epochs 30 ends before the last pruning (epoch 51): 20 of the 41 scheduled prunings will run']);
+    expect(settingNotes({ ...flags, epochs: 51 }, none, 2)).toEqual([]);
+    expect(settingNotes({ ...flags, epochs: 50 }, none, 2)).toHaveLength(1);
+  });
+  it('says when there are more threads than cores', () => {
+    expect(settingNotes({ ...flags, threads: 3 }, none, 2)).toEqual(['--threads 3 is more than the 2 cores available: threads will share cores, which is usually slower']);
+    expect(settingNotes({ ...flags, threads: 2 }, none, 2)).toEqual([]);
+  });
+  it('prints them on stderr, one line each, and the run goes on', async () => {
+    const r = await runCli(['train', '--method', 'npset', '--epochs', '2', '--hidden', '20', '--threads', '1', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('npset: note: --epochs 2 ends before the first pruning (epoch 11, --beta 10 counted from 0): no neuron will be pruned\n');
+    expect(JSON.parse(r.stdout).method).toBe('npset');
+  });
+});
+
