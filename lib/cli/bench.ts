@@ -58,7 +58,7 @@ function header(r: BenchResult): string {
     `workload ${r.workload}: layers ${r.layers.join('-')}, ${r.samples} samples, batch ${r.batch}, epsilon ${r.epsilon}, ` +
     `${r.method}, ${r.connections.toLocaleString('en-US')} connections, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'} per row ` +
     `(after ${r.warmup} warm-up${r.interleaved ? '; thread counts in turn, epoch by epoch' : ''})\n` +
-    `machine: ${m.cpu}, ${m.cores} cores, ${m.numaNodes} NUMA node${m.numaNodes === 1 ? '' : 's'}, caches ${m.caches}, ` +
+    `machine: ${m.cpu}, ${m.cores} cores${m.loadAverage === null ? '' : ` (load average ${m.loadAverage.toFixed(2)} at the start)`}, ${m.numaNodes} NUMA node${m.numaNodes === 1 ? '' : 's'}, caches ${m.caches}, ` +
     `OMP_PROC_BIND=${m.ompProcBind ?? 'unset'} OMP_PLACES=${m.ompPlaces ?? 'unset'} ` +
     `OMP_WAIT_POLICY=${m.ompWaitPolicy ?? 'unset'} GOMP_SPINCOUNT=${m.gompSpinCount ?? 'unset'}, kernels ${r.kernels ?? 'unknown'}\n` +
     `dense sgemm (Eigen): ${r.sgemmGflops === null ? 'n/a' : `${r.sgemmGflops.toFixed(1)} GFLOP/s`}; ` +

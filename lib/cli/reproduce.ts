@@ -30,13 +30,19 @@ interface ReproduceFlags {
   seeds: number;
   epochs: number;
   threads: number;
-  datasets?: PaperDataset[];
+  datasets?: DatasetChoice[];
   figures: boolean;
   json?: boolean;
 }
 
+/** One name of --datasets: the paper's dataset and the name as the user typed it (for messages). */
+export interface DatasetChoice {
+  paper: PaperDataset;
+  name: string;
+}
+
 /** --datasets: a non-empty comma-separated list of the paper's datasets (an empty list is an error, not "all"). */
-export function parseDatasets(list: string): PaperDataset[] {
+export function parseDatasets(list: string): DatasetChoice[] {
   const names = PAPER_DATASETS.map((d) => d.key).join(', ');
   if (list.split(',').some((name) => name.trim() === '')) {
     fail(`a comma-separated list of datasets of the paper, with no empty name (${names})`, '--datasets', list);
@@ -44,7 +50,7 @@ export function parseDatasets(list: string): PaperDataset[] {
   return list.split(',').map((name) => {
     const p = findPaperDataset(name.trim());
     if (!p) fail(`a dataset of the paper (${names})`, '--datasets', name);
-    return p;
+    return { paper: p, name: name.trim() };
   });
 }
 
@@ -69,11 +75,12 @@ export function reproduceCommand(): Command {
       // Everything that can be checked is checked before the first run: the data directory, the requested
       // datasets, and the output directory (created now).
       const found = findPaperFiles(dataDir);
-      const only = flags.datasets;
+      const only = flags.datasets && [...new Set(flags.datasets.map((d) => d.paper))];
       if (only) {
         const absent = only.filter((p) => !found.some((f) => f.paper === p));
         if (absent.length === only.length) {
-          fail(`datasets present in ${dataDir} (${found.map((f) => f.paper.key).join(', ')})`, '--datasets', absent.map((p) => p.key).join(','));
+          // The names as typed (e.g. "Yale"), not the keys they matched ("yale").
+          fail(`datasets present in ${dataDir} (${found.map((f) => f.paper.key).join(', ')})`, '--datasets', flags.datasets!.map((d) => d.name).join(','));
         }
         for (const p of absent) process.stderr.write(`npset: skipped ${p.displayName}: no ${p.file} in ${dataDir}\n`);
       }
@@ -83,7 +90,7 @@ export function reproduceCommand(): Command {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
-      const bar = progressBar(!!flags.json);
+      const bar = flags.json ? null : progressBar(process.stderr);
       const started = Date.now();
       let result: ReproduceResult;
       // Runs in results.json (and the tables) as of the last completed write: what an interruption keeps.
@@ -128,7 +135,7 @@ export function reproduceCommand(): Command {
         const files = FILE_ORDER.filter((f) => written.has(f));
         process.stdout.write(
           `wrote ${out}/${files.join(', ')} ` +
-            `(${result.runs.length} runs in ${((Date.now() - started) / 60000).toFixed(1)} min)\n`,
+            `(${result.runs.length} runs in ${formatElapsed(Date.now() - started)})\n`,
         );
       }
       if (result.runs.length === 0) {
@@ -151,16 +158,28 @@ function interrupted(out: string, kept: number): CliError {
   return new CliError(`interrupted; ${runs} kept in ${join(out, 'results.json')} (tables rewritten with them; figures not drawn)`, 130);
 }
 
-function progressBar(quiet: boolean): SingleBar | null {
-  if (quiet) return null;
+/** "12.3 s" below a minute, "2.5 min" from there: the elapsed time of the summary line. */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.round(Math.max(0, ms) / 100) / 10; // as printed: 59.96 s is a minute
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(1)} min`;
+}
+
+/**
+ * The progress of the runs, always on `stream` (stderr: stdout is for the summary or the --json object). On a
+ * terminal, a bar redrawn in place; elsewhere (a log file, a pipe, CI) no bar and no control characters, but
+ * a plain line ("runs 3/13 (23%), ETA 1m30s | ...") at the start, every 30 s and at the end.
+ */
+export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }): SingleBar {
+  const tty = stream.isTTY === true;
   return new SingleBar({
-    format: 'runs {value}/{total} [{bar}] {percentage}% | ETA {eta_formatted} | {current}',
-    stream: process.stderr,
+    format: tty ? 'runs {value}/{total} [{bar}] {percentage}% | ETA {eta_formatted} | {current}' : 'runs {value}/{total} ({percentage}%), ETA {eta_formatted} | {current}',
+    stream,
     hideCursor: true,
     etaBuffer: 20,
-    // Logs and CI (no terminal): a progress line every 30 s instead of a redrawn bar.
     noTTYOutput: true,
     notTTYSchedule: 30_000,
+    // Off a terminal every line already ends with a newline: none more at the end (it would be a blank line).
+    clearOnComplete: !tty,
   });
 }
 

@@ -4,6 +4,7 @@
  * peak memory and bytes per connection; and a dense MLP of the same shape through Eigen where it fits.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import type { Dataset } from '../data';
 import { NativeData, SparseMLP } from '../model';
 import { Random } from '../data/random';
@@ -84,11 +85,42 @@ export interface BenchResult {
   connections: number;
   sgemmGflops: number | null;
   kernels: string | null;
-  machine: MachineInfo;
+  machine: BenchMachine;
   rows: BenchRow[];
   dense: { epochMs: number; gflops: number; threads: number } | null;
   /** What makes some rows mean less than they seem (a model too small to split, a thread limit). */
   notes: string[];
+}
+
+/** The machine as a bench records it: machineInfo() and how busy it was when the bench started. */
+export interface BenchMachine extends MachineInfo {
+  /**
+   * The 1-minute load average (os.loadavg()[0]) when the bench started; null where the system has none
+   * (Windows, where Node reports 0).
+   */
+  loadAverage: number | null;
+}
+
+/** The 1-minute load average now, or null where the system has none (Windows). */
+export function currentLoadAverage(): number | null {
+  return process.platform === 'win32' ? null : loadavg()[0];
+}
+
+/**
+ * Whether a machine with this 1-minute load average on `cores` cores (os.availableParallelism()) is too
+ * busy for meaningful timings: a load average of half the cores or more. An unknown load (null) is not busy.
+ */
+export function machineBusy(loadAverage: number | null, cores: number): boolean {
+  return loadAverage !== null && Number.isFinite(loadAverage) && loadAverage >= 0.5 * cores;
+}
+
+/** The bench note for a busy machine (machineBusy), or null when it is not. */
+export function busyMachineNote(loadAverage: number | null, cores: number): string | null {
+  if (!machineBusy(loadAverage, cores)) return null;
+  return (
+    `the machine was busy when the bench started (load average ${loadAverage!.toFixed(2)} on ${cores} core${cores === 1 ? '' : 's'}): ` +
+    'other work competed for the cores, so the timings and speedups are noisy'
+  );
 }
 
 /**
@@ -252,12 +284,14 @@ export function benchShape(o: Pick<BenchOptions, 'workload' | 'layers' | 'sample
 }
 
 export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Promise<number>): Promise<BenchResult> {
+  // Read first, before this bench's own work adds to it.
+  const loadAverage = currentLoadAverage();
   const shape = benchShape(o);
   const batch = shape.batch;
   const data: Dataset = o.data ?? syntheticShape(shape.samples, shape.layers[0], shape.layers[shape.layers.length - 1]);
   // Validated and copied once: a plain object would be copied again for every epoch.
   const train = NativeData.from(data);
-  const machine = machineInfo();
+  const machine: BenchMachine = { ...machineInfo(), loadAverage };
   const warmup = o.warmup ?? 1;
   const seed = o.seed ?? 1;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
@@ -332,6 +366,7 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
   }
   train.dispose();
   const sg = sgemm ? await sgemm(machine.cores) : null;
+  const busy = busyMachineNote(loadAverage, machine.cores);
   return {
     workload: o.workload,
     method: o.method,
@@ -348,6 +383,6 @@ export async function runBench(o: BenchOptions, sgemm?: (threads: number) => Pro
     machine,
     rows,
     dense,
-    notes: benchNotes(o.threads, work),
+    notes: [...(busy === null ? [] : [busy]), ...benchNotes(o.threads, work)],
   };
 }

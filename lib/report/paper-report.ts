@@ -195,6 +195,69 @@ export function table3Markdown(rows: Table3Row[]): string {
   return toMarkdown(table3Columns, rows);
 }
 
+/** Seeds as ranges of consecutive numbers, ascending: [1, 2, 3, 5] -> "1-3, 5". */
+export function seedRanges(seeds: readonly number[]): string {
+  const sorted = [...new Set(seeds)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** "3 seeds (1-3), 100 epochs per run": the seeds and epochs of `runs` (a range of epochs when they differ). */
+function seedsAndEpochs(runs: readonly RunResult[]): string {
+  const seeds = [...new Set(runs.map((r) => r.seed))];
+  const epochs = runs.map((r) => r.settings.epochs);
+  const lo = Math.min(...epochs);
+  const hi = Math.max(...epochs);
+  const e = lo === hi ? `${lo} epoch${lo === 1 ? '' : 's'}` : `${lo}-${hi} epochs`;
+  return `${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seedRanges(seeds)}), ${e} per run`;
+}
+
+/**
+ * The line under Table 2's title: how many seeds (and which) and epochs its numbers come from, e.g.
+ * "Mean and standard deviation over 3 seeds (1-3), 100 epochs per run." Empty without runs.
+ */
+export function table2Caption(runs: readonly RunResult[], rows: readonly Table2Row[]): string {
+  const used = runs.filter((r) => rows.some((t) => t.dataset === r.dataset && t.method === r.method));
+  if (used.length === 0) return '';
+  const seeds = new Set(used.map((r) => r.seed)).size;
+  const fewer = rows.some((t) => t.seeds < seeds) ? ' Some rows have runs of fewer seeds (the reproduction did not finish).' : '';
+  if (seeds === 1) return `Maximum test accuracy of ${seedsAndEpochs(used)} (no standard deviation with one seed).`;
+  return `Mean and standard deviation over ${seedsAndEpochs(used)}.${fewer}`;
+}
+
+/** The NPSET runs behind Table 3 that ended before the last pruning step (epoch beta + gamma, from 0). */
+function shortNpsetRuns(runs: readonly RunResult[], rows: readonly Table3Row[]): RunResult[] {
+  return runs.filter((r) => r.method === 'npset' && rows.some((t) => t.dataset === r.dataset) && r.settings.epochs <= r.settings.beta + r.settings.gamma);
+}
+
+/**
+ * The lines under Table 3's title: the seeds and epochs of its SET and NPSET runs and, when the NPSET runs
+ * were too short for every pruning step (epochs <= beta + gamma), a note that their sizes are not comparable
+ * with the paper's. Empty without runs.
+ */
+export function table3Caption(runs: readonly RunResult[], rows: readonly Table3Row[]): string {
+  const used = runs.filter((r) => (r.method === 'set' || r.method === 'npset') && rows.some((t) => t.dataset === r.dataset));
+  if (used.length === 0) return '';
+  const seeds = new Set(used.map((r) => r.seed)).size;
+  let text = `${seeds === 1 ? 'Sizes of' : 'Means over'} ${seedsAndEpochs(used)}.`;
+  const short = shortNpsetRuns(runs, rows);
+  if (short.length > 0) {
+    const { epochs, beta, gamma } = short[0].settings;
+    const last = beta + gamma;
+    text +=
+      `\n\nNote: the runs ended after ${epochs} epoch${epochs === 1 ? '' : 's'}, before NPSET's last pruning at epoch beta + gamma = ${last} ` +
+      `(counted from 0; all ${gamma + 1} prunings need ${last + 1} epochs or more), so NPSET's neurons, parameters and compression ` +
+      "are not those of the paper's schedule and not comparable with the paper's numbers in brackets.";
+  }
+  return text;
+}
+
 /** Writes table2/table3 as markdown and CSV into `out`. */
 export function writeTables(out: string, runs: RunResult[], datasets: PaperDataset[], methods: readonly Method[]): { table2: Table2Row[]; table3: Table3Row[]; means: Table2Row[]; paired: PairedRow[] } {
   const table2 = table2Rows(runs, datasets, methods);
@@ -207,9 +270,13 @@ export function writeTables(out: string, runs: RunResult[], datasets: PaperDatas
     ? '\n## Against SET-MLP, paired by dataset and seed\n\nEach run\'s maximum test accuracy minus SET-MLP\'s with the same dataset and seed (the same split; ' +
       `for the NPSET variants also the same initial network), averaged over the pairs.\n\n${toMarkdown(pairedColumns, paired)}`
     : '';
-  writeFileSync(join(out, 'table2.md'), `# Table 2: maximum test accuracy (%)\n\n${table2Markdown(table2, means)}${pairedMd}`);
+  const caption = (text: string) => (text ? `${text}\n\n` : '');
+  writeFileSync(join(out, 'table2.md'), `# Table 2: maximum test accuracy (%)\n\n${caption(table2Caption(runs, table2))}${table2Markdown(table2, means)}${pairedMd}`);
   writeFileSync(join(out, 'table3.csv'), toCsv(table3Csv, table3));
-  writeFileSync(join(out, 'table3.md'), `# Table 3: parameters, neurons and compression rates (ours, paper in brackets)\n\n${table3Markdown(table3)}`);
+  writeFileSync(
+    join(out, 'table3.md'),
+    `# Table 3: parameters, neurons and compression rates (ours, paper in brackets)\n\n${caption(table3Caption(runs, table3))}${table3Markdown(table3)}`,
+  );
   return { table2, table3, means, paired };
 }
 
