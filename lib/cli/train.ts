@@ -4,9 +4,9 @@ import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
 import type { Dataset } from '../data';
 import { datasetName, loadData, splitAndStandardize, type PreparedData } from '../experiment/prepare';
-import { runMethod, type RunResult, type RunSettings } from '../experiment/run';
+import { RUN_DEFAULTS, runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { MAX_HEADER_BYTES } from '../model/model-file';
-import { PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS } from '../model/options';
+import { PRUNE_CRITERIA, PRUNING_DEFAULTS } from '../model/options';
 import { parseLearningRateSchedule, resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
@@ -17,18 +17,19 @@ import { CliError } from './errors';
 import { checkOutFile } from './out';
 import type { SparseMLP } from '../model';
 
+/** The flags' defaults: runMethod's (RUN_DEFAULTS), under the flags' names. */
 export const TRAIN_CLI_DEFAULTS = Object.freeze({
-  hidden: Object.freeze([1000, 1000]) as number[],
-  epochs: TRAIN_DEFAULTS.epochs,
-  epsilon: 20,
-  zeta: TRAIN_DEFAULTS.zeta,
-  batch: TRAIN_DEFAULTS.batchSize,
-  lr: TRAIN_DEFAULTS.learningRate,
-  momentum: TRAIN_DEFAULTS.momentum,
-  weightDecay: TRAIN_DEFAULTS.weightDecay,
-  dropout: TRAIN_DEFAULTS.dropout,
-  seed: 0,
-  threads: 0,
+  hidden: RUN_DEFAULTS.hidden,
+  epochs: RUN_DEFAULTS.epochs,
+  epsilon: RUN_DEFAULTS.epsilon,
+  zeta: RUN_DEFAULTS.zeta,
+  batch: RUN_DEFAULTS.batchSize,
+  lr: RUN_DEFAULTS.learningRate,
+  momentum: RUN_DEFAULTS.momentum,
+  weightDecay: RUN_DEFAULTS.weightDecay,
+  dropout: RUN_DEFAULTS.dropout,
+  seed: RUN_DEFAULTS.seed,
+  threads: RUN_DEFAULTS.threads,
 });
 
 /** Help of --x-var and --y-var (train and bench). */

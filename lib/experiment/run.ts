@@ -3,7 +3,7 @@
  * `npset reproduce` repeats over datasets, methods and seeds.
  */
 import { SparseMLP, type EpochInfo } from '../model';
-import { FLOAT32_MAX, PRUNE_CRITERIA, type PruneCriterion } from '../model/options';
+import { FLOAT32_MAX, MODEL_DEFAULTS, PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS, type PruneCriterion } from '../model/options';
 import { resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
 import { expectInteger, expectNumber, expectOneOf, expectString, fail, rejectUnknownKeys } from '../validate';
 import { METHODS, METHOD_SPECS, type Method } from './methods';
@@ -76,7 +76,8 @@ export interface RunResult {
 export interface RunOptions {
   data: PreparedData;
   method: Method;
-  settings: RunSettings;
+  /** Any of the settings; the others are RUN_DEFAULTS'. */
+  settings: Partial<RunSettings>;
   onEpoch?: (info: EpochInfo, record: EpochRecord) => void;
   signal?: AbortSignal;
   /** Receives the trained model before it is disposed (figure 1 uses it). */
@@ -97,13 +98,39 @@ const SETTING_KEYS = [
 ] as const;
 
 /**
- * Every setting is required and checked here, with the bounds SparseMLP.create and fit use: some are
- * passed on only for some methods (alpha for NPSET, zeta for SET), and a bad one should not wait for that.
+ * The settings of a run that leaves them out: those of `npset train` (hidden 1000,1000, epsilon 20, the
+ * training and pruning defaults of fit, seed 0, all cores). Frozen: runMethod reads it on every call.
+ */
+export const RUN_DEFAULTS: Readonly<Omit<RunSettings, 'learningRateSchedule'>> = Object.freeze({
+  hidden: Object.freeze([1000, 1000]) as number[],
+  epochs: TRAIN_DEFAULTS.epochs,
+  epsilon: MODEL_DEFAULTS.epsilon,
+  zeta: TRAIN_DEFAULTS.zeta,
+  batchSize: TRAIN_DEFAULTS.batchSize,
+  learningRate: TRAIN_DEFAULTS.learningRate,
+  momentum: TRAIN_DEFAULTS.momentum,
+  weightDecay: TRAIN_DEFAULTS.weightDecay,
+  dropout: TRAIN_DEFAULTS.dropout,
+  alpha: PRUNING_DEFAULTS.alpha,
+  beta: PRUNING_DEFAULTS.beta,
+  gamma: PRUNING_DEFAULTS.gamma,
+  criterion: PRUNING_DEFAULTS.criterion,
+  seed: MODEL_DEFAULTS.seed,
+  threads: MODEL_DEFAULTS.threads,
+});
+
+/**
+ * Every setting is checked here, given or from RUN_DEFAULTS, with the bounds SparseMLP.create and fit use: some
+ * are passed on only for some methods (alpha for NPSET, zeta for SET), and a bad one should not wait for that.
+ * The result has every setting, as results record them.
  */
 function checkSettings(value: unknown): RunSettings {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('a settings object', 'settings', value);
-  const o = value as Record<string, unknown>;
-  rejectUnknownKeys('settings', o, SETTING_KEYS);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('a settings object (any of RUN_DEFAULTS\' keys)', 'settings', value);
+  const given = value as Record<string, unknown>;
+  rejectUnknownKeys('settings', given, SETTING_KEYS);
+  // A key given as undefined takes its default, as a left-out one does.
+  const o: Record<string, unknown> = { ...RUN_DEFAULTS, hidden: [...RUN_DEFAULTS.hidden] };
+  for (const [k, v] of Object.entries(given)) if (v !== undefined) o[k] = v;
   const unit = { min: 0, max: 1, maxExclusive: true };
   const learningRate = expectNumber('settings.learningRate', o.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX });
   return {

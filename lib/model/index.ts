@@ -5,4 +5,4 @@ export type { EpochInfo, EpochTimes, Evaluation, FitOptions, FitResult, LayerSta
 export { NativeData, type ModelData } from './data';
 export { ModelFileError } from './model-file';
 export type { SaveOptions, SavedInfo } from './persist';
-export type { ModelShape, PrepareOptions, PreparedInput } from './prepare-input';
+export type { ModelShape, PrepareInputOptions, PreparedInput } from './prepare-input';

@@ -37,7 +37,7 @@ export interface PreparedInput {
   unknownLabels?: number;
 }
 
-export interface PrepareOptions {
+export interface PrepareInputOptions {
   /** What messages call the data (default "data"; the CLI says "--data"). */
   name?: string;
   /** What messages say the data is (default its `name`, else "a dataset"; the CLI gives the file). */
@@ -49,7 +49,7 @@ export function classLabels(model: ModelShape): (string | number)[] {
   return model.saved?.labelNames ?? model.saved?.labels ?? Array.from({ length: model.classes }, (_, c) => c);
 }
 
-export function prepareInput(model: ModelShape, data: FeatureSet | Dataset, options: PrepareOptions = {}): PreparedInput {
+export function prepareInput(model: ModelShape, data: FeatureSet | Dataset, options: PrepareInputOptions = {}): PreparedInput {
   const o = expectOptions('prepare options', options);
   rejectUnknownKeys('prepare options', o, ['name', 'source']);
   const name = o.name === undefined ? 'data' : expectString('name', o.name);

@@ -20,7 +20,7 @@ import { ModelFileError, readModelFile, writeModelFile } from './model-file';
 import { packModel, unpackModel, type SaveOptions, type SavedInfo } from './persist';
 import { enqueue } from './queue';
 import { learningRateAt } from './schedule';
-import { classLabels, prepareInput, type PrepareOptions, type PreparedInput } from './prepare-input';
+import { classLabels, prepareInput, type PrepareInputOptions, type PreparedInput } from './prepare-input';
 import type { Dataset, FeatureSet } from '../data';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -559,7 +559,7 @@ export class SparseMLP {
    * name or value) as this model's class indices. For a model that was not loaded, columns go by position and
    * nothing is standardised. The result goes to predict, predictProba and (when every label is known) evaluate.
    */
-  prepare(data: FeatureSet | Dataset, options: PrepareOptions = {}): PreparedInput {
+  prepare(data: FeatureSet | Dataset, options: PrepareInputOptions = {}): PreparedInput {
     this.#alive();
     return prepareInput(this, data, options);
   }

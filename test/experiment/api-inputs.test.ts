@@ -7,7 +7,7 @@ import { makeSyntheticDataset } from '../../lib/data';
 import { ValidationError } from '../../lib/errors';
 import { METHODS, METHOD_SPECS } from '../../lib/experiment/methods';
 import { CSV_EXTENSIONS, prepareData, splitAndStandardize } from '../../lib/experiment/prepare';
-import { runMethod, type RunOptions, type RunSettings } from '../../lib/experiment/run';
+import { RUN_DEFAULTS, runMethod, type RunOptions, type RunSettings } from '../../lib/experiment/run';
 import { RUN_SETTINGS } from '../helpers/run-settings';
 import { LIMITS } from '../../lib/cli/args';
 import { TRAIN_CLI_DEFAULTS } from '../../lib/cli/train';
@@ -30,16 +30,15 @@ async function rejection(p: () => Promise<unknown>): Promise<Error> {
 }
 
 describe('runMethod input checks', () => {
-  const without = (key: keyof RunSettings) => Object.fromEntries(Object.entries(settings).filter(([k]) => k !== key));
   const bad: [string, unknown, RegExp][] = [
     ['no options', undefined, /^Expected an options object for runMethod options but received undefined$/],
     ['empty options', {}, /^Expected prepared data \{ name, train, test, classes, features \} for data but received undefined$/],
     ['an unknown option', { data, method: 'set', settings, onepoch: () => {} }, /unknown option "onepoch"/],
     ['an unknown method', { data, method: 'foo', settings }, /^Expected one of "set", "npset", .*"dense" for method but received "foo"$/],
-    ['no settings', { data, method: 'set' }, /^Expected a settings object for settings but received undefined$/],
-    ['settings without hidden', { data, method: 'set', settings: without('hidden') }, /for settings\.hidden but received undefined$/],
+    ['no settings', { data, method: 'set' }, /^Expected a settings object \(any of RUN_DEFAULTS' keys\) for settings but received undefined$/],
+    ['settings null', { data, method: 'set', settings: null }, /for settings but received null$/],
     ['a hidden size of 0', { data, method: 'set', settings: { ...settings, hidden: [8, 0] } }, /for settings\.hidden\[1\] but received 0$/],
-    ['settings without epochs', { data, method: 'set', settings: without('epochs') }, /for settings\.epochs but received undefined$/],
+    ['settings with epochs null', { data, method: 'set', settings: { ...settings, epochs: null } }, /for settings\.epochs but received null$/],
     ['a misspelt setting', { data, method: 'set', settings: { ...settings, learningrate: 5 } }, /unknown option "learningrate"/],
     ['a bad setting the method does not use', { data, method: 'set', settings: { ...settings, alpha: 1 } }, /settings\.alpha but received 1$/],
     ['a criterion unknown', { data, method: 'npset', settings: { ...settings, criterion: 'x' } }, /settings\.criterion/],
@@ -77,6 +76,15 @@ describe('runMethod input checks', () => {
     const r = await runMethod({ data, method: 'set', settings: { ...settings, epochs: 3, learningRateSchedule: { type: 'step', stepSize: 2 } } });
     expect(r.settings.learningRateSchedule).toEqual({ type: 'step', stepSize: 2, factor: 0.1, warmupEpochs: 0 });
     expect(r.history.map((h) => h.learningRate)).toEqual([0.01, 0.01, 0.01 * 0.1]);
+  });
+
+  it('takes the settings left out (or given as undefined) from RUN_DEFAULTS, and records them all', async () => {
+    const r = await runMethod({ data, method: 'set', settings: { hidden: [4], epochs: 2, epsilon: 2, seed: undefined } });
+    expect(r.settings).toEqual({ ...RUN_DEFAULTS, hidden: [4], epochs: 2, epsilon: 2 });
+    expect(RUN_DEFAULTS).toMatchObject({ hidden: [1000, 1000], epochs: 100, epsilon: 20, batchSize: 8, learningRate: 0.01, seed: 0 });
+    expect(Object.isFrozen(RUN_DEFAULTS) && Object.isFrozen(RUN_DEFAULTS.hidden)).toBe(true);
+    const without = Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'zeta'));
+    expect((await runMethod({ data, method: 'set', settings: without })).settings.zeta).toBe(RUN_DEFAULTS.zeta);
   });
 
   it('accepts no hidden layers, as SparseMLP.create does', async () => {
