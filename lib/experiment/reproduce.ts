@@ -53,6 +53,8 @@ export interface ReproduceOptions {
   dataDir: string;
   out: string;
   seeds?: number;
+  /** The first seed (default 1): the runs use seeds firstSeed .. firstSeed + seeds - 1. */
+  firstSeed?: number;
   epochs?: number;
   threads?: number;
   /** Only these datasets (keys, file names or paper names). */
@@ -91,7 +93,8 @@ export function findPaperFiles(dir: string): { paper: PaperDataset; file: string
   }
   if (found.length === 0) {
     throw new NpsetError(
-      `No dataset of the paper found in ${dir}; looked for ${PAPER_DATASETS.map((p) => p.file).join(', ')}`,
+      `No dataset of the paper found in ${dir}; looked for ${PAPER_DATASETS.map((p) => p.file).join(', ')} ` +
+        '(MAT-files of the ASU feature selection repository, featureselection.asu.edu, that the paper used; --data-dir names the directory)',
       'ERR_NPSET_NO_DATASETS',
     );
   }
@@ -99,7 +102,7 @@ export function findPaperFiles(dir: string): { paper: PaperDataset; file: string
 }
 
 export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult, final: boolean) => Promise<void>): Promise<ReproduceResult> {
-  const seeds = Array.from({ length: o.seeds ?? REPRODUCE_DEFAULTS.seeds }, (_, i) => i + 1);
+  const seeds = Array.from({ length: o.seeds ?? REPRODUCE_DEFAULTS.seeds }, (_, i) => i + (o.firstSeed ?? 1));
   const figures = o.figures ?? true;
   let found = findPaperFiles(o.dataDir);
   if (o.only) found = found.filter((f) => o.only!.includes(f.paper));

@@ -49,6 +49,18 @@ describe('progressBar on a stream that is not a terminal', () => {
   });
 });
 
+describe.skipIf(!HAVE_LUNG)('npset reproduce --first-seed', () => {
+  it('runs the seeds from it, records them, and says them under the tables\' titles', async () => {
+    const out = path.join(tmp, 'out-first-seed');
+    const r = await runCli(['reproduce', '--data-dir', lungDataDir(tmp, 'data-first-seed'), '--seeds', '2', '--first-seed', '4', '--epochs', '1', '--out', out, '--threads', '1', '--no-figures']);
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { seeds: number[]; runs: { seed: number }[] };
+    expect(results.seeds).toEqual([4, 5]);
+    expect([...new Set(results.runs.map((x) => x.seed))].sort()).toEqual([4, 5]);
+    expect(readFileSync(path.join(out, 'table2.md'), 'utf8')).toContain('over 2 seeds (4-5), 1 epoch per run.');
+  });
+});
+
 describe.skipIf(!HAVE_LUNG)('npset reproduce on Lung-discrete, 2 epochs, stdout and stderr piped', () => {
   it('prints one summary line on stdout with the time in seconds, plain progress lines on stderr, and tables that say how they were made', async () => {
     const out = path.join(tmp, 'out');

@@ -114,6 +114,8 @@ describe('npset reproduce with a data directory without the paper\'s files', () 
     expect(lines[0]).toMatch(/^npset: /);
     expect(lines[0]).toContain('lung_discrete.mat');
     expect(lines[0]).toContain('madelon.mat');
+    // Where such files come from, and how to name another directory.
+    expect(lines[0]).toMatch(/ASU feature selection repository, featureselection\.asu\.edu, .*--data-dir/);
     expect(lines[0]).toContain(empty);
     // BUG: findPaperFiles throws a plain NpsetError (code ERR_NPSET_NO_DATASETS), which reportError
     // treats as an unexpected error: "npset: unexpected error: ..." and exit code 1.
@@ -134,6 +136,9 @@ describe('npset reproduce with a data directory without the paper\'s files', () 
     const a = await runCli(['reproduce', '--seeds', '0', '--data-dir', tmp]);
     expect(a.status).toBe(2);
     expect(a.stderr).toContain('--seeds');
+    const c = await runCli(['reproduce', '--first-seed', '-1', '--data-dir', tmp]);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toMatch(/for --first-seed but received -1/);
     const b = await runCli(['reproduce', '--datasets', 'mnist', '--data-dir', tmp]);
     expect(b.status).toBe(2);
     expect(b.stderr).toContain('--datasets');
