@@ -104,3 +104,21 @@ export function checkConnections(layers: readonly number[], epsilon: number, fla
     }
   }
 }
+
+/**
+ * A CSV/TSV file whose header detection could not tell a header from data (numeric column names above text
+ * labels): its line 1 then becomes a sample of a class no other line has, named like a column ("species").
+ * Null when the header was given either way, names were read from a header, or the first sample's class is
+ * shared, numeric-looking or one of few samples.
+ */
+export function csvHeaderNote(file: string | undefined, header: boolean | undefined, data: Dataset): string | null {
+  if (file === undefined || !isCsvFile(file) || header !== undefined || data.featureNames || !data.labelNames || data.samples < 3) return null;
+  const first = data.y[0];
+  for (let i = 1; i < data.samples; i++) if (data.y[i] === first) return null;
+  const label = data.labelNames[first];
+  if (/^[\s\d.eE+-]*$/.test(label)) return null;
+  return (
+    `the first line of ${file} read as data is the only sample of its class ${JSON.stringify(label)}: ` +
+    'if that line is a header (numeric column names above text labels are not detected as one), add --header'
+  );
+}

@@ -11,7 +11,7 @@ import { parseLearningRateSchedule, resolveLearningRateSchedule, type LearningRa
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, checkCsvHeader, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
+import { checkConnections, checkDataset, checkCsvHeader, csvHeaderNote, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
 import { DivergenceError } from '../errors';
 import { CliError } from './errors';
 import { checkOutFile } from './out';
@@ -136,7 +136,8 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   checkDataset('--data', f.data, raw, 2);
   checkTestFraction(f.data, raw, f.testFraction);
   if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
-  for (const note of settingNotes(f, given)) process.stderr.write(`npset: note: ${note}\n`);
+  const headerNote = csvHeaderNote(f.data, f.header, raw);
+  for (const note of [...settingNotes(f, given), ...(headerNote ? [headerNote] : [])]) process.stderr.write(`npset: note: ${note}\n`);
   const data = splitAndStandardize(raw, { testFraction: f.testFraction, seed: f.seed });
   const settings: RunSettings = {
     hidden: f.hidden,
