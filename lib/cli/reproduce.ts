@@ -61,7 +61,7 @@ export function reproduceCommand(): Command {
     .option('--data-dir <dir>', 'directory with the paper\'s MAT-files (default: ../shared/datasets/asu when it exists)', path('--data-dir', 'a directory'))
     .option('--out <dir>', 'output directory', path('--out', 'a directory'), 'npset-reproduce')
     .option('--seeds <k>', 'seeds per dataset and method (1..k, or from --first-seed)', integer('--seeds', { min: 1, max: 1000 }), REPRODUCE_DEFAULTS.seeds)
-    .option('--first-seed <s>', 'the first seed: runs use seeds s .. s + k - 1, e.g. --first-seed 4 --seeds 5 adds seeds 4-8 to a run of 1-3', integer('--first-seed', { min: 0, max: 1_000_000 }), 1)
+    .option('--first-seed <s>', 'the first seed: runs use seeds s .. s + k - 1 (e.g. --first-seed 4 --seeds 5: seeds 4-8; the files of --out are replaced, not merged)', integer('--first-seed', { min: 0, max: 1_000_000 }), 1)
     .option('--epochs <n>', 'epochs per run (>= 51 for all 41 prunings)', integer('--epochs', { min: 1, max: LIMITS.epochs }), REPRODUCE_DEFAULTS.epochs)
     .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
     .option('--datasets <names>', 'only these datasets, comma-separated (e.g. lung_discrete,Yale)', parseDatasets)

@@ -113,16 +113,20 @@ export function trainCommand(): Command {
       const result = await train(flags, (name) => cmd.getOptionValueSource(name) === 'cli');
       if (flags.json) process.stdout.write(`${JSON.stringify(toJson(result))}\n`);
       else printSummary(result);
-      if (result.stoppedAtEpoch !== undefined) {
-        // Ctrl-C: what ran is reported (and saved), and the exit code still says the run was cut short.
-        throw new CliError(`Training was stopped by Ctrl-C after epoch ${result.stoppedAtEpoch + 1} of ${result.epochs}`, 130);
+      const stopped = result.stoppedAtEpoch !== undefined ? `Training was stopped by Ctrl-C after epoch ${result.stoppedAtEpoch + 1} of ${result.epochs}` : '';
+      if (result.saveError !== undefined) {
+        // The results are out; the save's own error (and exit code) follows, after the stop, if any.
+        if (stopped) process.stderr.write(`npset: ${stopped}\n`);
+        throw result.saveError;
       }
+      // Ctrl-C: what ran is reported (and saved), and the exit code still says the run was cut short.
+      if (stopped) throw new CliError(stopped, 130);
     });
 }
 
 /** What `npset train` reports: the run, and the metrics of the final model on the test split. */
 /** `testMetrics` is null beyond MAX_METRIC_CLASSES classes (a confusion matrix of classes x classes counts). */
-export type TrainResult = RunResult & { testMetrics: TestMetrics | null };
+export type TrainResult = RunResult & { testMetrics: TestMetrics | null; saveError?: unknown };
 
 async function train(f: TrainFlags, given: (option: string) => boolean): Promise<TrainResult> {
   checkLabelColumn(f.data, f.labelColumn);
@@ -173,6 +177,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   };
   process.on('SIGINT', onSigint);
   let testMetrics: TestMetrics | null = null;
+  let saveError: unknown;
   try {
     const result = await runMethod({
       data,
@@ -181,8 +186,9 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
       signal: controller.signal,
       stop: stop.signal,
       keepModel: async (model) => {
-        if (f.saveModel !== undefined) await saveModel(model, f, data, raw);
         if (raw.classes <= MAX_METRIC_CLASSES) testMetrics = await metricsOn(model, data.test, raw);
+        // A failed save is reported after the results, which it must not take with it.
+        if (f.saveModel !== undefined) await saveModel(model, f, data, raw).catch((e: unknown) => (saveError = e));
       },
       onEpoch: f.json
         ? undefined
@@ -197,7 +203,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
             );
           },
     });
-    return { ...result, testMetrics };
+    return { ...result, testMetrics, ...(saveError === undefined ? {} : { saveError }) };
   } catch (err) {
     if (err instanceof DivergenceError) {
       // In the CLI's words: its flag and the value given, rather than the API's "learning rate".
@@ -223,8 +229,19 @@ export function settingNotes(f: TrainFlags, given: (option: string) => boolean, 
   } else if (spec.prune && f.epochs <= f.beta + f.gamma) {
     notes.push(`--epochs ${f.epochs} ends before the last pruning (epoch ${f.beta + f.gamma + 1}): ${f.epochs - f.beta} of the ${f.gamma + 1} scheduled prunings will run`);
   }
+  notes.push(...scheduleNotes(f));
   if (f.threads > cores) notes.push(`--threads ${f.threads} is more than the ${cores} cores available: threads will share cores, which is usually slower`);
   return notes;
+}
+
+/** A schedule that will not do what it says within --epochs. */
+function scheduleNotes(f: TrainFlags): string[] {
+  const w = f.lrWarmup ?? 0;
+  const s = f.lrSchedule;
+  if (w >= f.epochs) return [`--lr-warmup ${w} lasts the whole run (--epochs ${f.epochs}): the rate never reaches --lr ${f.lr}`];
+  if (s?.type === 'step' && s.stepSize >= f.epochs - w) return [`--lr-schedule step:${s.stepSize} never steps within --epochs ${f.epochs}${w ? ` after --lr-warmup ${w}` : ''}: the rate stays --lr ${f.lr}`];
+  if ((s?.type === 'step' || s?.type === 'exponential') && s.factor === 1) return [`--lr-schedule ${s.type} with FACTOR 1 keeps the rate at --lr ${f.lr}`];
+  return [];
 }
 
 /**
@@ -270,6 +287,7 @@ async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, ra
 
 export function toJson(r: TrainResult): Record<string, unknown> {
   const { history, ...rest } = r;
+  delete (rest as { saveError?: unknown }).saveError; // an Error, printed on stderr instead
   return {
     ...rest,
     trainAccuracyPerEpoch: history.map((h) => h.trainAccuracy),

@@ -76,9 +76,10 @@ export interface RunResult {
 export interface RunOptions {
   data: PreparedData;
   method: Method;
-  /** Any of the settings; the others are RUN_DEFAULTS'. */
-  settings: Partial<RunSettings>;
-  onEpoch?: (info: EpochInfo, record: EpochRecord) => void;
+  /** Any of the settings; the others (all, when omitted) are RUN_DEFAULTS'. */
+  settings?: Partial<RunSettings>;
+  /** Called after every epoch; a Promise it returns is awaited (and its rejection ends the run with it). */
+  onEpoch?: (info: EpochInfo, record: EpochRecord) => void | Promise<void>;
   signal?: AbortSignal;
   /** Receives the trained model before it is disposed (figure 1 uses it). */
   keepModel?: (model: SparseMLP) => Promise<void>;
@@ -125,6 +126,7 @@ export const RUN_DEFAULTS: Readonly<Omit<RunSettings, 'learningRateSchedule'>> =
  * The result has every setting, as results record them.
  */
 function checkSettings(value: unknown): RunSettings {
+  if (value === undefined) return checkSettings({});
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('a settings object (any of RUN_DEFAULTS\' keys)', 'settings', value);
   const given = value as Record<string, unknown>;
   rejectUnknownKeys('settings', given, SETTING_KEYS);
@@ -204,13 +206,11 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
   expectOneOf('onDivergence', options.onDivergence ?? 'error', ['error', 'continue'] as const);
   const spec = METHOD_SPECS[method];
   const started = performance.now();
-  const model = await SparseMLP.create({
-    layers: [data.features, ...s.hidden, data.classes],
-    dense: spec.dense,
-    epsilon: s.epsilon,
-    seed: s.seed,
-    threads: s.threads,
-  });
+  // The signal aborts the building too (a network of millions of neurons takes seconds to draw).
+  const model = await SparseMLP.create(
+    { layers: [data.features, ...s.hidden, data.classes], dense: spec.dense, epsilon: s.epsilon, seed: s.seed, threads: s.threads },
+    { signal: options.signal },
+  );
   const history: EpochRecord[] = [];
   try {
     const fitted = await model.fit(data.train, {
@@ -238,7 +238,9 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
           ms: info.timesMs.total,
         };
         history.push(record);
-        options.onEpoch?.(info, record);
+        const called = options.onEpoch?.(info, record);
+        // fit awaits what onEpoch returns: a rejected promise rejects the run instead of going unhandled.
+        if (called && typeof (called as Promise<void>).then === 'function') return (called as Promise<void>).then(() => (options.stop?.aborted ? false : undefined));
         return options.stop?.aborted ? false : undefined;
       },
     });

@@ -10,15 +10,19 @@ import { arrayType, ModelFileError, MODEL_FILE_VERSION, type ArrayType, type Sto
 import { resolveModelOptions, type ModelOptions } from './options';
 
 /** Saved with a model, so that whoever loads it can prepare data and name classes as in training. */
+/**
+ * What is saved beside the weights. A loaded model saved again keeps what it was loaded with (model.saved) for
+ * every one of these left out; null leaves one out.
+ */
 export interface SaveOptions {
   /** The per-feature standardisation the model was trained with (`fitStandardizer`): `npset predict` applies it. */
-  standardizer?: Standardizer;
+  standardizer?: Standardizer | null;
   /** The original label of each class index (a dataset's `labels`). */
-  labels?: number[];
+  labels?: number[] | null;
   /** The name of each class index (a CSV dataset's `labelNames`). */
-  labelNames?: string[];
+  labelNames?: string[] | null;
   /** The name of each input feature (a CSV dataset's `featureNames`): `npset predict` matches columns by them. */
-  featureNames?: string[];
+  featureNames?: string[] | null;
   /** Anything JSON can hold: dataset name, settings, results. */
   metadata?: unknown;
   /** Keep the optimiser state (momentum), so that training resumes exactly. Default true; false halves the file. */
@@ -108,12 +112,14 @@ export function packModel(
   const inputs = options.layers[0];
   const classes = options.layers[options.layers.length - 1];
   const optimizerState = expectBoolean('optimizerState', o.optimizerState ?? true);
-  const standardizer = o.standardizer === undefined ? null : checkStandardizer('standardizer', o.standardizer, inputs);
-  const labels = o.labels === undefined ? null : checkLabels('labels', o.labels, classes);
-  const labelNames = o.labelNames === undefined ? null : checkNames('labelNames', o.labelNames, classes, 'class');
-  const featureNames = o.featureNames === undefined ? null : checkNames('featureNames', o.featureNames, inputs, 'input feature');
+  // null, as undefined, leaves one out (save() passes null to drop what a loaded model would carry forward).
+  const given = (v: unknown) => v !== undefined && v !== null;
+  const standardizer = !given(o.standardizer) ? null : checkStandardizer('standardizer', o.standardizer, inputs);
+  const labels = !given(o.labels) ? null : checkLabels('labels', o.labels, classes);
+  const labelNames = !given(o.labelNames) ? null : checkNames('labelNames', o.labelNames, classes, 'class');
+  const featureNames = !given(o.featureNames) ? null : checkNames('featureNames', o.featureNames, inputs, 'input feature');
   let metadata: unknown = null;
-  if (o.metadata !== undefined) {
+  if (given(o.metadata)) {
     try {
       const text = JSON.stringify(o.metadata);
       metadata = text === undefined ? null : JSON.parse(text);

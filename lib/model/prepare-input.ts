@@ -83,6 +83,13 @@ function checkFeatureSet(data: unknown, name: string): asserts data is FeatureSe
   if (!(d.X instanceof Float32Array) || d.X.length !== samples * features) {
     fail(`a Float32Array of samples x features (${samples} x ${features}) values`, `${name}.X`, d.X);
   }
+  const list = (key: 'labels' | 'labelNames' | 'featureNames', kind: 'string' | 'number') => {
+    const v = d[key] as unknown;
+    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== kind))) fail(`an array of ${kind}s (as the loaders give)`, `${name}.${key}`, v);
+  };
+  list('featureNames', 'string');
+  list('labelNames', 'string');
+  list('labels', 'number');
   if (d.y === undefined) return;
   if (!(d.y instanceof Int32Array) || d.y.length !== samples) fail(`an Int32Array of ${samples} class indices`, `${name}.y`, d.y);
   const classes = d.labelNames?.length ?? d.labels?.length ?? Infinity;

@@ -32,8 +32,8 @@ export type ResolvedLearningRateSchedule =
 
 /** The largest finite 32-bit float: the core keeps rates as floats. */
 const FLOAT32_MAX = 3.4028234663852886e38;
-/** The smallest normal 32-bit float: a decayed rate is never taken below it (as a float it would become 0). */
-const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+/** The smallest positive 32-bit float: a decayed rate is never taken below it (as a float it would become 0). */
+const FLOAT32_MIN = 1.401298464324817e-45;
 
 const NAME = 'learningRateSchedule';
 const KEYS: Record<LearningRateScheduleType, readonly string[]> = {
@@ -80,23 +80,34 @@ export function resolveLearningRateSchedule(
 }
 
 /**
- * The rate of epoch `epoch` (from 0) of a fit of `epochs` epochs in all. A warm-up of W epochs rises linearly,
+ * The rate of epoch `epoch` (from 0) of a fit of `epochs` epochs in all, for any schedule fit takes (checked as
+ * fit checks it): to print or plot a schedule before training.
+ */
+export function learningRateAt(schedule: LearningRateSchedule, learningRate: number, epoch: number, epochs: number): number {
+  const lr = expectNumber('learningRate', learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX });
+  const total = expectInteger('epochs', epochs, { min: 1, max: 1_000_000 });
+  const e = expectInteger('epoch', epoch, { min: 0, max: total - 1 });
+  return rateAt(resolveLearningRateSchedule(schedule, lr), lr, e, total);
+}
+
+/**
+ * learningRateAt for a checked schedule (fit's own use). A warm-up of W epochs rises linearly,
  * learningRate * (e + 1) / W; the schedule then runs over the epochs after it (k = e - W of E - W).
  */
-export function learningRateAt(schedule: ResolvedLearningRateSchedule, learningRate: number, epoch: number, epochs: number): number {
+export function rateAt(schedule: ResolvedLearningRateSchedule, learningRate: number, epoch: number, epochs: number): number {
   if (typeof schedule === 'function') {
     // What the function throws reaches fit's caller as it is, as onEpoch's errors do.
     const rate: unknown = schedule(epoch, learningRate);
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < FLOAT32_MIN_NORMAL || rate > FLOAT32_MAX) {
-      fail(`a finite number >= ${FLOAT32_MIN_NORMAL} and <= ${FLOAT32_MAX}`, `the rate that ${NAME} returned for epoch ${epoch}`, rate);
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < FLOAT32_MIN || rate > FLOAT32_MAX) {
+      fail(`a finite number >= ${FLOAT32_MIN} and <= ${FLOAT32_MAX}`, `the rate that ${NAME} returned for epoch ${epoch}`, rate);
     }
     return rate;
   }
   const w = schedule.warmupEpochs;
-  if (epoch < w) return learningRate * ((epoch + 1) / w);
   const k = epoch - w;
   let rate: number;
-  switch (schedule.type) {
+  if (k < 0) rate = learningRate * ((epoch + 1) / w);
+  else switch (schedule.type) {
     case 'constant':
       rate = learningRate;
       break;
@@ -109,11 +120,12 @@ export function learningRateAt(schedule: ResolvedLearningRateSchedule, learningR
     case 'cosine': {
       const span = Math.max(1, epochs - w);
       const m = schedule.minLearningRate;
-      rate = m + (learningRate - m) * 0.5 * (1 + Math.cos((Math.PI * Math.min(k, span)) / span));
+      // From the top, so that the first epoch's rate is learningRate exactly.
+      rate = learningRate - (learningRate - m) * 0.5 * (1 - Math.cos((Math.PI * Math.min(k, span)) / span));
       break;
     }
   }
-  return Math.max(rate, FLOAT32_MIN_NORMAL);
+  return Math.max(rate, FLOAT32_MIN);
 }
 
 /**

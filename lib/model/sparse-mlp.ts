@@ -19,7 +19,7 @@ import {
 import { ModelFileError, readModelFile, writeModelFile } from './model-file';
 import { packModel, unpackModel, type SaveOptions, type SavedInfo } from './persist';
 import { enqueue } from './queue';
-import { learningRateAt } from './schedule';
+import { rateAt } from './schedule';
 import { classLabels, prepareInput, type PrepareInputOptions, type PreparedInput } from './prepare-input';
 import type { Dataset, FeatureSet } from '../data';
 
@@ -63,7 +63,7 @@ export interface FitOptions extends TrainOptions {
   /**
    * Called after every epoch; may return a Promise, which fit awaits. Returning (or resolving to) `false` stops
    * training after this epoch, its topology update included: fit resolves with the epochs so far and
-   * `stoppedEarly: true` (early stopping; `fit({ epochs, initialEpoch: history.length })` would go on).
+   * `stoppedEarly: true` (early stopping; `fit({ epochs, initialEpoch: history.at(-1).epoch + 1 })` would go on).
    */
   onEpoch?: (info: EpochInfo) => void | boolean | Promise<void | boolean>;
   /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
@@ -79,7 +79,8 @@ export interface FitOptions extends TrainOptions {
    * call trains epochs initialEpoch .. epochs - 1 (so `epochs` is the schedule's total, as in Keras). The
    * epoch index seeds the shuffle, dropout and evolution and decides the NPSET pruning, and a call with
    * initialEpoch > 0 begins with the topology update that the call before skipped after its last epoch:
-   * fit({ epochs: 2 }) then fit({ epochs: 4, initialEpoch: 2 }) gives the same model as fit({ epochs: 4 }).
+   * fit({ epochs: 2 }) then fit({ epochs: 4, initialEpoch: 2 }) gives the same model as fit({ epochs: 4 }) (not
+   * with a cosine learningRateSchedule, which spans `epochs`: checkpoint one fit of the full epochs instead).
    */
   initialEpoch?: number;
 }
@@ -188,6 +189,17 @@ export type TrainEpochOptions = Pick<TrainOptions, (typeof TRAIN_EPOCH_OPTIONS)[
 /** fit's options beside the training ones (taken out before resolveTrainOptions, named in its unknown-option error). */
 const FIT_ONLY_KEYS = ['validation', 'onEpoch', 'signal', 'onDivergence', 'initialEpoch'] as const;
 
+/** The extras of a loaded model that save() carries forward: those that were saved (non-null). */
+function pickSaved(saved: Readonly<SavedInfo>): SaveOptions {
+  const out: SaveOptions = {};
+  if (saved.standardizer) out.standardizer = saved.standardizer;
+  if (saved.labels) out.labels = [...saved.labels];
+  if (saved.labelNames) out.labelNames = [...saved.labelNames];
+  if (saved.featureNames) out.featureNames = [...saved.featureNames];
+  if (saved.metadata !== null && saved.metadata !== undefined) out.metadata = saved.metadata;
+  return out;
+}
+
 /** Only `create` and `clone` may build a SparseMLP (they hold the native model it wraps). */
 const BUILD = Symbol('SparseMLP.build');
 
@@ -207,6 +219,8 @@ export class SparseMLP {
     if (token !== BUILD) throw new ValidationError('Build a SparseMLP with `await SparseMLP.create(options)`, not `new`');
     this.#model = model;
     this.options = Object.freeze({ ...options, layers: Object.freeze([...options.layers]) as number[] });
+    // Frozen to the arrays (not the typed arrays, which cannot be): prepare() and save() read them on every call.
+    if (saved) for (const key of ['labels', 'labelNames', 'featureNames'] as const) if (saved[key]) Object.freeze(saved[key]);
     this.saved = saved ? Object.freeze(saved) : null;
   }
 
@@ -287,7 +301,10 @@ export class SparseMLP {
     const n = this.options.layers.length - 1;
     const states = Array.from({ length: n }, (_, l) => this.#sync('save', (m) => m.layerState(l)));
     const layers = [states[0].cols, ...states.map((s) => s.rows)];
-    const { header, arrays } = packModel({ ...this.options, layers }, states, options, NPSET_VERSION, this.#evolvedAfter);
+    // A loaded model keeps what it was loaded with, unless given anew (or null).
+    const kept = this.saved ? pickSaved(this.saved) : {};
+    const given = expectOptions('save options', options);
+    const { header, arrays } = packModel({ ...this.options, layers }, states, { ...kept, ...given }, NPSET_VERSION, this.#evolvedAfter);
     try {
       await writeModelFile(path, header, arrays);
     } catch (e) {
@@ -448,7 +465,7 @@ export class SparseMLP {
   ): Promise<EpochInfo> {
     const started = performance.now();
     // Before any job: a schedule function that throws or returns a bad rate stops fit with the model unchanged.
-    const learningRate = learningRateAt(o.learningRateSchedule, o.learningRate, epoch, o.epochs);
+    const learningRate = rateAt(o.learningRateSchedule, o.learningRate, epoch, o.epochs);
     let pruningMs = 0;
     let pruned: number[] | undefined;
     if (prunesAt(o.pruning, epoch)) {
@@ -564,10 +581,10 @@ export class SparseMLP {
     return prepareInput(this, data, options);
   }
 
-  /** The label of each class: the saved label names, else the saved label values, else the class index. */
+  /** The label of each class: the saved label names, else the saved label values, else the class index (a copy). */
   get classLabels(): (string | number)[] {
     this.#alive();
-    return classLabels(this);
+    return [...classLabels(this)];
   }
 
   /** Neurons and connections per layer, now. */

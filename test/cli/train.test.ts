@@ -406,6 +406,15 @@ describe('npset train notes on settings that will have no effect', () => {
     expect(settingNotes({ ...flags, epochs: 51 }, none, 2)).toEqual([]);
     expect(settingNotes({ ...flags, epochs: 50 }, none, 2)).toHaveLength(1);
   });
+  it('says when a learning-rate schedule will not do what it says within the epochs', () => {
+    const set = { ...flags, method: 'set', lr: 0.01 } as Parameters<typeof settingNotes>[0];
+    expect(settingNotes({ ...set, epochs: 3, lrWarmup: 3 }, none, 2)).toEqual(['--lr-warmup 3 lasts the whole run (--epochs 3): the rate never reaches --lr 0.01']);
+    expect(settingNotes({ ...set, epochs: 10, lrWarmup: 2, lrSchedule: { type: 'step', stepSize: 8 } }, none, 2)).toEqual(['--lr-schedule step:8 never steps within --epochs 10 after --lr-warmup 2: the rate stays --lr 0.01']);
+    expect(settingNotes({ ...set, epochs: 10, lrWarmup: 2, lrSchedule: { type: 'step', stepSize: 7 } }, none, 2)).toEqual([]);
+    expect(settingNotes({ ...set, epochs: 10, lrSchedule: { type: 'exponential', factor: 1 } }, none, 2)).toEqual(['--lr-schedule exponential with FACTOR 1 keeps the rate at --lr 0.01']);
+    expect(settingNotes({ ...set, epochs: 10, lrSchedule: { type: 'cosine' } }, none, 2)).toEqual([]);
+  });
+
   it('says when there are more threads than cores', () => {
     expect(settingNotes({ ...flags, threads: 3 }, none, 2)).toEqual(['--threads 3 is more than the 2 cores available: threads will share cores, which is usually slower']);
     expect(settingNotes({ ...flags, threads: 2 }, none, 2)).toEqual([]);

@@ -35,7 +35,7 @@ describe('runMethod input checks', () => {
     ['empty options', {}, /^Expected prepared data \{ name, train, test, classes, features \} for data but received undefined$/],
     ['an unknown option', { data, method: 'set', settings, onepoch: () => {} }, /unknown option "onepoch"/],
     ['an unknown method', { data, method: 'foo', settings }, /^Expected one of "set", "npset", .*"dense" for method but received "foo"$/],
-    ['no settings', { data, method: 'set' }, /^Expected a settings object \(any of RUN_DEFAULTS' keys\) for settings but received undefined$/],
+    ['settings not an object', { data, method: 'set', settings: 5 }, /^Expected a settings object \(any of RUN_DEFAULTS' keys\) for settings but received 5$/],
     ['settings null', { data, method: 'set', settings: null }, /for settings but received null$/],
     ['a hidden size of 0', { data, method: 'set', settings: { ...settings, hidden: [8, 0] } }, /for settings\.hidden\[1\] but received 0$/],
     ['settings with epochs null', { data, method: 'set', settings: { ...settings, epochs: null } }, /for settings\.epochs but received null$/],

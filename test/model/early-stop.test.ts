@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeSyntheticDataset } from '../../lib/data';
 import { splitAndStandardize } from '../../lib/experiment/prepare';
-import { runMethod } from '../../lib/experiment/run';
+import { RUN_DEFAULTS, runMethod } from '../../lib/experiment/run';
 import { RUN_SETTINGS } from '../helpers/run-settings';
 import { disposeAfterEach, snapshot, syntheticSplit } from './helpers';
 
@@ -33,6 +33,21 @@ describe('fit stopped by onEpoch', () => {
     expect(last.history).toHaveLength(2);
     expect((await m.fit(s.train, { epochs: 3, onEpoch: () => true })).history).toHaveLength(3);
     expect((await m.fit(s.train, { epochs: 3, onEpoch: () => undefined })).stoppedEarly).toBe(false);
+  });
+});
+
+describe('runMethod onEpoch and settings', () => {
+  const data = splitAndStandardize(makeSyntheticDataset({ samples: 30, features: 6, classes: 2, seed: 3 }), { seed: 1 });
+  it('an async onEpoch that rejects rejects the run (no unhandled rejection)', async () => {
+    const boom = new Error('boom');
+    await expect(runMethod({ data, method: 'set', settings: { hidden: [8], epochs: 3, epsilon: 2 }, onEpoch: async (i) => { if (i.epoch === 1) throw boom; } })).rejects.toBe(boom);
+  });
+  it('settings may be left out altogether: RUN_DEFAULTS', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const r = await runMethod({ data, method: 'set', stop: stop.signal, settings: undefined });
+    expect(r.settings).toEqual(RUN_DEFAULTS);
+    expect(r.history).toHaveLength(1);
   });
 });
 

@@ -95,6 +95,32 @@ describe('SparseMLP.prepare and classLabels', () => {
     expect(model.classLabels).toEqual([0, 1, 2]);
   });
 
+  it('classLabels is a copy: changing it changes nothing of the model; the saved arrays are frozen', async () => {
+    const { loaded } = await trainedAndSaved();
+    const p = loaded.prepare(rawDataset());
+    loaded.classLabels.reverse();
+    expect(loaded.classLabels).toEqual(labelNames);
+    expect(Object.isFrozen(loaded.saved!.labelNames)).toBe(true);
+    expect(() => (loaded.saved!.labelNames as string[]).reverse()).toThrow(TypeError);
+    expect(Array.from(loaded.prepare(rawDataset()).y!)).toEqual(Array.from(p.y!));
+  });
+
+  it('a loaded model saved again keeps what it was loaded with, unless given anew; null leaves one out', async () => {
+    const { loaded } = await trainedAndSaved();
+    await loaded.fit(s.train, { epochs: 1 });
+    const again = join(dir, 'again.npset');
+    await loaded.save(again, { metadata: { round: 2 } });
+    const back = await SparseMLP.load(again, { threads: 1 });
+    models.push(back);
+    expect(back.saved).toMatchObject({ labelNames, featureNames, labels: [0, 1, 2], metadata: { round: 2 } });
+    expect(back.saved!.standardizer!.mean).toEqual(loaded.saved!.standardizer!.mean);
+    expect(back.prepare(rawDataset()).standardized).toBe(true);
+    await back.save(again, { standardizer: null, featureNames: null });
+    const bare = await SparseMLP.load(again, { threads: 1 });
+    models.push(bare);
+    expect(bare.saved).toMatchObject({ standardizer: null, featureNames: null, labelNames });
+  });
+
   it('refuses data that cannot be matched, naming what is wrong', async () => {
     const { loaded } = await trainedAndSaved();
     const raw = rawDataset();
@@ -105,6 +131,9 @@ describe('SparseMLP.prepare and classLabels', () => {
     await expectValidationError(() => loaded.prepare({ ...raw, X: new Float32Array(3) }), /for data\.X but received a Float32Array of length 3/);
     await expectValidationError(() => loaded.prepare({ ...raw, y: new Int32Array(raw.samples).fill(7) }), /class index between 0 and 2 for data\.y\[0\] but received 7/);
     await expectValidationError(() => loaded.prepare(raw, { nam: 'x' } as never), /unknown option "nam"/);
+    await expectValidationError(() => loaded.prepare({ ...raw, labelNames: new Set(labelNames) } as never), /an array of strings \(as the loaders give\) for data\.labelNames but received a Set/);
+    await expectValidationError(() => loaded.prepare({ ...raw, featureNames: 'abcdef' } as never), /for data\.featureNames but received "abcdef"/);
+    await expectValidationError(() => loaded.prepare({ ...raw, labels: ['a'] } as never), /an array of numbers .* for data\.labels/);
     await expectValidationError(() => loaded.prepare({ ...raw, features: 5 }, { name: '--data', source: 'x.csv' }), /for --data\.X/);
   });
 });

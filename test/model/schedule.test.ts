@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { learningRateAt, resolveLearningRateSchedule, parseLearningRateSchedule } from '../../lib/model/schedule';
+import { learningRateAt, rateAt, resolveLearningRateSchedule, parseLearningRateSchedule } from '../../lib/model/schedule';
 import { TRAIN_DEFAULTS, type ResolvedLearningRateSchedule } from '../../lib/model';
 import { disposeAfterEach, expectValidationError, snapshot, syntheticSplit } from './helpers';
 
 const LR = 0.02;
-const rates = (s: ResolvedLearningRateSchedule, epochs: number) => Array.from({ length: epochs }, (_, e) => learningRateAt(s, LR, e, epochs));
+const rates = (s: ResolvedLearningRateSchedule, epochs: number) => Array.from({ length: epochs }, (_, e) => rateAt(s, LR, e, epochs));
 const resolve = (v: unknown) => resolveLearningRateSchedule(v, LR);
 
 describe('learning-rate schedules: the rate of each epoch', () => {
@@ -28,7 +28,7 @@ describe('learning-rate schedules: the rate of each epoch', () => {
     const min = 0.002;
     const r = rates(resolve({ type: 'cosine', minLearningRate: min }), 5);
     r.forEach((v, e) => expect(v).toBeCloseTo(min + (LR - min) * 0.5 * (1 + Math.cos((Math.PI * e) / 5)), 15));
-    expect(r[0]).toBeCloseTo(LR, 15);
+    expect(r[0]).toBe(LR);
     for (let e = 1; e < r.length; e++) expect(r[e]).toBeLessThan(r[e - 1]);
     expect(r[4]).toBeGreaterThan(min);
     expect(resolve('cosine')).toEqual({ type: 'cosine', minLearningRate: 0, warmupEpochs: 0 });
@@ -45,10 +45,23 @@ describe('learning-rate schedules: the rate of each epoch', () => {
     c.slice(2).forEach((v, k) => expect(v).toBeCloseTo(LR * 0.5 * (1 + Math.cos((Math.PI * k) / 4)), 15));
   });
 
-  it('a decayed rate stops at the smallest normal float (the core keeps rates as 32-bit floats)', () => {
-    const r = learningRateAt(resolve({ type: 'exponential', factor: 1e-10 }), LR, 10, 20);
-    expect(r).toBe(1.1754943508222875e-38);
+  it('a decayed rate stops at the smallest positive float (the core keeps rates as 32-bit floats)', () => {
+    const r = learningRateAt({ type: 'exponential', factor: 1e-10 }, LR, 10, 20);
+    expect(r).toBe(1.401298464324817e-45);
     expect(Math.fround(r)).toBeGreaterThan(0);
+    // A tiny learningRate is kept as given, in warm-up epochs too.
+    expect(learningRateAt({ type: 'constant', warmupEpochs: 2 }, 1e-39, 0, 4)).toBe(5e-40);
+    expect(learningRateAt('constant', 1e-39, 3, 4)).toBe(1e-39);
+  });
+
+  it('learningRateAt takes every form fit takes, checked as fit checks it', async () => {
+    expect(learningRateAt('cosine', LR, 0, 10)).toBe(LR);
+    expect(learningRateAt({ type: 'step', stepSize: 2 }, LR, 2, 10)).toBeCloseTo(LR * 0.1, 15);
+    expect(learningRateAt({ type: 'exponential', factor: 0.5 }, LR, 1, 10)).toBe(LR / 2);
+    await expectValidationError(() => learningRateAt('cosine', LR, -1, 10), /for epoch but received -1/);
+    await expectValidationError(() => learningRateAt('cosine', LR, 10, 10), /<= 9 for epoch but received 10/);
+    await expectValidationError(() => learningRateAt('cosine', 0, 0, 10), /for learningRate but received 0/);
+    await expectValidationError(() => learningRateAt({ type: 'step' } as never, LR, 0, 10), /learningRateSchedule.stepSize/);
   });
 
   it('a function gets (epoch, learningRate) and its rate is used as returned', () => {
@@ -87,7 +100,7 @@ describe('learning-rate schedules: bad values are refused with the field named',
   it('a function that returns a bad rate is refused with the epoch named', async () => {
     for (const bad of [0, -1, NaN, Infinity, 1e39, '0.1', undefined]) {
       await expectValidationError(
-        () => learningRateAt(resolve(() => bad), LR, 3, 5),
+        () => rateAt(resolve(() => bad), LR, 3, 5),
         /for the rate that learningRateSchedule returned for epoch 3 but received/,
       );
     }
