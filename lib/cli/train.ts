@@ -95,7 +95,7 @@ export function trainCommand(): Command {
     .option('--zeta <z>', 'fraction of weights per sign removed and regrown after each epoch', number('--zeta', { min: 0, max: 1 }), d.zeta)
     .option('--batch <b>', 'mini-batch size', integer('--batch', { min: 1, max: 65536 }), d.batch)
     .option('--lr <r>', 'learning rate', number('--lr', { min: 0, minExclusive: true }), d.lr)
-    .option('--lr-schedule <spec>', 'learning rate per epoch (default: constant): constant, step:EPOCHS[:FACTOR] (times FACTOR, default 0.1, every EPOCHS epochs), exponential:FACTOR (times FACTOR every epoch) or cosine[:MIN_LR] (half a cosine from --lr down towards MIN_LR, default 0, over the epochs)', (v: string) => parseLearningRateSchedule('--lr-schedule', v))
+    .option('--lr-schedule <spec>', 'learning rate per epoch (default: constant): constant, step:EPOCHS[:FACTOR] (times FACTOR, default 0.1, every EPOCHS epochs), exponential:FACTOR (or exp:FACTOR; times FACTOR every epoch) or cosine[:MIN_LR] (half a cosine from --lr down towards MIN_LR, default 0, over the epochs)', (v: string) => parseLearningRateSchedule('--lr-schedule', v))
     .option('--lr-warmup <n>', 'epochs of linear warm-up (rate --lr * (epoch + 1) / n) before the schedule starts (default: 0)', integer('--lr-warmup', { min: 0, max: LIMITS.epochs }))
     .option('--momentum <m>', 'SGD momentum', number('--momentum', { min: 0, max: 1, maxExclusive: true }), d.momentum)
     .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true }), d.weightDecay)
