@@ -79,7 +79,7 @@ export interface RunOptions {
   /** Any of the settings; the others (all, when omitted) are RUN_DEFAULTS'. */
   settings?: Partial<RunSettings>;
   /** Called after every epoch; a Promise it returns is awaited (and its rejection ends the run with it). */
-  onEpoch?: (info: EpochInfo, record: EpochRecord) => void | Promise<void>;
+  onEpoch?: (info: EpochInfo, record: EpochRecord) => unknown;
   signal?: AbortSignal;
   /** Receives the trained model before it is disposed (figure 1 uses it). */
   keepModel?: (model: SparseMLP) => Promise<void>;
@@ -240,7 +240,9 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
         history.push(record);
         const called = options.onEpoch?.(info, record);
         // fit awaits what onEpoch returns: a rejected promise rejects the run instead of going unhandled.
-        if (called && typeof (called as Promise<void>).then === 'function') return (called as Promise<void>).then(() => (options.stop?.aborted ? false : undefined));
+        if (called instanceof Promise || (called !== null && typeof called === 'object' && typeof (called as Promise<unknown>).then === 'function')) {
+          return (called as Promise<unknown>).then(() => (options.stop?.aborted ? false : undefined));
+        }
         return options.stop?.aborted ? false : undefined;
       },
     });

@@ -65,7 +65,7 @@ export interface FitOptions extends TrainOptions {
    * training after this epoch, its topology update included: fit resolves with the epochs so far and
    * `stoppedEarly: true` (early stopping; `fit({ epochs, initialEpoch: history.at(-1).epoch + 1 })` would go on).
    */
-  onEpoch?: (info: EpochInfo) => void | boolean | Promise<void | boolean>;
+  onEpoch?: (info: EpochInfo) => unknown; // `unknown`, not void | boolean: `(e) => list.push(e)` must still type-check
   /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
   signal?: AbortSignal;
   /**
