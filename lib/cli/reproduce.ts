@@ -5,7 +5,8 @@ import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { AbortError, ValidationError } from '../errors';
 import { findPaperDataset, PAPER_DATASETS, type PaperDataset } from '../experiment/paper';
-import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, type ReproduceResult } from '../experiment/reproduce';
+import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, reproduceMethods, type ReproduceResult } from '../experiment/reproduce';
+import type { Method } from '../experiment/methods';
 import { figure1Svg, figure2Svg, hasSpread, writeTables } from '../report/paper-report';
 import { fail } from '../validate';
 import { LIMITS, integer, path } from './args';
@@ -32,6 +33,7 @@ interface ReproduceFlags {
   epochs: number;
   threads: number;
   datasets?: DatasetChoice[];
+  methods?: Method[];
   figures: boolean;
   json?: boolean;
 }
@@ -40,6 +42,13 @@ interface ReproduceFlags {
 export interface DatasetChoice {
   paper: PaperDataset;
   name: string;
+}
+
+/** --methods: a comma-separated list of the paper's methods, checked as reproduce checks them. */
+export function parseMethods(list: string): Method[] {
+  const names = list.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) fail(`a comma-separated list of methods, with no empty name (${PAPER_METHODS.join(', ')})`, '--methods', list);
+  return reproduceMethods(names as Method[], '--methods');
 }
 
 /** --datasets: a non-empty comma-separated list of the paper's datasets (an empty list is an error, not "all"). */
@@ -65,6 +74,7 @@ export function reproduceCommand(): Command {
     .option('--epochs <n>', 'epochs per run (>= 51 for all 41 prunings)', integer('--epochs', { min: 1, max: LIMITS.epochs }), REPRODUCE_DEFAULTS.epochs)
     .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
     .option('--datasets <names>', 'only these datasets, comma-separated (e.g. lung_discrete,Yale)', parseDatasets)
+    .option('--methods <names>', `only these methods, comma-separated (${PAPER_METHODS.join(', ')}; default all); direct-set and direct-fc need npset, Figure 1 set, Figure 2 set and npset`, parseMethods)
     .option('--no-figures', 'skip Figure 1 and the Dense-MLP runs of Figure 2')
     .option('--json', 'print a JSON summary on stdout')
     .action(async (flags: ReproduceFlags) => {
@@ -107,6 +117,7 @@ export function reproduceCommand(): Command {
             epochs: flags.epochs,
             threads: flags.threads,
             only,
+            methods: flags.methods,
             figures: flags.figures,
             signal: controller.signal,
             onEvent: (e) => {
@@ -191,7 +202,7 @@ const FILE_ORDER = [...TABLES, 'figure1.svg', 'figure2.svg', 'results.json'];
 
 /** Writes the tables, and at the end the figures that have data; returns the names of the files written. */
 async function writeReport(out: string, r: ReproduceResult, final: boolean): Promise<string[]> {
-  writeTables(out, r.runs, r.datasets, PAPER_METHODS);
+  writeTables(out, r.runs, r.datasets, r.methods);
   const written = [...TABLES];
   if (!final) return written;
   if (r.figure1) {
@@ -208,12 +219,12 @@ async function writeReport(out: string, r: ReproduceResult, final: boolean): Pro
 }
 
 function summarize(out: string, r: ReproduceResult, epochs: number) {
-  const { table2 } = writeTables(out, r.runs, r.datasets, PAPER_METHODS);
+  const { table2 } = writeTables(out, r.runs, r.datasets, r.methods);
   return {
     out,
     datasets: r.datasets.map((d) => d.displayName),
     failed: r.failed,
-    methods: PAPER_METHODS,
+    methods: r.methods,
     seeds: r.seeds.length,
     epochs,
     // std: null for a single seed (no spread), as table2.csv leaves it empty (lib/report/paper-report.ts).

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AbortError, NpsetError, ValidationError } from '../errors';
+import { fail } from '../validate';
 import { writeFileAtomic } from '../files';
 import type { Dataset } from '../data';
 import { loadData, splitAndStandardize, type PreparedData } from './prepare';
@@ -53,6 +54,11 @@ export interface ReproduceOptions {
   dataDir: string;
   out: string;
   seeds?: number;
+  /**
+   * Only these of the six methods (default all), run in the paper's order; direct-set and direct-fc need npset
+   * (they take its final sizes). Figure 1 needs set, Figure 2 (and its Dense-MLP runs) set and npset.
+   */
+  methods?: readonly Method[];
   /** The first seed (default 1): the runs use seeds firstSeed .. firstSeed + seeds - 1. */
   firstSeed?: number;
   epochs?: number;
@@ -79,6 +85,20 @@ export interface ReproduceResult {
   figure1: RemovalPoint[] | null;
   settings: Omit<RunSettings, 'hidden' | 'seed'>;
   seeds: number[];
+  /** The methods run (PAPER_METHODS, or the ones asked for), in the paper's order. */
+  methods: Method[];
+}
+
+/** The methods to run, checked: a subset of PAPER_METHODS, in their order; direct-* only with npset. */
+export function reproduceMethods(value: readonly Method[] | undefined, name = 'methods'): Method[] {
+  if (value === undefined) return [...PAPER_METHODS];
+  if (!Array.isArray(value) || value.length === 0) fail(`a non-empty array of the methods ${PAPER_METHODS.join(', ')}`, name, value);
+  for (const m of value) if (!PAPER_METHODS.includes(m)) fail(`one of ${PAPER_METHODS.join(', ')}`, name, m);
+  const direct = value.filter((m) => m === 'direct-set' || m === 'direct-fc');
+  if (direct.length && !value.includes('npset')) {
+    fail(`npset among the methods with ${direct.join(' and ')} (built with the hidden sizes NPSET ends with)`, name, value.join(','));
+  }
+  return PAPER_METHODS.filter((m) => value.includes(m));
 }
 
 /** Paper datasets present in `dir` (matched by file name, case-insensitively). */
@@ -103,6 +123,8 @@ export function findPaperFiles(dir: string): { paper: PaperDataset; file: string
 
 export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult, final: boolean) => Promise<void>): Promise<ReproduceResult> {
   const seeds = Array.from({ length: o.seeds ?? REPRODUCE_DEFAULTS.seeds }, (_, i) => i + (o.firstSeed ?? 1));
+  const methods = reproduceMethods(o.methods);
+  const has = (m: Method) => methods.includes(m);
   const figures = o.figures ?? true;
   let found = findPaperFiles(o.dataDir);
   if (o.only) found = found.filter((f) => o.only!.includes(f.paper));
@@ -110,14 +132,14 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
   mkdirSync(o.out, { recursive: true });
 
   const base = reproduceSettings(o.epochs ?? REPRODUCE_DEFAULTS.epochs, o.threads ?? 0);
-  const result: ReproduceResult = { runs: [], datasets: [], failed: [], figure1: null, settings: base, seeds };
-  const denseRuns = (p: PaperDataset) => (figures && FIGURE2_DATASETS.includes(p.key) ? 1 : 0);
-  const total = found.reduce((n, f) => n + seeds.length * PAPER_METHODS.length + denseRuns(f.paper), 0);
+  const result: ReproduceResult = { runs: [], datasets: [], failed: [], figure1: null, settings: base, seeds, methods };
+  const denseRuns = (p: PaperDataset) => (figures && has('set') && has('npset') && FIGURE2_DATASETS.includes(p.key) ? 1 : 0);
+  const total = found.reduce((n, f) => n + seeds.length * methods.length + denseRuns(f.paper), 0);
   o.onEvent?.({ type: 'start', totalRuns: total, datasets: found.map((f) => f.paper.displayName) });
   let done = 0;
 
   const save = async (final: boolean) => {
-    writeFileAtomic(join(o.out, 'results.json'), `${JSON.stringify({ settings: base, seeds, failed: result.failed, figure1: result.figure1, runs: result.runs }, null, 1)}\n`);
+    writeFileAtomic(join(o.out, 'results.json'), `${JSON.stringify({ settings: base, seeds, methods, failed: result.failed, figure1: result.figure1, runs: result.runs }, null, 1)}\n`);
     await write(result, final);
   };
 
@@ -129,7 +151,7 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
       const message = err instanceof Error ? err.message : String(err);
       result.failed.push({ dataset: paper.displayName, file, message });
       o.onEvent?.({ type: 'dataset-error', dataset: paper.displayName, file, message });
-      done += seeds.length * PAPER_METHODS.length + denseRuns(paper);
+      done += seeds.length * methods.length + denseRuns(paper);
       continue;
     }
     data.name = paper.displayName;
@@ -156,14 +178,14 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
         await save(false);
         return r;
       };
-      const npset = await run('npset', paper.hidden);
-      const finalHidden = npset.layers.slice(1, -1);
+      // NPSET first: Direct SET and Direct FC take the hidden sizes it ends with.
+      const finalHidden = has('npset') ? (await run('npset', paper.hidden)).layers.slice(1, -1) : paper.hidden;
       const figure1 = figures && seed === seeds[0] && paper.key === 'lung_discrete';
-      await run('set', paper.hidden, figure1 ? (p) => async (model) => { result.figure1 = await neuronRemovalCurve(model, p.test); } : undefined);
-      await run('npset-1st', paper.hidden);
-      await run('npset-2nd', paper.hidden);
-      await run('direct-set', finalHidden);
-      await run('direct-fc', finalHidden);
+      if (has('set')) await run('set', paper.hidden, figure1 ? (p) => async (model) => { result.figure1 = await neuronRemovalCurve(model, p.test); } : undefined);
+      if (has('npset-1st')) await run('npset-1st', paper.hidden);
+      if (has('npset-2nd')) await run('npset-2nd', paper.hidden);
+      if (has('direct-set')) await run('direct-set', finalHidden);
+      if (has('direct-fc')) await run('direct-fc', finalHidden);
       if (seed === seeds[0] && denseRuns(paper)) await run('dense', paper.hidden);
     }
   }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatElapsed, progressBar } from '../../lib/cli/reproduce';
+import { formatElapsed, parseMethods, progressBar } from '../../lib/cli/reproduce';
 import { cliTempDir, expectUsageError, runCli } from '../helpers/cli';
 import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
 
@@ -46,6 +46,34 @@ describe('progressBar on a stream that is not a terminal', () => {
     for (const l of lines) expect(l).toMatch(/^runs \d\/4 \(\d+%\), ETA /);
     expect(lines.at(-1)).toMatch(/^runs 2\/4 \(50%\), ETA .* \| Lung-discrete set seed 1$/);
     expect(text).not.toContain('[');
+  });
+});
+
+describe('reproduce --methods', () => {
+  it('keeps the paper\'s order and refuses Direct SET/FC without NPSET, unknown and empty names', () => {
+    expect(parseMethods('npset, set')).toEqual(['set', 'npset']);
+    expect(parseMethods('direct-fc,npset')).toEqual(['npset', 'direct-fc']);
+    expect(() => parseMethods('direct-set')).toThrow(/^Expected npset among the methods with direct-set \(built with the hidden sizes NPSET ends with\) for --methods but received "direct-set"$/);
+    expect(() => parseMethods('set,dense')).toThrow(/for --methods but received "dense"$/);
+    expect(() => parseMethods('set,')).toThrow(/no empty name/);
+  });
+
+  it.skipIf(!HAVE_LUNG)('runs only those methods; the tables and results.json have only them', async () => {
+    const out = path.join(tmp, 'out-methods');
+    const r = await runCli(['reproduce', '--data-dir', lungDataDir(tmp, 'data-methods'), '--methods', 'npset,set', '--seeds', '2', '--epochs', '2', '--out', out, '--threads', '1', '--no-figures', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { methods: string[]; rows: { method: string }[] };
+    expect(summary.methods).toEqual(['set', 'npset']);
+    expect([...new Set(summary.rows.map((x) => x.method))]).toEqual(['set', 'npset']);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as { methods: string[]; runs: { method: string }[] };
+    expect(results.methods).toEqual(['set', 'npset']);
+    expect(results.runs.map((x) => x.method).sort()).toEqual(['npset', 'npset', 'set', 'set']);
+    expect(readFileSync(path.join(out, 'table2.md'), 'utf8')).toMatch(/\| NPSET-MLP +\| +2 \|/);
+    const one = path.join(tmp, 'out-methods-1st');
+    expect((await runCli(['reproduce', '--data-dir', lungDataDir(tmp, 'data-methods'), '--methods', 'npset-1st', '--seeds', '1', '--epochs', '1', '--out', one, '--threads', '1'])).status).toBe(0);
+    expect(readFileSync(path.join(one, 'table3.md'), 'utf8')).toContain('No rows: Table 3 compares runs of SET-MLP and NPSET-MLP, and there are none here.');
+    // Without set and npset there is no figure to draw, and no Dense-MLP run for one.
+    expect(existsSync(path.join(one, 'figure1.svg')) || existsSync(path.join(one, 'figure2.svg'))).toBe(false);
   });
 });
 
