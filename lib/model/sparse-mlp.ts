@@ -303,7 +303,8 @@ export class SparseMLP {
     const layers = [states[0].cols, ...states.map((s) => s.rows)];
     // A loaded model keeps what it was loaded with, unless given anew (or null).
     const kept = this.saved ? pickSaved(this.saved) : {};
-    const given = expectOptions('save options', options);
+    // A key given as undefined is left out, as an absent one: it keeps what was loaded.
+    const given = Object.fromEntries(Object.entries(expectOptions('save options', options)).filter(([, v]) => v !== undefined));
     const { header, arrays } = packModel({ ...this.options, layers }, states, { ...kept, ...given }, NPSET_VERSION, this.#evolvedAfter);
     try {
       await writeModelFile(path, header, arrays);

@@ -109,7 +109,7 @@ describe('SparseMLP.prepare and classLabels', () => {
     const { loaded } = await trainedAndSaved();
     await loaded.fit(s.train, { epochs: 1 });
     const again = join(dir, 'again.npset');
-    await loaded.save(again, { metadata: { round: 2 } });
+    await loaded.save(again, { metadata: { round: 2 }, standardizer: undefined });
     const back = await SparseMLP.load(again, { threads: 1 });
     models.push(back);
     expect(back.saved).toMatchObject({ labelNames, featureNames, labels: [0, 1, 2], metadata: { round: 2 } });
