@@ -5,6 +5,7 @@
 //               [--batch B] [--epsilon E] [--threads 1,2,4,...] [--epochs N] [--warmup N] [--method set|npset]
 //               [--json FILE]
 #include <omp.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "npset/kernels.hpp"
+#include "npset/machine.hpp"
 #include "npset/model.hpp"
 #include "npset/rng.hpp"
 
@@ -119,6 +121,16 @@ int main(int argc, char** argv) {
     // policy. libgomp reads the variable when it loads, before main: set it and start again.
     if (std::getenv("GOMP_SPINCOUNT") == nullptr && std::getenv("OMP_WAIT_POLICY") == nullptr) {
         setenv("GOMP_SPINCOUNT", "3000", 1);
+        // With OMP_PROC_BIND or OMP_PLACES, libgomp has bound this thread to the first place, and exec keeps
+        // that CPU mask: the new process would see one place and run every thread on it. Give it back first.
+        const std::vector<int> cpus = npset::place_cpus();
+        if (!cpus.empty()) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            for (int c : cpus)
+                if (c >= 0 && c < CPU_SETSIZE) CPU_SET(c, &set);
+            sched_setaffinity(0, sizeof(set), &set);
+        }
         execv("/proc/self/exe", argv);  // returns only on failure: then run with libgomp's default
     }
     try {
@@ -167,7 +179,8 @@ int main(int argc, char** argv) {
             for (int64_t s = 0; s < w.samples; ++s) y[s] = static_cast<int32_t>(s % C);
         }
         DataView data{x.data(), y.data(), w.samples, F};
-        const int cores = omp_get_num_procs();
+        // Not omp_get_num_procs(): with OMP_PROC_BIND/OMP_PLACES it counts only the place this thread is bound to.
+        const int cores = npset::available_cpus();
         std::printf("workload %s layers", w.name.c_str());
         for (auto n : w.layers) std::printf(" %lld", (long long)n);
         std::printf("  samples %lld batch %d epsilon %g method %s epochs %lld\n", (long long)w.samples, w.batch,
@@ -274,7 +287,7 @@ int main(int argc, char** argv) {
             j << "],\"samples\":" << w.samples << ",\"batch\":" << w.batch << ",\"epsilon\":" << epsilon
               << ",\"epochs\":" << epochs << ",\"warmup\":" << warmup << ",\"interleaved\":" << (interleaved ? "true" : "false")
               << ",\"sgemmGflops\":" << sgemm << ",\"kernels\":\"" << kernels().isa << "\",\"machine\":{\"cpu\":\""
-              << cpu_model() << "\",\"cores\":" << cores << ",\"numaNodes\":" << numa_nodes() << ",\"caches\":\""
+              << cpu_model() << "\",\"cores\":" << cores << ",\"ompPlaceCount\":" << omp_get_num_places() << ",\"numaNodes\":" << numa_nodes() << ",\"caches\":\""
               << cache_sizes() << "\",\"ompProcBind\":\"" << env_or("OMP_PROC_BIND", "") << "\",\"ompPlaces\":\""
               << env_or("OMP_PLACES", "") << "\",\"ompWaitPolicy\":\"" << env_or("OMP_WAIT_POLICY", "")
               << "\",\"gompSpinCount\":\"" << env_or("GOMP_SPINCOUNT", "") << "\"},\"rows\":[";

@@ -2,6 +2,7 @@
  * Loads the native addon (a prebuild from prebuilds/, or a local build in build/Release) and declares
  * its low-level surface. Everything here is internal: the public API is SparseMLP in lib/model.
  */
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { NativeError } from './errors';
@@ -101,6 +102,8 @@ export interface NativeAddon {
   Dataset: new (x: Float32Array, y: Int32Array | null, samples: number, features: number) => NativeDataset;
   version: string;
   hardwareConcurrency(): number;
+  /** The CPUs the process may use, counted over all OpenMP places when binding made them (see availableCores). */
+  availableCpus(): number;
   /** Dense single-precision matrix product rate through Eigen (same instruction set as the kernels). */
   sgemmGflops(threads: number): Promise<number>;
   /** The kernel instruction set chosen at run time: avx512, avx2 or generic. */
@@ -163,4 +166,19 @@ export function native(): NativeAddon {
   const loaded = addon;
   process.once('exit', () => loaded.endJobs(isMainThread));
   return addon;
+}
+
+/**
+ * The CPUs this process may use. With OMP_PROC_BIND or OMP_PLACES, libgomp binds the thread that loads it (here
+ * the main thread) to the first place, and os.availableParallelism() then counts that place alone; the addon
+ * counts the CPUs of all places. Without the addon, os.availableParallelism().
+ */
+export function availableCores(): number {
+  try {
+    const n = native().availableCpus();
+    if (Number.isInteger(n) && n > 0) return n;
+  } catch {
+    // no addon: the operating system's count
+  }
+  return availableParallelism();
 }

@@ -1,5 +1,4 @@
 /** `npset train`: one method on one dataset (a MAT-file, a CSV/TSV file or the built-in synthetic data). */
-import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
 import type { Dataset } from '../data';
@@ -16,6 +15,7 @@ import { DivergenceError } from '../errors';
 import { CliError } from './errors';
 import { checkOutFile } from './out';
 import type { SparseMLP } from '../model';
+import { availableCores } from '../native';
 
 /** The flags' defaults: runMethod's (RUN_DEFAULTS), under the flags' names. */
 export const TRAIN_CLI_DEFAULTS = Object.freeze({
@@ -216,7 +216,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
 }
 
 /** Settings that will have no effect as given, which the user would otherwise find out only from the results. */
-export function settingNotes(f: TrainFlags, given: (option: string) => boolean, cores = availableParallelism()): string[] {
+export function settingNotes(f: TrainFlags, given: (option: string) => boolean, cores = availableCores()): string[] {
   const spec = METHOD_SPECS[f.method];
   const notes: string[] = [];
   const npsetFlags = ['alpha', 'beta', 'gamma', 'criterion'].filter(given).map((n) => `--${n}`);

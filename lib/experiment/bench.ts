@@ -107,7 +107,7 @@ export function currentLoadAverage(): number | null {
 }
 
 /**
- * Whether a machine with this 1-minute load average on `cores` cores (os.availableParallelism()) is too
+ * Whether a machine with this 1-minute load average on `cores` cores (availableCores() in lib/native.ts) is too
  * busy for meaningful timings: a load average of half the cores or more. An unknown load (null) is not busy.
  */
 export function machineBusy(loadAverage: number | null, cores: number): boolean {

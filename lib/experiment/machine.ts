@@ -1,7 +1,7 @@
 /** A description of the machine, recorded in every benchmark output. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
-import { barrierSpinCount } from '../native';
+import { availableCores, barrierSpinCount } from '../native';
 
 export interface MachineInfo {
   cpu: string;
@@ -48,7 +48,8 @@ function numaNodes(): number {
 export function machineInfo(): MachineInfo {
   return {
     cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.availableParallelism(),
+    // Not os.availableParallelism(): with OMP_PROC_BIND/OMP_PLACES it counts only the place libgomp bound this thread to.
+    cores: availableCores(),
     numaNodes: numaNodes(),
     caches: cacheSizes(),
     memoryBytes: os.totalmem(),

@@ -11,6 +11,7 @@
 #include "layer_state.hpp"
 #include "model_wrap.hpp"
 #include "npset/kernels.hpp"
+#include "npset/machine.hpp"
 #include "npset/model.hpp"
 #include "options.hpp"
 #include "workers.hpp"
@@ -59,6 +60,14 @@ Napi::Value CancelCreate(const Napi::CallbackInfo& info) {
 Napi::Value HardwareConcurrency(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return guard(env, [&]() -> Napi::Value { return Napi::Number::New(env, npset::resolve_threads(0)); });
+}
+
+// availableCpus() -> number: the CPUs the process may use, those of all OpenMP places when OMP_PROC_BIND or
+// OMP_PLACES made places (libgomp then binds the loading thread to the first place, and counts of that thread's
+// CPUs, such as os.availableParallelism(), see one place).
+Napi::Value AvailableCpus(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return guard(env, [&]() -> Napi::Value { return Napi::Number::New(env, npset::available_cpus()); });
 }
 
 // sgemmGflops(threads = 0) -> Promise<number>: dense single-precision GEMM rate (GFLOP/s) of the kernels
@@ -114,6 +123,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     exports.Set("createModelFromState", Napi::Function::New(env, CreateModelFromState, "createModelFromState"));
     exports.Set("cancelCreate", Napi::Function::New(env, CancelCreate, "cancelCreate"));
     exports.Set("hardwareConcurrency", Napi::Function::New(env, HardwareConcurrency, "hardwareConcurrency"));
+    exports.Set("availableCpus", Napi::Function::New(env, AvailableCpus, "availableCpus"));
     exports.Set("sgemmGflops", Napi::Function::New(env, SgemmGflops, "sgemmGflops"));
     exports.Set("endJobs", Napi::Function::New(env, EndJobs, "endJobs"));
     exports.Set("version", Napi::String::New(env, NPSET_VERSION));
