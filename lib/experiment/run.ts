@@ -226,7 +226,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       validation: data.test,
       signal: options.signal,
       onDivergence: options.onDivergence ?? 'error',
-      onEpoch: (info) => {
+      onEpoch: async (info) => {
         const record: EpochRecord = {
           epoch: info.epoch,
           loss: info.loss,
@@ -238,11 +238,8 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
           ms: info.timesMs.total,
         };
         history.push(record);
-        const called = options.onEpoch?.(info, record);
-        // fit awaits what onEpoch returns: a rejected promise rejects the run instead of going unhandled.
-        if (called instanceof Promise || (called !== null && typeof called === 'object' && typeof (called as Promise<unknown>).then === 'function')) {
-          return (called as Promise<unknown>).then(() => (options.stop?.aborted ? false : undefined));
-        }
+        // Awaited: a rejected promise rejects the run instead of going unhandled.
+        await options.onEpoch?.(info, record);
         return options.stop?.aborted ? false : undefined;
       },
     });
