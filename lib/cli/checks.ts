@@ -6,6 +6,7 @@
 import type { Dataset } from '../data';
 import { ValidationError } from '../errors';
 import { isCsvFile } from '../experiment/prepare';
+import { DECIMAL_NOTATION } from '../validate';
 import { LIMITS } from './args';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
@@ -116,7 +117,7 @@ export function csvHeaderNote(file: string | undefined, header: boolean | undefi
   const first = data.y[0];
   for (let i = 1; i < data.samples; i++) if (data.y[i] === first) return null;
   const label = data.labelNames[first];
-  if (/^[\s\d.eE+-]*$/.test(label)) return null;
+  if (DECIMAL_NOTATION.test(label.trim())) return null;
   return (
     `the first line of ${file} read as data is the only sample of its class ${JSON.stringify(label)}: ` +
     'if that line is a header (numeric column names above text labels are not detected as one), add --header'

@@ -30,6 +30,8 @@ describe('csvHeaderNote', () => {
     expect(csvHeaderNote('x.csv', undefined, data([0, 0, 1, 1], ['cat', 'dog']))).toBeNull();
     expect(csvHeaderNote('x.csv', undefined, data([2, 0, 1, 0], ['1', '2', '3.5']))).toBeNull();
     expect(csvHeaderNote('x.csv', undefined, data([1, 0], ['a', 'b']))).toBeNull();
+    // A text class made of letters that can appear in numbers ("e") is a name, not a number.
+    expect(csvHeaderNote('x.csv', undefined, data([2, 0, 1, 0, 1], ['a', 'b', 'e']))).toMatch(/its class "e"/);
   });
 });
 
