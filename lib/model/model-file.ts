@@ -17,6 +17,7 @@ import { endianness } from 'node:os';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { NpsetError, ValidationError } from '../errors';
+import { tempPathBeside, writeTarget } from '../files';
 
 export const MODEL_FILE_MAGIC = 'NPSETMDL';
 export const MODEL_FILE_VERSION = 1;
@@ -111,7 +112,9 @@ export async function writeModelFile(path: string, header: Record<string, unknow
   head.writeUInt32LE(json.length, 12);
   json.copy(head, 16);
 
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  // Through symbolic links (a link to a model stays a link), under a name that fits beside any file name.
+  const target = writeTarget(path);
+  const tmp = tempPathBeside(target, randomBytes(4).toString('hex'));
   const fh = await open(tmp, 'wx');
   try {
     await fh.write(head, 0, head.length, 0);
@@ -132,7 +135,7 @@ export async function writeModelFile(path: string, header: Record<string, unknow
     if (size < end) await fh.truncate(end);
     await fh.sync();
     await fh.close();
-    await rename(tmp, path);
+    await rename(tmp, target);
   } catch (e) {
     await fh.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
