@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
 import type { Dataset } from '../data';
-import { datasetName, loadData, splitAndStandardize, type PreparedData } from '../experiment/prepare';
+import { datasetName, loadData, splitPrepared, type PreparedData } from '../experiment/prepare';
 import { RUN_DEFAULTS, runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { MAX_HEADER_BYTES } from '../model/model-file';
 import { PRUNE_CRITERIA, PRUNING_DEFAULTS } from '../model/options';
@@ -11,7 +11,7 @@ import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMet
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset, checkCsvHeader, csvHeaderNote, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
-import { DivergenceError } from '../errors';
+import { DivergenceError, ValidationError } from '../errors';
 import { CliError } from './errors';
 import { checkOutFile } from './out';
 import type { SparseMLP } from '../model';
@@ -57,6 +57,8 @@ interface TrainFlags {
   weightDecay: number;
   dropout: number;
   testFraction?: number;
+  validationFraction?: number;
+  patience?: number;
   seed: number;
   threads: number;
   alpha: number;
@@ -101,6 +103,8 @@ export function trainCommand(): Command {
     .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true }), d.weightDecay)
     .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true }), d.dropout)
     .option('--test-fraction <f>', 'fraction of samples in the stratified test split (default: ceil(n / 3) samples)', number('--test-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
+    .option('--validation-fraction <f>', 'fraction of the training split held out (stratified) to pick the best epoch and for --patience (default: none)', number('--validation-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
+    .option('--patience <n>', 'stop once n epochs pass without a better validation epoch (needs --validation-fraction; NPSET methods run at least to their last pruning; default: off)', integer('--patience', { min: 1, max: LIMITS.epochs }))
     .option('--seed <s>', 'seed of the split, the topology, the weights, the shuffles, dropout and the evolution', integer('--seed', { min: 0 }), d.seed)
     .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), d.threads)
     .option('--alpha <a>', 'NPSET: fraction of neurons removed per pruning', number('--alpha', { min: 0, max: 1, maxExclusive: true }), PRUNING_DEFAULTS.alpha)
@@ -133,6 +137,9 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   checkCsvHeader(f.data, f.header);
   checkMatVariables(f.data, f);
   if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel, { '--data': f.data });
+  if (f.patience !== undefined && f.validationFraction === undefined) {
+    throw new ValidationError(`Expected --validation-fraction with --patience ${f.patience} (the split whose accuracy it watches) but received none`);
+  }
   const lrSchedule = cliSchedule(f);
   const raw = await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar });
   if (f.data !== undefined) raw.name = datasetName(f.data);
@@ -142,7 +149,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
   const headerNote = csvHeaderNote(f.data, f.header, raw);
   for (const note of [...settingNotes(f, given), ...(headerNote ? [headerNote] : [])]) process.stderr.write(`npset: note: ${note}\n`);
-  const data = splitAndStandardize(raw, { testFraction: f.testFraction, seed: f.seed });
+  const data = splitPrepared(raw, { testFraction: f.testFraction, validationFraction: f.validationFraction, seed: f.seed }, '--validation-fraction');
   const settings: RunSettings = {
     hidden: f.hidden,
     epochs: f.epochs,
@@ -160,10 +167,13 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
     criterion: f.criterion,
     seed: f.seed,
     threads: f.threads,
+    ...(f.patience !== undefined ? { patience: f.patience } : {}),
   };
   if (!f.json) {
     process.stdout.write(
-      `${METHOD_SPECS[f.method].label} on ${data.name}: ${data.train.samples} train / ${data.test.samples} test samples, ` +
+      `${METHOD_SPECS[f.method].label} on ${data.name}: ${data.train.samples} train / ` +
+        (data.validation ? `${data.validation.samples} validation / ` : '') +
+        `${data.test.samples} test samples, ` +
         `${data.features} features, ${data.classes} classes, hidden ${f.hidden.join(',')}\n`,
     );
   }
@@ -196,7 +206,9 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
             const w = String(info.epochs).length;
             process.stdout.write(
               `epoch ${String(r.epoch + 1).padStart(w)}/${info.epochs}  loss ${r.loss.toFixed(4)}  ` +
-                `train ${(100 * r.trainAccuracy).toFixed(2)}%  test ${(100 * r.testAccuracy).toFixed(2)}%  ` +
+                `train ${(100 * r.trainAccuracy).toFixed(2)}%  ` +
+                (r.validationAccuracy !== undefined ? `val ${(100 * r.validationAccuracy).toFixed(2)}%  ` : '') +
+                `test ${(100 * r.testAccuracy).toFixed(2)}%  ` +
                 `params ${formatInt(r.params)}  hidden ${r.neurons.slice(1, -1).join(',')}  ` +
                 (lrSchedule ? `lr ${Number(r.learningRate.toPrecision(3))}  ` : '') +
                 `${r.ms.toFixed(1)} ms\n`,
@@ -230,6 +242,16 @@ export function settingNotes(f: TrainFlags, given: (option: string) => boolean, 
     notes.push(`--epochs ${f.epochs} ends before the last pruning (epoch ${f.beta + f.gamma + 1}): ${f.epochs - f.beta} of the ${f.gamma + 1} scheduled prunings will run`);
   }
   notes.push(...scheduleNotes(f));
+  if (f.patience !== undefined) {
+    // The earliest epoch (from 0) at which patience can end the run: after `patience` epochs past epoch 0, and not before the last pruning.
+    const pruneEnd = spec.prune ? f.beta + f.gamma : 0;
+    if (Math.max(f.patience, pruneEnd) >= f.epochs - 1) {
+      notes.push(
+        `--patience ${f.patience} cannot end training before --epochs ${f.epochs}` +
+          (spec.prune && pruneEnd >= f.patience ? ` (--method ${f.method} trains at least to its last pruning, epoch ${pruneEnd + 1})` : ''),
+      );
+    }
+  }
   if (f.threads > cores) notes.push(`--threads ${f.threads} is more than the ${cores} cores available: threads will share cores, which is usually slower`);
   return notes;
 }
@@ -294,7 +316,24 @@ export function toJson(r: TrainResult): Record<string, unknown> {
     testAccuracyPerEpoch: history.map((h) => h.testAccuracy),
     lossPerEpoch: history.map((h) => h.loss),
     learningRatePerEpoch: history.map((h) => h.learningRate),
+    ...(r.validationSamples !== undefined
+      ? { validationAccuracyPerEpoch: history.map((h) => h.validationAccuracy), validationLossPerEpoch: history.map((h) => h.validationLoss) }
+      : {}),
   };
+}
+
+/** The summary's lines on the validation split: the best epoch by it, and the test accuracy of that epoch. */
+function validationLines(r: TrainResult): string[] {
+  if (r.bestValidationEpoch === undefined) return [];
+  const e = r.bestValidationEpoch;
+  const lines = [
+    `validation        ${(100 * r.bestValidationAccuracy!).toFixed(2)}% (best, epoch ${e + 1}; ${formatInt(r.validationSamples!)} samples), ` +
+      `test accuracy there ${(100 * r.testAccuracyAtBestValidation!).toFixed(2)}%`,
+  ];
+  if (r.earlyStopEpoch !== undefined) {
+    lines.push(`early stop        after epoch ${r.earlyStopEpoch + 1} of ${r.epochs}: ${r.earlyStopEpoch - e} epochs without a better validation epoch`);
+  }
+  return lines;
 }
 
 function printSummary(r: TrainResult): void {
@@ -309,6 +348,7 @@ function printSummary(r: TrainResult): void {
       `params            ${formatInt(r.params)} connections`,
       `test accuracy     ${(100 * r.testAccuracy).toFixed(2)}% (last epoch), ${(100 * r.maxTestAccuracy).toFixed(2)}% (best, epoch ${r.maxTestEpoch + 1})`,
       `train accuracy    ${(100 * r.trainAccuracy).toFixed(2)}%`,
+      ...validationLines(r),
       r.testMetrics
         ? `test metrics      balanced accuracy ${(100 * r.testMetrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.testMetrics.macroF1.toFixed(3)} (last epoch)`
         : `test metrics      none (more than ${MAX_METRIC_CLASSES} classes)`,

@@ -15,15 +15,20 @@ import {
   type Standardizer,
 } from '../data';
 import { ValidationError } from '../errors';
-import { describe, expectBoolean, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
+import { describe, expectBoolean, expectInteger, expectNumber, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 
 export interface PreparedData {
   name: string;
   train: Dataset;
   test: Dataset;
+  /**
+   * Samples held out of the training split for model selection (validationFraction): runMethod reports each
+   * epoch's accuracy on them, the best epoch by them, and can stop training early (settings.patience).
+   */
+  validation?: Dataset;
   classes: number;
   features: number;
-  /** The standardisation fitted on the training rows and applied to both splits (saved with a model for predict). */
+  /** The standardisation fitted on the training rows and applied to every split (saved with a model for predict). */
   standardizer?: Standardizer;
 }
 
@@ -40,6 +45,11 @@ export interface PrepareOptions {
   matY?: string;
   /** Fraction of samples in the test split; omitted: ceil(n / 3) samples, as the paper's splits. */
   testFraction?: number;
+  /**
+   * Fraction of the samples left after the test split that is held out as a validation split (stratified,
+   * ceil(fraction x those samples)); omitted: no validation split. The standardisation is fitted without it.
+   */
+  validationFraction?: number;
   /** Seed of the split. */
   seed?: number;
 }
@@ -116,7 +126,7 @@ export async function loadFeatureData(file: string, options: Pick<PrepareOptions
   return loadMatFeatures(file, { x: matX });
 }
 
-const SPLIT_KEYS = ['testFraction', 'seed'] as const;
+const SPLIT_KEYS = ['testFraction', 'validationFraction', 'seed'] as const;
 const PREPARE_KEYS = ['file', 'labelColumn', 'csvHeader', 'matX', 'matY', ...SPLIT_KEYS] as const;
 type LoadKeys = 'file' | 'labelColumn' | 'csvHeader' | 'matX' | 'matY';
 
@@ -127,18 +137,55 @@ export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions,
   return splitPrepared(data, o);
 }
 
-/** stratifiedSplit checks testFraction and seed (an explicit undefined is the same as none). */
-function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadKeys>): PreparedData {
+/**
+ * The splits and their standardisation. stratifiedSplit checks testFraction and seed (an explicit undefined is
+ * the same as none); `validationName` is what an error calls validationFraction (the CLI's flag, for the CLI).
+ */
+export function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadKeys>, validationName = 'validationFraction'): PreparedData {
+  const seed = options.seed ?? 0;
   const split = stratifiedSplit(data.y, {
     ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
-    seed: options.seed ?? 0,
+    seed,
   });
-  const train = subset(data, split.train);
+  let train = subset(data, split.train);
   const test = subset(data, split.test);
+  let validation: Dataset | undefined;
+  if (options.validationFraction !== undefined) {
+    const held = validationSize(validationName, options.validationFraction, train.y);
+    // The same seed as the test split: the two draws shuffle different index lists.
+    const inner = stratifiedSplit(train.y, { testSize: held, seed });
+    validation = subset(train, inner.test);
+    train = subset(train, inner.train);
+  }
   const s = fitStandardizer(train.X, train.samples, train.features);
-  train.X = applyStandardizer(s, train.X, train.samples, train.features);
-  test.X = applyStandardizer(s, test.X, test.samples, test.features);
-  return { name: data.name, train, test, classes: data.classes, features: data.features, standardizer: s };
+  for (const part of validation ? [train, test, validation] : [train, test]) {
+    part.X = applyStandardizer(s, part.X, part.samples, part.features);
+  }
+  return { name: data.name, train, test, ...(validation ? { validation } : {}), classes: data.classes, features: data.features, standardizer: s };
+}
+
+/** ceil(fraction x samples) validation samples of the training labels `y`, leaving every class a training sample. */
+function validationSize(name: string, fraction: unknown, y: Int32Array): number {
+  const f = expectNumber(name, fraction, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  const n = y.length;
+  const counts = new Map<number, number>();
+  for (const c of y) counts.set(c, (counts.get(c) ?? 0) + 1);
+  // As in the test split: a class of one sample may go, a larger one keeps a sample.
+  let capacity = 0;
+  for (const m of counts.values()) capacity += m >= 2 ? m - 1 : m;
+  capacity = Math.min(capacity, n - 1);
+  const held = Math.ceil(n * f);
+  if (held > capacity) {
+    const max = Math.floor((capacity / n) * 1e4) / 1e4; // rounded down, so that the largest fraction shown is accepted
+    fail(
+      capacity < 1
+        ? `no validation split: the ${n} training sample${n === 1 ? '' : 's'} left after the test split cannot spare one`
+        : `a number > 0 and <= ${max} (the test split leaves ${n} training samples in ${counts.size} classes, of which at most ${capacity} can be validation samples so that every class keeps a training sample)`,
+      name,
+      f,
+    );
+  }
+  return held;
 }
 
 export async function prepareData(options: PrepareOptions = {}): Promise<PreparedData> {

@@ -5,6 +5,7 @@
 import { SparseMLP, type EpochInfo } from '../model';
 import { FLOAT32_MAX, MODEL_DEFAULTS, PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS, type PruneCriterion } from '../model/options';
 import { resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
+import { ValidationError } from '../errors';
 import { expectInteger, expectNumber, expectOneOf, expectString, fail, rejectUnknownKeys } from '../validate';
 import { METHODS, METHOD_SPECS, type Method } from './methods';
 import type { PreparedData } from './prepare';
@@ -27,6 +28,12 @@ export interface RunSettings {
   threads: number;
   /** The rate of each epoch from learningRate (default constant); an object, as settings are recorded as JSON. */
   learningRateSchedule?: LearningRateScheduleSpec;
+  /**
+   * Early stopping: the run ends once this many epochs have passed without a better validation epoch (higher
+   * validation accuracy, or the same with a lower validation loss). Needs data.validation. NPSET methods are
+   * not stopped before their last pruning epoch (beta + gamma). Omitted: every epoch runs.
+   */
+  patience?: number;
 }
 
 export interface EpochRecord {
@@ -38,6 +45,9 @@ export interface EpochRecord {
   params: number;
   /** The epoch's learning rate. */
   learningRate: number;
+  /** Accuracy and mean loss on data.validation after the epoch's training (when there is a validation split). */
+  validationAccuracy?: number;
+  validationLoss?: number;
   ms: number;
 }
 
@@ -71,6 +81,14 @@ export interface RunResult {
   divergedAtEpoch?: number;
   /** The last epoch trained when `stop` ended the run before `epochs` (history holds epochs 0 to it). */
   stoppedAtEpoch?: number;
+  /** With a validation split: its size, the best epoch by it (see settings.patience), and that epoch's accuracies. */
+  validationSamples?: number;
+  bestValidationEpoch?: number;
+  bestValidationAccuracy?: number;
+  /** The test accuracy of the best validation epoch: an estimate that, unlike maxTestAccuracy, does not pick on the test split. */
+  testAccuracyAtBestValidation?: number;
+  /** The last epoch trained when settings.patience ended the run before `epochs`. */
+  earlyStopEpoch?: number;
 }
 
 export interface RunOptions {
@@ -95,7 +113,7 @@ export interface RunOptions {
 const RUN_KEYS = ['data', 'method', 'settings', 'onEpoch', 'signal', 'keepModel', 'onDivergence', 'stop'] as const;
 const SETTING_KEYS = [
   'hidden', 'epochs', 'epsilon', 'zeta', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'dropout',
-  'alpha', 'beta', 'gamma', 'criterion', 'seed', 'threads', 'learningRateSchedule',
+  'alpha', 'beta', 'gamma', 'criterion', 'seed', 'threads', 'learningRateSchedule', 'patience',
 ] as const;
 
 /**
@@ -152,6 +170,7 @@ function checkSettings(value: unknown): RunSettings {
     seed: expectInteger('settings.seed', o.seed, { min: 0 }),
     threads: expectInteger('settings.threads', o.threads, { min: 0, max: 4096 }),
     ...(o.learningRateSchedule === undefined ? {} : { learningRateSchedule: scheduleSetting(o.learningRateSchedule, learningRate) }),
+    ...(o.patience === undefined ? {} : { patience: expectInteger('settings.patience', o.patience, { min: 1, max: 1_000_000 }) }),
   };
 }
 
@@ -178,8 +197,9 @@ function checkData(value: unknown): PreparedData {
   expectString('data.name', d.name);
   const features = expectInteger('data.features', d.features, { min: 1 });
   expectInteger('data.classes', d.classes, { min: 2 });
-  for (const part of ['train', 'test'] as const) {
+  for (const part of ['train', 'test', 'validation'] as const) {
     const split = d[part];
+    if (part === 'validation' && split === undefined) continue;
     if (split === null || typeof split !== 'object' || ArrayBuffer.isView(split)) {
       fail('a dataset object { X, y, samples, features }', `data.${part}`, split);
     }
@@ -204,7 +224,14 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
     if (options[key] !== undefined && !(options[key] instanceof AbortSignal)) fail('an AbortSignal', key, options[key]);
   }
   expectOneOf('onDivergence', options.onDivergence ?? 'error', ['error', 'continue'] as const);
+  if (s.patience !== undefined && data.validation === undefined) {
+    throw new ValidationError(`Expected data.validation (prepareData's validationFraction) for settings.patience but received none`);
+  }
   const spec = METHOD_SPECS[method];
+  // Early stopping waits for the last pruning: the pruning epochs lower the accuracy on purpose.
+  const firstStop = spec.prune ? s.beta + s.gamma : 0;
+  let best: { epoch: number; accuracy: number; loss: number } | undefined;
+  let earlyStop = false;
   const started = performance.now();
   // The signal aborts the building too (a network of millions of neurons takes seconds to draw).
   const model = await SparseMLP.create(
@@ -237,17 +264,26 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
           learningRate: info.learningRate,
           ms: info.timesMs.total,
         };
+        if (data.validation) {
+          const v = await model.evaluate(data.validation);
+          record.validationAccuracy = v.accuracy;
+          record.validationLoss = v.loss;
+          if (!best || v.accuracy > best.accuracy || (v.accuracy === best.accuracy && v.loss < best.loss)) {
+            best = { epoch: info.epoch, accuracy: v.accuracy, loss: v.loss };
+          }
+          earlyStop = s.patience !== undefined && info.epoch >= firstStop && info.epoch - best.epoch >= s.patience;
+        }
         history.push(record);
         // Awaited: a rejected promise rejects the run instead of going unhandled.
         await options.onEpoch?.(info, record);
-        return options.stop?.aborted ? false : undefined;
+        return options.stop?.aborted || earlyStop ? false : undefined;
       },
     });
     if (options.keepModel) await options.keepModel(model);
     const topo = model.topology();
     const last = history[history.length - 1];
-    let best = 0;
-    for (let e = 1; e < history.length; e++) if (history[e].testAccuracy > history[best].testAccuracy) best = e;
+    let maxTest = 0;
+    for (let e = 1; e < history.length; e++) if (history[e].testAccuracy > history[maxTest].testAccuracy) maxTest = e;
     const result: RunResult = {
       dataset: data.name,
       method,
@@ -255,8 +291,8 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       neurons: topo.neuronCount,
       params: topo.connections,
       testAccuracy: last.testAccuracy,
-      maxTestAccuracy: history[best].testAccuracy,
-      maxTestEpoch: best,
+      maxTestAccuracy: history[maxTest].testAccuracy,
+      maxTestEpoch: maxTest,
       trainAccuracy: last.trainAccuracy,
       epochs: s.epochs,
       epochTimesMs: history.map((h) => h.ms),
@@ -270,7 +306,14 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
     };
     const diverged = history.findIndex((h) => !Number.isFinite(h.loss));
     if (diverged >= 0) result.divergedAtEpoch = diverged;
-    if (fitted.stoppedEarly) result.stoppedAtEpoch = last.epoch;
+    if (fitted.stoppedEarly && options.stop?.aborted) result.stoppedAtEpoch = last.epoch;
+    if (fitted.stoppedEarly && earlyStop) result.earlyStopEpoch = last.epoch;
+    if (data.validation && best) {
+      result.validationSamples = data.validation.samples;
+      result.bestValidationEpoch = best.epoch;
+      result.bestValidationAccuracy = best.accuracy;
+      result.testAccuracyAtBestValidation = history[best.epoch].testAccuracy;
+    }
     if (spec.prune) {
       result.neuronsPerEpoch = history.map((h) => h.neurons.slice(1, -1));
       result.paramsPerEpoch = history.map((h) => h.params);

@@ -299,7 +299,7 @@ describe('npset train --help', () => {
       '--criterion': PRUNING_DEFAULTS.criterion,
       '--method': 'set',
     };
-    const noValue = ['--data', '--label-column', '--header', '--no-header', '--x-var', '--y-var', '--test-fraction', '--lr-schedule', '--lr-warmup', '--save-model', '--json', '--help'];
+    const noValue = ['--data', '--label-column', '--header', '--no-header', '--x-var', '--y-var', '--test-fraction', '--validation-fraction', '--patience', '--lr-schedule', '--lr-warmup', '--save-model', '--json', '--help'];
     expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
     for (const [flag, value] of Object.entries(expected)) {
       const text = entries.get(flag)!.replace(/\s+/g, ' ');
@@ -315,6 +315,8 @@ describe('npset train --help', () => {
     expect(entries.get('--test-fraction')!.replace(/\s+/g, ' ')).toMatch(/default: ceil\(n \/ 3\)/);
     expect(entries.get('--lr-schedule')!.replace(/\s+/g, ' ')).toMatch(/\(default: constant\): constant, step:EPOCHS\[:FACTOR\]/);
     expect(entries.get('--lr-warmup')!.replace(/\s+/g, ' ')).toMatch(/\(default: 0\)/);
+    expect(entries.get('--validation-fraction')!.replace(/\s+/g, ' ')).toMatch(/\(default: none\)/);
+    expect(entries.get('--patience')!.replace(/\s+/g, ' ')).toMatch(/default: off\)/);
     // every method is listed
     const method = entries.get('--method')!.replace(/\s+/g, ' ');
     for (const m of METHODS) expect(method).toContain(`"${m}"`);

@@ -102,7 +102,7 @@ describe('prepareData and splitAndStandardize input checks', () => {
 
   it('refuses a misspelt key instead of ignoring it', async () => {
     const e = await rejection(() => prepareData({ fil: 'mydata.mat' } as never));
-    expect(e.message).toMatch(/^Expected only the options file, labelColumn, csvHeader, matX, matY, testFraction, seed for prepareData options but received the unknown option "fil"$/);
+    expect(e.message).toMatch(/^Expected only the options file, labelColumn, csvHeader, matX, matY, testFraction, validationFraction, seed for prepareData options but received the unknown option "fil"$/);
     await rejection(() => prepareData('mydata.mat' as never));
     await rejection(() => prepareData(null as never));
   });

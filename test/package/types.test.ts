@@ -27,7 +27,7 @@ function diagnostics(source: string): string[] {
 describe('public types', () => {
   it('accept the documented uses', () => {
     const errors = diagnostics(`
-import { SparseMLP, runMethod, learningRateAt, type EpochInfo, type Dataset, type PreparedData } from 'NPSET';
+import { SparseMLP, runMethod, prepareData, learningRateAt, type EpochInfo, type Dataset, type PreparedData } from 'NPSET';
 export async function f(model: SparseMLP, data: Dataset, prepared: PreparedData): Promise<void> {
   const seen: EpochInfo[] = [];
   await model.fit(data, { onEpoch: (e) => seen.push(e) });
@@ -44,7 +44,11 @@ export async function f(model: SparseMLP, data: Dataset, prepared: PreparedData)
   const run = await runMethod({ data: prepared, method: 'npset', settings: { hidden: [300, 300], epochs: 60 }, onEpoch: (_i, rec) => seen.length + rec.epoch });
   const s: number | undefined = run.stoppedAtEpoch;
   await runMethod({ data: prepared, method: 'set' });
-  void [stopped, rate, labels, s];
+  const withVal = await prepareData({ file: 'x.mat', validationFraction: 0.2, seed: 1 });
+  const early = await runMethod({ data: withVal, method: 'set', settings: { patience: 5 } });
+  const picked: number | undefined = early.testAccuracyAtBestValidation;
+  const valAcc: number | undefined = early.history[0].validationAccuracy;
+  void [stopped, rate, labels, s, picked, valAcc, early.earlyStopEpoch, early.bestValidationEpoch];
 }
 `);
     expect(errors).toEqual([]);
