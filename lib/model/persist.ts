@@ -171,6 +171,12 @@ export function unpackModel(
   const layers = (header.layers as unknown[]).map((entry, l): NativeLayerState => {
     const e = entry as { rows?: unknown; cols?: unknown; sparse?: unknown } | null;
     if (e === null || typeof e !== 'object' || typeof e.sparse !== 'boolean') throw bad(`layer ${l} of the header has no sparse flag`);
+    // The two descriptions of the sizes must agree: otherwise an edited options.layers could make a file of a few
+    // KB build a model of 10^8 inputs (the arrays of a sparse layer do not grow with its inputs).
+    const [rows, cols] = [options.layers[l + 1], options.layers[l]];
+    if (e.rows !== rows || e.cols !== cols) {
+      throw bad(`layer ${l} of the header is ${describe(e.rows)} x ${describe(e.cols)} (rows x cols), but the options' layers ${options.layers.join('-')} make it ${rows} x ${cols}`);
+    }
     const got = (key: (typeof LAYER_ARRAYS)[number]) => {
       const name = `layer${l}.${key}`;
       const a = arrays.get(name);
@@ -179,8 +185,8 @@ export function unpackModel(
       return a;
     };
     return {
-      rows: options.layers[l + 1],
-      cols: options.layers[l],
+      rows,
+      cols,
       sparse: e.sparse,
       rowPtr: got('rowPtr') as Float64Array,
       col: got('col') as Int32Array,

@@ -52,6 +52,16 @@ describe('SparseMLP.load of forged files', () => {
     }
   });
 
+  it('refuses layer sizes in the options that the header\'s layer table does not repeat (a few KB declaring 10^8 inputs)', async () => {
+    const good = await goodBytes();
+    const wide = withHeader(good, (h) => ((h.options as { layers: number[] }).layers[0] = 1e8));
+    expect((await modelFileError(join(dir, 'wide.npset'), wide)).message).toMatch(
+      /layer 0 of the header is 16 x 40 \(rows x cols\), but the options' layers 100000000-16-3 make it 16 x 100000000$/,
+    );
+    const noSizes = withHeader(good, (h) => delete (h.layers as Record<string, unknown>[])[1].rows);
+    expect((await modelFileError(join(dir, 'no-rows.npset'), noSizes)).message).toMatch(/layer 1 of the header is undefined x 16 \(rows x cols\), but the options' layers 40-16-3 make it 3 x 16/);
+  });
+
   it('says which type an array of the wrong type has, rather than that it is missing', async () => {
     const bytes = withHeader(await goodBytes(), (h) => (h.arrays[0].dtype = 'f32'));
     expect((await modelFileError(join(dir, 'type.npset'), bytes)).message).toMatch(/array layer0\.rowPtr is f32, not f64/);
