@@ -1,0 +1,91 @@
+/**
+ * Shared pieces of the fuzz tests: a seeded generator, a liveness guard, how an unexpected error is shown, and
+ * what makes a loaded dataset inconsistent.
+ */
+import { validateDataset, type Dataset, type FeatureSet } from '../../lib/data/dataset';
+
+/** mulberry32: a small seeded generator, independent of the library under test. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Rng {
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+  bytes(n: number): Buffer {
+    return Buffer.from(Array.from({ length: n }, () => this.int(256)));
+  }
+}
+
+/**
+ * A liveness guard, not a speed check: each fuzzed file is a few KB and takes about a millisecond, so a call
+ * that runs this long is stuck (a loop, a regular expression backtracking).
+ */
+export const HANG_MS = 30_000;
+
+/**
+ * What `run` returns or resolves to, rejected with a HANG error when it does not settle within HANG_MS or
+ * settles later than that (work that blocks the event loop delays the timer as much as the call, so the
+ * time taken is checked too; `run` is called inside, so that synchronous work counts).
+ */
+export async function settleWithin<T>(run: () => T | Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const start = performance.now();
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`HANG: ${what} did not settle within ${HANG_MS} ms`)), HANG_MS);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), hung]);
+  } finally {
+    clearTimeout(timer);
+    const took = performance.now() - start;
+    // eslint-disable-next-line no-unsafe-finally -- replaces the outcome on purpose: stuck is the failure
+    if (took > HANG_MS) throw new Error(`HANG: ${what} took ${Math.round(took)} ms`);
+  }
+}
+
+/** An error as a test failure lists it: its class and the start of its message. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return `${e.constructor.name}: ${e.message.slice(0, 300)}`;
+  return `non-Error thrown: ${String(e).slice(0, 300)}`;
+}
+
+/** What is wrong with a loaded feature set (sizes, values, names), or undefined. */
+export function badFeatures(f: FeatureSet): string | undefined {
+  if (!Number.isSafeInteger(f.samples) || f.samples < 1 || !Number.isSafeInteger(f.features) || f.features < 1) return `${f.samples} x ${f.features}`;
+  if (!(f.X instanceof Float32Array) || f.X.length !== f.samples * f.features) return `X of ${f.X?.length} values for ${f.samples} x ${f.features}`;
+  const nf = f.X.findIndex((v) => !Number.isFinite(v));
+  if (nf >= 0) return `X[${nf}] = ${f.X[nf]}`;
+  if (f.featureNames !== undefined && (f.featureNames.length !== f.features || f.featureNames.some((n) => typeof n !== 'string'))) {
+    return `${f.featureNames.length} feature names for ${f.features} features`;
+  }
+  return undefined;
+}
+
+/** What is wrong with a loaded dataset (validateDataset, then its features), or undefined. */
+export function badDataset(d: Dataset): string | undefined {
+  try {
+    validateDataset(d);
+  } catch (e) {
+    return `an inconsistent dataset: ${describeError(e)}`;
+  }
+  return badFeatures(d);
+}
