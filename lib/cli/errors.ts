@@ -1,6 +1,7 @@
 /** How the CLI ends on errors: one line on stderr, exit code 2 for bad input, no stack trace. */
 import { CommanderError } from 'commander';
 import { AbortError, DataFormatError, NativeError, ValidationError } from '../errors';
+import { oneLine } from '../text';
 
 /** An error the CLI reports as is (one line), with its own exit code. */
 export class CliError extends Error {
@@ -39,37 +40,37 @@ export function reportError(err: unknown): number {
     return 130;
   }
   const message = err instanceof Error ? err.message : String(err);
-  const oneLine = message.replace(/\s*\n\s*/g, ' ');
+  const line = oneLine(message);
   if (err instanceof CliError) {
-    process.stderr.write(`npset: ${oneLine}\n`);
+    process.stderr.write(`npset: ${line}\n`);
     return err.exitCode;
   }
   if (isDivergence(err)) {
     // Exit code 1, not 2: every argument was valid and training ran; it is the outcome of the run (as with
     // any other failure during the work) that is bad, not the command line's syntax or ranges.
-    process.stderr.write(`npset: ${oneLine}\n`);
+    process.stderr.write(`npset: ${line}\n`);
     return 1;
   }
   if (err instanceof ValidationError || err instanceof DataFormatError || err instanceof TypeError || err instanceof RangeError) {
-    process.stderr.write(`npset: ${oneLine}\n`);
+    process.stderr.write(`npset: ${line}\n`);
     return 2;
   }
   const code = (err as { code?: string })?.code ?? '';
   if (code === 'ERR_NPSET_MODEL_FILE') {
     // A model file that is not valid, or cannot be read or written: the user's file, unless the machine failed.
     const cause = ((err as { cause?: { code?: string } }).cause?.code ?? '') as string;
-    process.stderr.write(`npset: ${oneLine}\n`);
+    process.stderr.write(`npset: ${line}\n`);
     return SYSTEM_FS_ERRORS.has(cause) ? 1 : 2;
   }
   if (USER_FS_ERRORS.has(code) || code === 'ERR_NPSET_NO_DATASETS') {
-    process.stderr.write(`npset: ${oneLine}\n`);
+    process.stderr.write(`npset: ${line}\n`);
     return 2;
   }
   if (SYSTEM_FS_ERRORS.has(code)) {
-    process.stderr.write(`npset: ${oneLine}\n`);
+    process.stderr.write(`npset: ${line}\n`);
     return 1;
   }
-  process.stderr.write(`npset: ${err instanceof NativeError ? '' : 'unexpected error: '}${oneLine}\n`);
+  process.stderr.write(`npset: ${err instanceof NativeError ? '' : 'unexpected error: '}${line}\n`);
   if (process.env.NPSET_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return 1;
 }

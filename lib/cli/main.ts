@@ -6,13 +6,14 @@ import { benchCommand } from './bench';
 import { predictCommand } from './predict';
 import { reproduceCommand } from './reproduce';
 import { trainCommand } from './train';
+import { oneLine } from '../text';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
 
 // Commander's usage errors, as one line: "npset: error: unknown option '--foo'".
 function oneLineError(message: string, write: (s: string) => void): void {
-  write(`npset: ${message.trim().replace(/\s*\n\s*/g, ' ')}\n`);
+  write(`npset: ${oneLine(message.trim())}\n`);
 }
 
 export function program(): Command {

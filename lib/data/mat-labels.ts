@@ -6,6 +6,7 @@
  */
 import { textClasses } from './labels';
 import { trimDims, type MatVariable } from './mat';
+import { trimEndOf } from '../text';
 
 /** Whether a variable holds text (a char or a cell array): its labels are read by readTextLabels. */
 export function isTextKind(v: MatVariable): boolean {
@@ -35,7 +36,7 @@ export function readTextLabels(v: MatVariable, what: string, err: (message: stri
     if (dims.length !== 2 || !v.lines) {
       throw err(`${what} is a char array of dims ${v.dims.join('x')}; text labels need a 2-D char matrix, a label per row`);
     }
-    const labels = v.lines.map((line) => line.replace(/[ \0]+$/, ''));
+    const labels = v.lines.map((line) => trimEndOf(line, ' \0'));
     const blank = labels.indexOf('');
     if (blank >= 0) throw err(`${what} has an empty label in row ${blank + 1} (1-based; trailing spaces trimmed); every sample needs one`);
     return labels;

@@ -28,6 +28,7 @@ import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { DataFormatError } from '../errors';
 import { expectInteger, expectOptions, fail, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, maxDenseOption } from './limits';
+import { trimEndOf } from '../text';
 
 // Re-exported: the public API has always taken it from here.
 export { DEFAULT_MAX_DENSE_BYTES };
@@ -664,7 +665,7 @@ function dimsProduct(dims: number[]): number {
 }
 
 function readName(src: Source, el: Element): string {
-  return latin1(src.bytes.subarray(el.start, el.start + el.size)).replace(/\0+$/, '');
+  return trimEndOf(latin1(src.bytes.subarray(el.start, el.start + el.size)), '\0');
 }
 
 /** The number of values in a numeric element (its type and size checked). */

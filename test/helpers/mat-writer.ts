@@ -204,8 +204,9 @@ export function matrixBody(spec: VarSpec, opts: ElementOptions = {}): Uint8Array
       const rows = spec.rows.length;
       const cols = rows ? [...spec.rows[0]].length : 0;
       const chars: number[] = [];
-      // Column-major, like every MATLAB array.
-      for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) chars.push([...spec.rows[r]][c].codePointAt(0) ?? 0);
+      // Column-major, like every MATLAB array (each row split into code points once).
+      const points = spec.rows.map((row) => Array.from(row, (ch) => ch.codePointAt(0) ?? 0));
+      for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) chars.push(points[r][c]);
       const data = spec.utf8
         ? element(MI.utf8, new TextEncoder().encode(String.fromCodePoint(...chars)), opts)
         : element(MI.uint16, encodeNumbers(chars, 'uint16', e), opts);
