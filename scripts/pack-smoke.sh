@@ -43,7 +43,7 @@ echo "pack-smoke: $(basename "$TGZ") ($(du -h "$TGZ" | cut -f1))"
 tar tzf "$TGZ" | sed 's|^package/||' | sort >"$WORK/contents.txt"
 for f in package.json LICENSE THIRD_PARTY_NOTICES.md CMakeLists.txt scripts/install-native.js \
   prebuilds/linux-x64/libgomp.so.1 native/binding/addon.cpp native/core/include/npset/model.hpp \
-  native/third_party/eigen/COPYING.MPL2 bench/core_bench.cpp bench/kernel_bench.cpp bench/topology_bench.cpp; do
+  native/third_party/eigen/COPYING.MPL2 bench/core_bench.cpp bench/kernel_bench.cpp bench/topology_bench.cpp bench/layout_probe.cpp; do
   grep -qx "$f" "$WORK/contents.txt" || die "the tarball lacks $f"
 done
 grep -q '^prebuilds/linux-x64/.*\.node$' "$WORK/contents.txt" || die "the tarball lacks the .node prebuild"
