@@ -26,7 +26,8 @@ constexpr int B = 32;
 // Only the kernels use AVX-512 (main checks the CPU first).
 #define NPSET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
 
-// Sums of 16 vectors, one per lane (as the core's weight gradient reduces them).
+// Sums of 16 vectors, one per lane: a copy of hsum16 in native/core/src/kernels_impl.hpp, so that the weight
+// gradients come out as the core computes them (that header is compiled once per instruction set, inside the core).
 NPSET_AVX512 static inline __m512 hsum16(const __m512* p) {
     __m512 t[8], u[4];
     for (int i = 0; i < 8; ++i)
