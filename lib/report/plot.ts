@@ -216,7 +216,7 @@ export async function renderFacetedLineChart(opts: FacetedLineChartOptions): Pro
     titles.push(title);
     const panelRows = seriesRows(`panels[${i}].series`, o.series, title, lines, c.dashLabels ?? STYLES);
     lines += (o.series as unknown[]).length;
-    rows.push(...panelRows);
+    for (const r of panelRows) rows.push(r); // not push(...rows): a spread of 100,000s of points overflows the stack
   });
   return renderSpec({
     $schema: SCHEMA,
