@@ -4,6 +4,7 @@
  * gave, rather than under the API's internal names (y, layers[3], options.testSize, ...).
  */
 import type { Dataset } from '../data';
+import { largestFraction } from '../data/split';
 import { ValidationError } from '../errors';
 import { isCsvFile } from '../experiment/prepare';
 import { DECIMAL_NOTATION } from '../validate';
@@ -79,8 +80,7 @@ export function checkTestFraction(file: string | undefined, data: Dataset, fract
   const n = data.samples;
   const capacity = testCapacity(data);
   if (Math.ceil(n * fraction) <= capacity) return;
-  // Rounded down, so that the largest fraction shown is itself accepted.
-  const max = Math.floor((capacity / n) * 1e4) / 1e4;
+  const max = largestFraction(capacity, n); // itself accepted
   throw new ValidationError(
     `Expected a number > 0 and <= ${max} for --test-fraction on ${dataLabel(file)} ` +
       `(${plural(n, 'sample')} in ${plural(data.classes, 'class', 'classes')}, of which at most ${capacity} can be test samples ` +

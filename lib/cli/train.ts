@@ -147,9 +147,10 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   checkDataset('--data', f.data, raw, 2);
   checkTestFraction(f.data, raw, f.testFraction);
   if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
+  // Split before the notes, so that a --validation-fraction the data cannot give is the only line printed.
+  const data = splitPrepared(raw, { testFraction: f.testFraction, validationFraction: f.validationFraction, seed: f.seed }, '--validation-fraction');
   const headerNote = csvHeaderNote(f.data, f.header, raw);
   for (const note of [...settingNotes(f, given), ...(headerNote ? [headerNote] : [])]) process.stderr.write(`npset: note: ${note}\n`);
-  const data = splitPrepared(raw, { testFraction: f.testFraction, validationFraction: f.validationFraction, seed: f.seed }, '--validation-fraction');
   const settings: RunSettings = {
     hidden: f.hidden,
     epochs: f.epochs,

@@ -46,10 +46,19 @@ export function stratifiedSplit(y: Int32Array, options?: SplitOptions): Split {
     testSize = Math.ceil(n / 3);
   }
   const seed = opts.seed === undefined ? 0 : expectInteger('options.seed', opts.seed);
+  return splitBySize(y, testSize, seed, true);
+}
 
+/**
+ * stratifiedSplit's split of `y` into `testSize` held-out samples and the rest, its arguments checked by the
+ * caller. `singletonsMayGo`: whether a class of one sample may go to the held-out part (the test split: yes;
+ * a validation split, taken from training samples, must leave every class one: no).
+ */
+export function splitBySize(y: Int32Array, testSize: number, seed: number, singletonsMayGo: boolean): Split {
+  const n = y.length;
   const byClass = groupByClass(y);
   const counts = byClass.map((members) => members.length);
-  const perClass = allocateTest(counts, testSize);
+  const perClass = allocateTest(counts, testSize, singletonsMayGo);
 
   const rng = new Random(seed);
   const train = new Int32Array(n - testSize);
@@ -95,12 +104,12 @@ function groupByClass(y: Int32Array): Int32Array[] {
  * Test samples per class: floor of each class's exact share, then the leftover ones to the largest
  * remainders. Remainders are compared as integers (testSize * count mod n), so there is no rounding.
  */
-export function allocateTest(counts: ArrayLike<number>, testSize: number): Int32Array {
+export function allocateTest(counts: ArrayLike<number>, testSize: number, singletonsMayGo = true): Int32Array {
   const k = counts.length;
   let n = 0;
   for (let c = 0; c < k; c++) n += counts[c];
-  // A class of one sample may go to test; a larger one keeps at least one sample in train.
-  const cap = Array.from(counts, (m) => (m >= 2 ? m - 1 : m));
+  // A class of one sample may go to test (unless singletonsMayGo is false); a larger one keeps at least one in train.
+  const cap = Array.from(counts, (m) => (m >= 2 ? m - 1 : singletonsMayGo ? m : 0));
   const capacity = cap.reduce((a, b) => a + b, 0);
   if (testSize > capacity) {
     throw new ValidationError(
@@ -150,4 +159,14 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
   if (dataset.labelNames) out.labelNames = dataset.labelNames.slice();
   if (dataset.featureNames) out.featureNames = dataset.featureNames.slice();
   return out;
+}
+
+/**
+ * The largest fraction of 4 decimals whose ceil(n x fraction) samples fit in `capacity` (for error messages
+ * that offer it: the rounded ratio itself can be refused, ceil(25 x 0.56) being 15 in floating point).
+ */
+export function largestFraction(capacity: number, n: number): number {
+  let tenThousandths = Math.floor((capacity / n) * 1e4);
+  while (tenThousandths > 0 && Math.ceil(n * (tenThousandths / 1e4)) > capacity) tenThousandths--;
+  return tenThousandths / 1e4;
 }

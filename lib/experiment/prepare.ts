@@ -14,6 +14,7 @@ import {
   type FeatureSet,
   type Standardizer,
 } from '../data';
+import { largestFraction, splitBySize } from '../data/split';
 import { ValidationError } from '../errors';
 import { describe, expectBoolean, expectInteger, expectNumber, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 
@@ -153,7 +154,7 @@ export function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadK
   if (options.validationFraction !== undefined) {
     const held = validationSize(validationName, options.validationFraction, train.y);
     // The same seed as the test split: the two draws shuffle different index lists.
-    const inner = stratifiedSplit(train.y, { testSize: held, seed });
+    const inner = splitBySize(train.y, held, seed, false);
     validation = subset(train, inner.test);
     train = subset(train, inner.train);
   }
@@ -170,17 +171,15 @@ function validationSize(name: string, fraction: unknown, y: Int32Array): number 
   const n = y.length;
   const counts = new Map<number, number>();
   for (const c of y) counts.set(c, (counts.get(c) ?? 0) + 1);
-  // As in the test split: a class of one sample may go, a larger one keeps a sample.
+  // Unlike the test split, a class of one training sample keeps it.
   let capacity = 0;
-  for (const m of counts.values()) capacity += m >= 2 ? m - 1 : m;
-  capacity = Math.min(capacity, n - 1);
+  for (const m of counts.values()) capacity += m - 1;
   const held = Math.ceil(n * f);
   if (held > capacity) {
-    const max = Math.floor((capacity / n) * 1e4) / 1e4; // rounded down, so that the largest fraction shown is accepted
     fail(
       capacity < 1
-        ? `no validation split: the ${n} training sample${n === 1 ? '' : 's'} left after the test split cannot spare one`
-        : `a number > 0 and <= ${max} (the test split leaves ${n} training samples in ${counts.size} classes, of which at most ${capacity} can be validation samples so that every class keeps a training sample)`,
+        ? `no validation split: no class of the ${n} training sample${n === 1 ? '' : 's'} left after the test split can spare one`
+        : `a number > 0 and <= ${largestFraction(capacity, n)} (the test split leaves ${n} training samples in ${counts.size} classes, of which at most ${capacity} can be validation samples so that every class keeps a training sample)`,
       name,
       f,
     );

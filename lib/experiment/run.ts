@@ -228,10 +228,8 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
     throw new ValidationError(`Expected data.validation (prepareData's validationFraction) for settings.patience but received none`);
   }
   const spec = METHOD_SPECS[method];
-  // Early stopping waits for the last pruning: the pruning epochs lower the accuracy on purpose.
-  const firstStop = spec.prune ? s.beta + s.gamma : 0;
-  let best: { epoch: number; accuracy: number; loss: number } | undefined;
-  let earlyStop = false;
+  // The last epoch, when `stop` ended the run (not when patience did).
+  let stoppedAt: number | undefined;
   const started = performance.now();
   // The signal aborts the building too (a network of millions of neurons takes seconds to draw).
   const model = await SparseMLP.create(
@@ -250,7 +248,10 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       dropout: s.dropout,
       zeta: spec.evolve ? s.zeta : 0,
       pruning: spec.prune ? { layers: spec.prune, alpha: s.alpha, beta: s.beta, gamma: s.gamma, criterion: s.criterion } : false,
-      validation: data.test,
+      // fit measures both before the epoch's topology update and, with patience, stops before it.
+      ...(data.validation ? { validation: data.validation } : {}),
+      test: data.test,
+      ...(s.patience !== undefined ? { earlyStopping: { patience: s.patience } } : {}),
       signal: options.signal,
       onDivergence: options.onDivergence ?? 'error',
       onEpoch: async (info) => {
@@ -258,25 +259,19 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
           epoch: info.epoch,
           loss: info.loss,
           trainAccuracy: info.trainAccuracy,
-          testAccuracy: info.validationAccuracy ?? NaN,
+          testAccuracy: info.testAccuracy ?? NaN,
           neurons: info.neurons,
           params: info.connections.reduce((a, b) => a + b, 0),
           learningRate: info.learningRate,
+          ...(info.validationAccuracy !== undefined ? { validationAccuracy: info.validationAccuracy, validationLoss: info.validationLoss } : {}),
           ms: info.timesMs.total,
         };
-        if (data.validation) {
-          const v = await model.evaluate(data.validation);
-          record.validationAccuracy = v.accuracy;
-          record.validationLoss = v.loss;
-          if (!best || v.accuracy > best.accuracy || (v.accuracy === best.accuracy && v.loss < best.loss)) {
-            best = { epoch: info.epoch, accuracy: v.accuracy, loss: v.loss };
-          }
-          earlyStop = s.patience !== undefined && info.epoch >= firstStop && info.epoch - best.epoch >= s.patience;
-        }
         history.push(record);
         // Awaited: a rejected promise rejects the run instead of going unhandled.
         await options.onEpoch?.(info, record);
-        return options.stop?.aborted || earlyStop ? false : undefined;
+        if (!options.stop?.aborted) return undefined;
+        stoppedAt = info.epoch;
+        return false;
       },
     });
     if (options.keepModel) await options.keepModel(model);
@@ -306,13 +301,14 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
     };
     const diverged = history.findIndex((h) => !Number.isFinite(h.loss));
     if (diverged >= 0) result.divergedAtEpoch = diverged;
-    if (fitted.stoppedEarly && options.stop?.aborted) result.stoppedAtEpoch = last.epoch;
-    if (fitted.stoppedEarly && earlyStop) result.earlyStopEpoch = last.epoch;
-    if (data.validation && best) {
-      result.validationSamples = data.validation.samples;
+    if (fitted.stoppedEarly && stoppedAt !== undefined && stoppedAt < s.epochs - 1) result.stoppedAtEpoch = stoppedAt;
+    if (fitted.earlyStopEpoch !== undefined) result.earlyStopEpoch = fitted.earlyStopEpoch;
+    if (data.validation) result.validationSamples = data.validation.samples;
+    if (fitted.bestValidationEpoch !== undefined) {
+      const best = history[fitted.bestValidationEpoch];
       result.bestValidationEpoch = best.epoch;
-      result.bestValidationAccuracy = best.accuracy;
-      result.testAccuracyAtBestValidation = history[best.epoch].testAccuracy;
+      result.bestValidationAccuracy = best.validationAccuracy;
+      result.testAccuracyAtBestValidation = best.testAccuracy;
     }
     if (spec.prune) {
       result.neuronsPerEpoch = history.map((h) => h.neurons.slice(1, -1));

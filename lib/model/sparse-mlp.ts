@@ -46,6 +46,9 @@ export interface EpochInfo {
   trainAccuracy: number;
   validationLoss?: number;
   validationAccuracy?: number;
+  /** Mean loss and accuracy on fit's `test` data, when given. */
+  testLoss?: number;
+  testAccuracy?: number;
   /** Neurons per layer during this epoch: [inputs, hidden..., classes]. */
   neurons: number[];
   /** Connections per weight layer during this epoch. */
@@ -58,8 +61,21 @@ export interface EpochInfo {
 }
 
 export interface FitOptions extends TrainOptions {
-  /** Data evaluated after every epoch (for example the test split). */
+  /** Data evaluated after every epoch (for example the test split, or a validation split for earlyStopping). */
   validation?: ModelData | NativeData;
+  /**
+   * A second data set evaluated after every epoch, as `validation` is (testLoss, testAccuracy): the test split
+   * when `validation` is a part of the training data that picks the epoch.
+   */
+  test?: ModelData | NativeData;
+  /**
+   * Early stopping on `validation` (required): training ends once `patience` epochs have passed without a
+   * better validation epoch (a higher validationAccuracy, or the same with a lower validationLoss; an epoch
+   * whose training or validation loss is not finite is never better). The decision comes before the epoch's
+   * topology update, which is then skipped, so the model is the one the last epoch measured. With NPSET
+   * pruning, training is not stopped before the last pruning epoch (beta + gamma).
+   */
+  earlyStopping?: { patience: number };
   /**
    * Called after every epoch; may return a Promise, which fit awaits. Returning (or resolving to) `false` stops
    * training after this epoch, its topology update included: fit resolves with the epochs so far and
@@ -87,8 +103,12 @@ export interface FitOptions extends TrainOptions {
 
 export interface FitResult {
   history: EpochInfo[];
-  /** Whether onEpoch stopped training before `epochs` (it returned false). */
+  /** Whether training ended before `epochs`: onEpoch returned false, or earlyStopping ended it. */
   stoppedEarly: boolean;
+  /** With `validation`: the best epoch by it (see earlyStopping), if any epoch had finite losses. */
+  bestValidationEpoch?: number;
+  /** The last epoch trained when earlyStopping ended training. */
+  earlyStopEpoch?: number;
   options: ResolvedTrainOptions;
 }
 
@@ -187,7 +207,30 @@ const TRAIN_EPOCH_OPTIONS = ['batchSize', 'learningRate', 'momentum', 'nesterov'
 export type TrainEpochOptions = Pick<TrainOptions, (typeof TRAIN_EPOCH_OPTIONS)[number]>;
 
 /** fit's options beside the training ones (taken out before resolveTrainOptions, named in its unknown-option error). */
-const FIT_ONLY_KEYS = ['validation', 'onEpoch', 'signal', 'onDivergence', 'initialEpoch'] as const;
+const FIT_ONLY_KEYS = ['validation', 'test', 'earlyStopping', 'onEpoch', 'signal', 'onDivergence', 'initialEpoch'] as const;
+
+/** An epoch's validation result, for picking the best epoch. */
+interface Scored {
+  epoch: number;
+  accuracy: number;
+  loss: number;
+}
+
+/** Whether `a` is a better validation epoch than `b`: higher accuracy, then lower loss; never one with a non-finite loss. */
+function betterEpoch(a: Scored, trainLoss: number, b: Scored | undefined): boolean {
+  if (!Number.isFinite(trainLoss) || !Number.isFinite(a.loss)) return false;
+  return b === undefined || a.accuracy > b.accuracy || (a.accuracy === b.accuracy && a.loss < b.loss);
+}
+
+/** fit's earlyStopping option, checked. */
+function earlyStoppingOption(value: unknown, hasValidation: boolean): { patience: number } | undefined {
+  if (value === undefined) return undefined;
+  const o = expectOptions('earlyStopping', value);
+  rejectUnknownKeys('earlyStopping', o, ['patience']);
+  const patience = expectInteger('earlyStopping.patience', o.patience, { min: 1, max: 1_000_000 });
+  if (!hasValidation) throw new ValidationError('Expected validation data (the split earlyStopping watches) for fit options but received none');
+  return { patience };
+}
 
 /** The extras of a loaded model that save() carries forward: those that were saved (non-null). */
 function pickSaved(saved: Readonly<SavedInfo>): SaveOptions {
@@ -403,10 +446,11 @@ export class SparseMLP {
 
   /**
    * Trains for `epochs` epochs. Each epoch: NPSET pruning when scheduled, training over shuffled mini-batches,
-   * evaluation (train and validation accuracy), then SET evolution (except after the last epoch).
+   * evaluation (train, validation and test accuracy), then SET evolution (except after the last epoch, or one
+   * where earlyStopping ends training), then onEpoch.
    */
   async fit(train: ModelData | NativeData, options: FitOptions = {}): Promise<FitResult> {
-    const { validation, onEpoch, signal, onDivergence = 'error', initialEpoch = 0, ...rest } = expectOptions(
+    const { validation, test, earlyStopping, onEpoch, signal, onDivergence = 'error', initialEpoch = 0, ...rest } = expectOptions(
       'fit options',
       options,
     ) as FitOptions;
@@ -417,6 +461,7 @@ export class SparseMLP {
     if (o.pruning && this.options.dense) fail('a sparse model', 'pruning', 'a dense model');
     if (onEpoch !== undefined && typeof onEpoch !== 'function') fail('a function', 'onEpoch', onEpoch);
     if (signal !== undefined && !(signal instanceof AbortSignal)) fail('an AbortSignal', 'signal', signal);
+    const stopping = earlyStoppingOption(earlyStopping, validation !== undefined);
     if (signal?.aborted) throw abortReason(signal);
     const model = this.#native;
     const leases: DataLease[] = [];
@@ -425,9 +470,22 @@ export class SparseMLP {
     const onAbort = () => model.cancel();
     const history: EpochInfo[] = [];
     let stoppedEarly = false;
+    let best: Scored | undefined;
+    let earlyStopEpoch: number | undefined;
+    // Early stopping waits for the last pruning: the pruning epochs lower the accuracy on purpose.
+    const firstStop = o.pruning ? o.pruning.beta + o.pruning.gamma : 0;
     try {
       const validLease = validation ? leaseFor('validation', validation, this.inputs, this.classes, true) : null;
       if (validLease) leases.push(validLease);
+      const testLease = test ? leaseFor('test', test, this.inputs, this.classes, true) : null;
+      if (testLease) leases.push(testLease);
+      // Decided before the epoch's topology update (skipped when it stops).
+      const decide = (epoch: number, trainLoss: number, v: Evaluation | undefined): boolean => {
+        if (!v) return false;
+        const scored = { epoch, accuracy: v.accuracy, loss: v.loss };
+        if (betterEpoch(scored, trainLoss, best)) best = scored;
+        return stopping !== undefined && epoch >= firstStop && epoch - (best?.epoch ?? -1) >= stopping.patience;
+      };
       signal?.addEventListener('abort', onAbort);
       this.#running = true;
       // The evolution after epoch first - 1, which the call that trained it skipped as its last (unless that
@@ -435,12 +493,17 @@ export class SparseMLP {
       if (first > 0 && this.#evolvedAfter !== first - 1) await this.#evolve(o, first - 1, signal);
       for (let epoch = first; epoch < o.epochs; epoch++) {
         if (signal?.aborted) throw abortReason(signal);
-        const info = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, o, epoch, signal);
+        const { info, stop } = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, testLease?.dataset ?? null, o, epoch, signal, decide);
         // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
         if (!Number.isFinite(info.loss) && onDivergence === 'error') throw new DivergenceError(epoch, info.loss);
         history.push(info);
+        if (stop && epoch < o.epochs - 1) earlyStopEpoch = epoch;
         if (onEpoch && (await untilAborted(Promise.resolve(onEpoch(info)), signal)) === false) {
           stoppedEarly = epoch < o.epochs - 1;
+          break;
+        }
+        if (earlyStopEpoch !== undefined) {
+          stoppedEarly = true;
           break;
         }
       }
@@ -454,16 +517,25 @@ export class SparseMLP {
       this.#running = false;
       for (const l of leases) l.release();
     }
-    return { history, stoppedEarly, options: o };
+    return {
+      history,
+      stoppedEarly,
+      ...(validation && best ? { bestValidationEpoch: best.epoch } : {}),
+      ...(earlyStopEpoch !== undefined ? { earlyStopEpoch } : {}),
+      options: o,
+    };
   }
 
+  /** One epoch of fit; `decide` says, from the validation result, whether training stops here (no evolution then). */
   async #epoch(
     train: NativeDataset,
     valid: NativeDataset | null,
+    test: NativeDataset | null,
     o: ResolvedTrainOptions,
     epoch: number,
     signal: AbortSignal | undefined,
-  ): Promise<EpochInfo> {
+    decide: (epoch: number, trainLoss: number, validation: Evaluation | undefined) => boolean,
+  ): Promise<{ info: EpochInfo; stop: boolean }> {
     const started = performance.now();
     // Before any job: a schedule function that throws or returns a bad rate stops fit with the model unchanged.
     const learningRate = rateAt(o.learningRateSchedule, o.learningRate, epoch, o.epochs);
@@ -485,14 +557,17 @@ export class SparseMLP {
     const evalBatch = Math.max(o.batchSize, 64);
     const trainEval = await this.#job((m) => m.evaluate(train, evalBatch), signal);
     const validEval = valid ? await this.#job((m) => m.evaluate(valid, evalBatch), signal) : undefined;
+    const testEval = test ? await this.#job((m) => m.evaluate(test, evalBatch), signal) : undefined;
     const evaluationMs = performance.now() - evalStart;
-    const evolutionMs = epoch < o.epochs - 1 ? await this.#evolve(o, epoch, signal) : 0;
-    return {
+    const stop = decide(epoch, r.loss, validEval);
+    const evolutionMs = epoch < o.epochs - 1 && !stop ? await this.#evolve(o, epoch, signal) : 0;
+    const info: EpochInfo = {
       epoch,
       epochs: o.epochs,
       loss: r.loss,
       trainAccuracy: trainEval.accuracy,
       ...(validEval ? { validationLoss: validEval.loss, validationAccuracy: validEval.accuracy } : {}),
+      ...(testEval ? { testLoss: testEval.loss, testAccuracy: testEval.accuracy } : {}),
       neurons: topo.neurons,
       connections: topo.connections,
       ...(pruned ? { pruned } : {}),
@@ -507,6 +582,7 @@ export class SparseMLP {
         total: performance.now() - started,
       },
     };
+    return { info, stop };
   }
 
   /** SET evolution after `epoch` (none for dense models or zeta 0); returns its time in ms. */

@@ -67,7 +67,7 @@ describe('validationFraction', () => {
     // 2 samples: 1 test, 1 train, which cannot be spared.
     const tiny: Dataset = { ...makeSyntheticDataset({ samples: 2, features: 3, classes: 2, seed: 1 }), name: 'tiny' };
     expect(() => splitAndStandardize(tiny, { validationFraction: 0.5 })).toThrow(
-      /^Expected no validation split: the 1 training sample left after the test split cannot spare one for validationFraction but received 0\.5$/,
+      /^Expected no validation split: no class of the 1 training sample left after the test split can spare one for validationFraction but received 0\.5$/,
     );
     expect(() => splitAndStandardize(raw, { validationFraction: 0.999 })).toThrow(
       /^Expected a number > 0 and <= 0\.9\d+ \(the test split leaves 100 training samples in 3 classes, of which at most 97 can be validation samples so that every class keeps a training sample\) for validationFraction but received 0\.999$/,

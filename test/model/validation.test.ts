@@ -66,7 +66,7 @@ describe('fit, evaluate and predict validation', () => {
     ['fit options not an object', 5],
     ['an unknown fit key', { epoch: 3 }, /unknown option "epoch"/],
     // The list names every option fit takes, its own (validation, onEpoch, ...) too.
-    ['an unknown fit key, all options listed', { epoch: 3 }, /options epochs, batchSize, .*pruning, validation, onEpoch, signal, onDivergence, initialEpoch for fit options/],
+    ['an unknown fit key, all options listed', { epoch: 3 }, /options epochs, batchSize, .*pruning, validation, test, earlyStopping, onEpoch, signal, onDivergence, initialEpoch for fit options/],
     ['epochs 0', { epochs: 0 }, /epochs/],
     ['epochs fractional', { epochs: 1.5 }, /epochs/],
     ['batchSize 0', { batchSize: 0 }, /batchSize.*received 0$/],
