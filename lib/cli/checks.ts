@@ -7,7 +7,7 @@ import type { Dataset } from '../data';
 import { largestFraction } from '../data/split';
 import { ValidationError } from '../errors';
 import { isCsvFile } from '../experiment/prepare';
-import { DECIMAL_NOTATION } from '../validate';
+import { DECIMAL_NOTATION, describe } from '../validate';
 import { LIMITS } from './args';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
@@ -119,7 +119,7 @@ export function csvHeaderNote(file: string | undefined, header: boolean | undefi
   const label = data.labelNames[first];
   if (DECIMAL_NOTATION.test(label.trim())) return null;
   return (
-    `the first line of ${file} read as data is the only sample of its class ${JSON.stringify(label)}: ` +
+    `the first line of ${file} read as data is the only sample of its class ${describe(label)}: ` +
     'if that line is a header (numeric column names above text labels are not detected as one), add --header'
   );
 }

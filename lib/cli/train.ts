@@ -288,12 +288,29 @@ async function metricsOn(model: SparseMLP, test: Dataset, raw: Dataset): Promise
   return withLabels(m, names);
 }
 
+/**
+ * At least the bytes of `names` as JSON, counted without building it (JSON.stringify itself fails on names of
+ * hundreds of MB, after the training): UTF-8 bytes, 6 for each control character (\u0001), 2 for " and \.
+ */
+function namesBytes(names: readonly string[]): number {
+  let bytes = 2;
+  for (const n of names) {
+    bytes += Buffer.byteLength(n) + 3;
+    for (let i = 0; i < n.length; i++) {
+      const c = n.charCodeAt(i);
+      if (c < 0x20) bytes += 5;
+      else if (c === 0x22 || c === 0x5c) bytes += 1;
+    }
+  }
+  return bytes;
+}
+
 /** The trained model with what predict needs to prepare new data and name its classes. */
 async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, raw: Dataset): Promise<void> {
   // The names go into the file's JSON header, which may hold MAX_HEADER_BYTES: a header of very many or very long
   // names is left out (predict then matches columns by position, as before names were saved) rather than failing after training.
   let featureNames = raw.featureNames;
-  if (featureNames && Buffer.byteLength(JSON.stringify(featureNames)) > MAX_HEADER_BYTES / 2) {
+  if (featureNames && namesBytes(featureNames) > MAX_HEADER_BYTES / 2) {
     process.stderr.write(
       `npset: note: the ${featureNames.length} feature names of the header are not saved in ${f.saveModel} (too long for the model file's header): npset predict will match columns by position\n`,
     );

@@ -477,7 +477,7 @@ class RowBuilder {
 
   /** "column 3" or 'column 3 ("petal_width")', 1-based like the line. */
   private column(j: number): string {
-    return this.names ? `column ${j + 1} (${JSON.stringify(this.names[j])})` : `column ${j + 1}`;
+    return this.names ? `column ${j + 1} (${quoted(this.names[j])})` : `column ${j + 1}`;
   }
 
   /** Takes a record that starts on line `line`. */
@@ -731,17 +731,25 @@ class RowBuilder {
   }
 }
 
+/** A name from the file or the user, quoted for a message: long ones cut (a header name may be megabytes). */
+function quoted(name: string): string {
+  return JSON.stringify(name.length > QUOTED_CHARS ? `${name.slice(0, QUOTED_CHARS)}...` : name);
+}
+const QUOTED_CHARS = 80;
+
 /** The label column by name: exact first, then a unique case-insensitive match. */
 function findColumn(header: string[], wanted: string, line: number, file: string): number {
   const exact = header.flatMap((n, j) => (n === wanted ? [j] : []));
-  const folded = header.flatMap((n, j) => (n.toLowerCase() === wanted.toLowerCase() ? [j] : []));
+  const lower = wanted.toLowerCase(); // once, not per column
+  const folded = exact.length > 0 ? [] : header.flatMap((n, j) => (n.toLowerCase() === lower ? [j] : []));
   const matches = exact.length > 0 ? exact : folded;
   if (matches.length === 1) return matches[0];
-  const listed = header.slice(0, LISTED_NAMES).map((n) => JSON.stringify(n)).join(', ');
+  const listed = header.slice(0, LISTED_NAMES).map(quoted).join(', ');
   const found = header.length > LISTED_NAMES ? `${listed}, ... (${header.length} in all)` : listed;
   if (matches.length > 1) {
-    const cols = matches.map((j) => j + 1).join(', ');
-    throw new DataFormatError(`the label column ${JSON.stringify(wanted)} is ambiguous: columns ${cols} of the header on line ${line} match it`, file);
+    const first = matches.slice(0, LISTED_NAMES).map((j) => j + 1).join(', ');
+    const cols = matches.length > LISTED_NAMES ? `${first}, ... (${matches.length} in all)` : first;
+    throw new DataFormatError(`the label column ${quoted(wanted)} is ambiguous: columns ${cols} of the header on line ${line} match it`, file);
   }
-  throw new DataFormatError(`no column ${JSON.stringify(wanted)} for the label in the header on line ${line} (found: ${found})`, file);
+  throw new DataFormatError(`no column ${quoted(wanted)} for the label in the header on line ${line} (found: ${found})`, file);
 }

@@ -100,14 +100,20 @@ function groupByClass(y: Int32Array): Int32Array[] {
   return groups;
 }
 
+const MAX_SAMPLES = 2 ** 31 - 1;
+
 /**
  * Test samples per class: floor of each class's exact share, then the leftover ones to the largest
  * remainders. Remainders are compared as integers (testSize * count mod n), so there is no rounding.
  */
 export function allocateTest(counts: ArrayLike<number>, testSize: number, singletonsMayGo = true): Int32Array {
+  if (!(Array.isArray(counts) || ArrayBuffer.isView(counts))) fail('an array of class sizes', 'counts', counts);
   const k = counts.length;
   let n = 0;
-  for (let c = 0; c < k; c++) n += counts[c];
+  for (let c = 0; c < k; c++) n += expectInteger(`counts[${c}]`, counts[c], { min: 0, max: MAX_SAMPLES });
+  // Sample indices are Int32: more samples than that cannot be split (and the loop below would run for ages).
+  if (n > MAX_SAMPLES) fail(`class sizes summing to at most ${MAX_SAMPLES}`, 'counts', `a sum of ${n}`);
+  expectInteger('testSize', testSize, { min: 0, max: n });
   // A class of one sample may go to test (unless singletonsMayGo is false); a larger one keeps at least one in train.
   const cap = Array.from(counts, (m) => (m >= 2 ? m - 1 : singletonsMayGo ? m : 0));
   const capacity = cap.reduce((a, b) => a + b, 0);

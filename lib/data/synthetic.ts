@@ -13,7 +13,7 @@ export interface SyntheticOptions {
   samples?: number;
   /** Total number of features (default 500). */
   features?: number;
-  /** Informative features (default 20); they come first, then the redundant ones, then noise. */
+  /** Informative features (default 20, at most 1000); they come first, then the redundant ones, then noise. */
   informative?: number;
   /** Number of classes (default 2); the classes are balanced. */
   classes?: number;
@@ -27,6 +27,12 @@ const CLUSTERS_PER_CLASS = 2;
 const CLASS_SEP = 0.75;
 /** Redundant features per informative feature (madelon: 15 for 5; here fewer, the noise dominates anyway). */
 const REDUNDANT_RATIO = 0.25;
+/** Each cluster has an informative x informative mixing matrix, and each sample costs informative^2 operations. */
+const MAX_INFORMATIVE = 1000;
+/** Values of X at most (8 GiB of float32): beyond, the typed array cannot be made or fills the memory. */
+const MAX_VALUES = 2 ** 31;
+/** Doubles of all clusters' mixing matrices at most (1 GiB). */
+const MAX_MIX_VALUES = 2 ** 27;
 
 export function makeSyntheticDataset(options?: SyntheticOptions): Dataset {
   const opts = expectOptions('options', options);
@@ -37,9 +43,15 @@ export function makeSyntheticDataset(options?: SyntheticOptions): Dataset {
   const informative =
     opts.informative === undefined
       ? Math.min(20, features)
-      : expectInteger('options.informative', opts.informative, { min: 1, max: features });
+      : expectInteger('options.informative', opts.informative, { min: 1, max: Math.min(features, MAX_INFORMATIVE) });
   const seed = opts.seed === undefined ? 0 : expectInteger('options.seed', opts.seed);
+  if (samples * features > MAX_VALUES) {
+    fail(`at most ${MAX_VALUES} values (samples x features, 8 GiB of float32)`, 'options', `${samples} x ${features}`);
+  }
   const clusters = classes * CLUSTERS_PER_CLASS;
+  if (clusters * informative * informative > MAX_MIX_VALUES) {
+    fail(`at most ${MAX_MIX_VALUES} values in the clusters' mixing matrices (${clusters} clusters x informative^2)`, 'options.informative', informative);
+  }
   if (informative < 31 && 2 ** informative < clusters) {
     fail(`at least ${Math.ceil(Math.log2(clusters))} informative features for ${classes} classes`, 'options.informative', informative);
   }

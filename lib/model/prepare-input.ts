@@ -119,9 +119,10 @@ function classMap(model: ModelShape, data: Partial<Dataset> & { y: Int32Array },
     const values = data.labelNames ? data.labelNames.map((n) => (DECIMAL_NOTATION.test(n) ? Number(n) : NaN)) : data.labels!;
     return { map: values.map((v) => index.get(v) ?? -1), by: 'value' };
   }
-  // By index: the data's class c is the model's class c.
+  // By index: the data's class c is the model's class c; an index past the model's classes is unknown (map[c]
+  // undefined), so the map needs no entry beyond them (a class index of 2^31 - 1 would otherwise size it).
   const classes = data.labelNames?.length ?? data.labels?.length ?? data.y.reduce((m, v) => Math.max(m, v + 1), 0);
-  return { map: Array.from({ length: classes }, (_, c) => (c < model.classes ? c : -1)), by: 'index' };
+  return { map: Array.from({ length: Math.min(classes, model.classes) }, (_, c) => c), by: 'index' };
 }
 
 /**

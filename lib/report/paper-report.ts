@@ -212,8 +212,8 @@ export function seedRanges(seeds: readonly number[]): string {
 function seedsAndEpochs(runs: readonly RunResult[]): string {
   const seeds = [...new Set(runs.map((r) => r.seed))];
   const epochs = runs.map((r) => r.settings.epochs);
-  const lo = Math.min(...epochs);
-  const hi = Math.max(...epochs);
+  const lo = epochs.reduce((a, b) => Math.min(a, b)); // not Math.min(...epochs): a spread of 100,000s overflows the stack
+  const hi = epochs.reduce((a, b) => Math.max(a, b));
   const e = lo === hi ? `${lo} epoch${lo === 1 ? '' : 's'}` : `${lo}-${hi} epochs`;
   return `${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seedRanges(seeds)}), ${e} per run`;
 }

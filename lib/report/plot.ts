@@ -203,17 +203,17 @@ export async function renderFacetedLineChart(opts: FacetedLineChartOptions): Pro
   const c = commonLineOptions('renderFacetedLineChart options', opts, ['panels', 'columns']);
   const columns = c.o.columns === undefined ? 2 : expectInteger('columns', c.o.columns, { min: 1, max: 100 });
   const rows: Row[] = [];
-  const titles: string[] = [];
+  const titles = new Set<string>();
   let lines = 0;
   nonEmptyArray('panels', c.o.panels, '{ title, series } panels').forEach((p, i) => {
     const o = expectOptions(`panels[${i}]`, p);
     rejectUnknownKeys(`panels[${i}]`, o, ['title', 'series']);
     const title = expectString(`panels[${i}].title`, o.title);
     // Panels are grouped by title, so two panels with one title would silently merge.
-    if (titles.includes(title)) {
+    if (titles.has(title)) {
       throw new ValidationError(`Expected unique panel titles for panels but received ${JSON.stringify(title)} twice`);
     }
-    titles.push(title);
+    titles.add(title);
     const panelRows = seriesRows(`panels[${i}].series`, o.series, title, lines, c.dashLabels ?? STYLES);
     lines += (o.series as unknown[]).length;
     for (const r of panelRows) rows.push(r); // not push(...rows): a spread of 100,000s of points overflows the stack
@@ -223,7 +223,7 @@ export async function renderFacetedLineChart(opts: FacetedLineChartOptions): Pro
     // Composite charts anchor their title at the start by default; centre it like a single chart's.
     ...(c.title !== undefined && { title: { text: c.title, anchor: 'middle' } }),
     data: { values: rows },
-    facet: { field: 'panel', type: 'nominal', title: null, sort: titles, header: { labelFontSize: 13 } },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: [...titles], header: { labelFontSize: 13 } },
     columns,
     spec: {
       width: size('width', c.o.width, 260),
@@ -245,13 +245,13 @@ export async function renderScalingChart(opts: ScalingChartOptions): Promise<str
   if (new Set(threads).size !== threads.length) fail('distinct thread counts', 'threads', o.threads);
   const IDEAL = 'ideal';
   const rows: { phase: string; threads: number; speedup: number; efficiency: number }[] = [];
-  const names: string[] = [];
+  const names = new Set<string>();
   nonEmptyArray('phases', o.phases, '{ name, speedup, efficiency } phases').forEach((p, i) => {
     const po = expectOptions(`phases[${i}]`, p);
     rejectUnknownKeys(`phases[${i}]`, po, ['name', 'speedup', 'efficiency']);
     const name = expectString(`phases[${i}].name`, po.name);
-    if (names.includes(name) || name === IDEAL) fail('a unique phase name', `phases[${i}].name`, name);
-    names.push(name);
+    if (names.has(name) || name === IDEAL) fail('a unique phase name', `phases[${i}].name`, name);
+    names.add(name);
     for (const key of ['speedup', 'efficiency'] as const) {
       const v = po[key];
       if (!Array.isArray(v) || v.length !== threads.length) {
@@ -275,7 +275,7 @@ export async function renderScalingChart(opts: ScalingChartOptions): Promise<str
     field: 'phase',
     type: 'nominal',
     title: null,
-    scale: { domain: [...names, IDEAL], range: [...palette(names.length), '#888888'] },
+    scale: { domain: [...names, IDEAL], range: [...palette(names.size), '#888888'] },
     legend: { symbolType: 'stroke', symbolStrokeWidth: 2 },
   };
   const ideal = { values: threads.map((t) => ({ phase: IDEAL, threads: t, speedup: t, efficiency: 1 })) };
