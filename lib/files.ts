@@ -1,5 +1,5 @@
 /** Writing result files so that a reader never sees half of one: a temporary file beside it, then renamed. */
-import { lstatSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Longest file name (bytes) that Linux, macOS and Windows file systems take. */
@@ -47,6 +47,57 @@ export function writeFileAtomic(path: string, text: string): void {
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true }); // no half-written temporary file left behind (a full disk, a file size limit)
+    throw e;
+  }
+}
+
+/** Pieces written together: small chunks are gathered up to this many characters before a write. */
+const WRITE_BATCH = 1 << 20;
+
+/** Writes all of `text` to the open file `fd` (a write may take only part of it). */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/**
+ * Writes the strings of `chunks`, one after the other, to `path` atomically, as writeFileAtomic writes their
+ * concatenation (the same bytes), but without ever making that one string: a file larger than the longest
+ * string JavaScript can hold (about 512 MiB), or one whose text would not fit in memory twice, is written
+ * as its chunks come. On failure (of a write, or of `chunks` itself) the temporary file is removed and the
+ * error thrown as it is; `path` is then untouched.
+ */
+export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
+  const target = writeTarget(path);
+  const tmp = tempPathBeside(target, String(process.pid));
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'w');
+    let pending = '';
+    for (const chunk of chunks) {
+      pending += chunk;
+      if (pending.length >= WRITE_BATCH) {
+        // A chunk may end in the first half of a surrogate pair that the next one completes: kept for it.
+        const last = pending.charCodeAt(pending.length - 1);
+        const keep = last >= 0xd800 && last <= 0xdbff ? 1 : 0;
+        writeAll(fd, pending.slice(0, pending.length - keep));
+        pending = pending.slice(pending.length - keep);
+      }
+    }
+    if (pending.length > 0) writeAll(fd, pending);
+    const done = fd;
+    fd = undefined;
+    closeSync(done);
+    renameSync(tmp, target);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // the write's error is the one to report
+      }
+    }
+    rmSync(tmp, { force: true });
     throw e;
   }
 }

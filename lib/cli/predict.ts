@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import type { FeatureSet } from '../data';
 import { DataFormatError, ValidationError } from '../errors';
-import { writeFileAtomic } from '../files';
+import { writeChunksAtomic } from '../files';
 import { loadData, loadFeatureData } from '../experiment/prepare';
 import { SparseMLP, type PreparedInput } from '../model';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
@@ -46,7 +46,7 @@ export function predictCommand(): Command {
     .option('--json', 'print one JSON object on stdout instead of a summary')
     .action(async (flags: PredictFlags) => {
       const r = await predict(flags);
-      if (flags.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      if (flags.json) await writeChunks(process.stdout, jsonChunks(r));
       else printSummary(r, flags);
     });
 }
@@ -127,10 +127,12 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       // Without labels, no actual column (rather than an empty one, which would read as a label "").
       const dataNames: (string | number)[] = labelled ? (labelled.labelNames ?? labelled.labels) : [];
       const actual = (i: number) => (labelled ? [dataNames[labelled.y[i]]] : []);
-      const rows = predicted.map((p, i) => [i, names[p], ...actual(i), ...Array.from(proba.subarray(i * k, (i + 1) * k))]);
+      const row = (i: number) => [i, names[predicted[i]], ...actual(i), ...Array.from(proba.subarray(i * k, (i + 1) * k))];
       const columns = ['sample', 'predicted', ...(labelled ? ['actual'] : []), ...names.map((n) => `p(${n})`)];
       try {
-        writeFileAtomic(f.out, stringify(rows, { header: true, columns }));
+        // Written as it is made, a chunk of rows at a time: one string of millions of rows would pass
+        // JavaScript's longest string (or the memory) and lose every prediction.
+        writeChunksAtomic(f.out, csvChunks(data.samples, row, columns));
       } catch (e) {
         // The error keeps its code (exit code 1 for a full disk); its message names the option.
         (e as Error).message = `cannot write ${f.out} (--out): ${(e as Error).message}`;
@@ -151,6 +153,71 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     };
   } finally {
     model.dispose();
+  }
+}
+
+/** Rows per chunk of the --out CSV and of the predictions of --json. */
+export const ROWS_PER_CHUNK = 1 << 16;
+
+/**
+ * The --out CSV of `samples` rows (`row(i)`), with its header, in chunks of `rowsPerChunk` rows: the same text
+ * as one `stringify` of every row, without ever holding it all.
+ */
+export function* csvChunks(samples: number, row: (i: number) => unknown[], columns: string[], rowsPerChunk = ROWS_PER_CHUNK): Generator<string> {
+  if (!(Number.isInteger(rowsPerChunk) && rowsPerChunk >= 1)) throw new RangeError(`Expected a positive integer for rowsPerChunk but received ${rowsPerChunk}`);
+  // The first chunk carries the header, even with no rows at all.
+  for (let start = 0; start === 0 || start < samples; start += rowsPerChunk) {
+    const end = Math.min(samples, start + rowsPerChunk);
+    const rows: unknown[][] = [];
+    for (let i = start; i < end; i++) rows.push(row(i));
+    yield stringify(rows, { header: start === 0, columns });
+  }
+}
+
+/**
+ * What --json prints, `JSON.stringify(r)` and a newline, in chunks: the predictions (one per sample, the last
+ * key) `perChunk` at a time.
+ */
+export function* jsonChunks(r: PredictResult, perChunk = ROWS_PER_CHUNK): Generator<string> {
+  if (!(Number.isInteger(perChunk) && perChunk >= 1)) throw new RangeError(`Expected a positive integer for perChunk but received ${perChunk}`);
+  const keys = Object.keys(r);
+  if (keys[keys.length - 1] !== 'predicted' || !Array.isArray(r.predicted)) {
+    yield `${JSON.stringify(r)}\n`; // not the shape streamed below: as one string
+    return;
+  }
+  const { predicted, ...rest } = r;
+  const head = JSON.stringify(rest); // "{...}": never empty
+  yield `${head.slice(0, -1)},"predicted":[`;
+  for (let start = 0; start < predicted.length; start += perChunk) {
+    const part = JSON.stringify(predicted.slice(start, start + perChunk));
+    yield `${start > 0 ? ',' : ''}${part.slice(1, -1)}`;
+  }
+  yield ']}\n';
+}
+
+/**
+ * Writes `chunks` to `stream` one after the other, waiting for it to drain when its buffer is full. A stream
+ * that fails (EPIPE: the reader went away) rejects; the CLI's handler of stdout's errors has then already
+ * ended the process (lib/cli/main.ts, onOutputError).
+ */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (stream.write(chunk)) continue;
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        stream.removeListener('drain', onDrain);
+        stream.removeListener('error', onError);
+        stream.removeListener('close', onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onError = (err: unknown) => done(err ?? new Error('write failed'));
+      const onClose = () => done(new Error('the output was closed before everything was written'));
+      stream.on('drain', onDrain);
+      stream.on('error', onError);
+      stream.on('close', onClose);
+    });
   }
 }
 

@@ -7,7 +7,7 @@ import { AbortError, ValidationError } from '../errors';
 import { findPaperDataset, PAPER_DATASETS, type PaperDataset } from '../experiment/paper';
 import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, reproduceMethods, type ReproduceResult } from '../experiment/reproduce';
 import type { Method } from '../experiment/methods';
-import { figure1Svg, figure2Svg, hasSpread, writeTables } from '../report/paper-report';
+import { figure1Svg, figure2Svg, hasSpread, table2Rows, writeTables } from '../report/paper-report';
 import { fail } from '../validate';
 import { LIMITS, integer, path } from './args';
 import { CliError } from './errors';
@@ -163,8 +163,8 @@ export function reproduceCommand(): Command {
 
 /**
  * The one line of an interrupted reproduction (exit code 130, as for any abort). results.json and the
- * tables are rewritten after every finished run, so they hold exactly the runs finished before the
- * interruption; the figures are only drawn at the end, so none is written.
+ * tables are rewritten as runs finish, and once more when the reproduction is interrupted, so they hold
+ * exactly the runs finished before the interruption; the figures are only drawn at the end, so none is written.
  */
 function interrupted(out: string, kept: number): CliError {
   if (kept === 0) return new CliError(`interrupted before any run finished; nothing written to ${out}`, 130);
@@ -200,7 +200,11 @@ export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean })
 const TABLES = ['table2.md', 'table2.csv', 'table3.md', 'table3.csv'];
 const FILE_ORDER = [...TABLES, 'figure1.svg', 'figure2.svg', 'results.json'];
 
-/** Writes the tables, and at the end the figures that have data; returns the names of the files written. */
+/**
+ * Writes the tables, and at the end the figures that have data; returns the names of the files written.
+ * Called when reproduce saves (lib/experiment/reproduce.ts, SaveSchedule): after the first run, then as often
+ * as the cost of the saves allows, and at the end.
+ */
 async function writeReport(out: string, r: ReproduceResult, final: boolean): Promise<string[]> {
   writeTables(out, r.runs, r.datasets, r.methods);
   const written = [...TABLES];
@@ -219,7 +223,8 @@ async function writeReport(out: string, r: ReproduceResult, final: boolean): Pro
 }
 
 function summarize(out: string, r: ReproduceResult, epochs: number) {
-  const { table2 } = writeTables(out, r.runs, r.datasets, r.methods);
+  // The tables were written by the last save, with every run: read here, not written again.
+  const table2 = table2Rows(r.runs, r.datasets, r.methods);
   return {
     out,
     datasets: r.datasets.map((d) => d.displayName),

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AbortError, NpsetError, ValidationError } from '../errors';
 import { fail } from '../validate';
-import { writeFileAtomic } from '../files';
+import { writeChunksAtomic } from '../files';
 import type { Dataset } from '../data';
 import { loadData, splitAndStandardize, type PreparedData } from './prepare';
 import { PAPER_DATASETS, PAPER_HYPERPARAMETERS, type PaperDataset } from './paper';
@@ -138,57 +138,152 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
   o.onEvent?.({ type: 'start', totalRuns: total, datasets: found.map((f) => f.paper.displayName) });
   let done = 0;
 
+  // results.json and `write` (the tables) after the first run, then as often as their cost allows (the file
+  // grows with every run: rewritten after each one, the total work would grow with the square of the runs),
+  // and always at the end, or when a run fails or is aborted, with every run finished by then.
+  const schedule = new SaveSchedule();
+  let saved = 0; // runs in the last save
+  let saveFailed = false;
   const save = async (final: boolean) => {
-    writeFileAtomic(join(o.out, 'results.json'), `${JSON.stringify({ settings: base, seeds, methods, failed: result.failed, figure1: result.figure1, runs: result.runs }, null, 1)}\n`);
-    await write(result, final);
+    const runs = result.runs.length;
+    try {
+      await schedule.time(async () => {
+        writeChunksAtomic(
+          join(o.out, 'results.json'),
+          resultsJsonChunks({ settings: base, seeds, methods, failed: result.failed, figure1: result.figure1, runs: result.runs }),
+        );
+        await write(result, final);
+      });
+    } catch (err) {
+      saveFailed = true;
+      throw err;
+    }
+    saved = runs;
   };
 
-  for (const { paper, file } of found) {
-    let data: Dataset;
-    try {
-      data = await loadData(file);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      result.failed.push({ dataset: paper.displayName, file, message });
-      o.onEvent?.({ type: 'dataset-error', dataset: paper.displayName, file, message });
-      done += seeds.length * methods.length + denseRuns(paper);
-      continue;
+  try {
+    for (const { paper, file } of found) {
+      let data: Dataset;
+      try {
+        data = await loadData(file);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        result.failed.push({ dataset: paper.displayName, file, message });
+        o.onEvent?.({ type: 'dataset-error', dataset: paper.displayName, file, message });
+        done += seeds.length * methods.length + denseRuns(paper);
+        continue;
+      }
+      data.name = paper.displayName;
+      result.datasets.push(paper);
+      for (const seed of seeds) {
+        const prepared = splitAndStandardize(data, { seed });
+        const run = async (method: Method, hidden: number[], keep?: (r: PreparedData) => Parameters<typeof runMethod>[0]['keepModel']) => {
+          if (o.signal?.aborted) throw new AbortError('Reproduction was aborted', { cause: o.signal.reason });
+          o.onEvent?.({ type: 'run-start', dataset: paper.displayName, method, seed, done, total });
+          const r = await runMethod({
+            data: prepared,
+            method,
+            settings: { ...base, hidden, seed },
+            signal: o.signal,
+            keepModel: keep?.(prepared),
+            // The protocol is fixed: a run that diverges (some dense ones do, at lr 0.01) keeps training, as the
+            // reference code would, and its result records the epoch (results.json: divergedAtEpoch).
+            onDivergence: 'continue',
+            onEpoch: (info) => o.onEvent?.({ type: 'epoch', dataset: paper.displayName, method, seed, epoch: info.epoch, epochs: info.epochs }),
+          });
+          result.runs.push(r);
+          done++;
+          o.onEvent?.({ type: 'run-end', result: r, done, total });
+          if (schedule.due()) await save(false);
+          return r;
+        };
+        // NPSET first: Direct SET and Direct FC take the hidden sizes it ends with.
+        const finalHidden = has('npset') ? (await run('npset', paper.hidden)).layers.slice(1, -1) : paper.hidden;
+        const figure1 = figures && seed === seeds[0] && paper.key === 'lung_discrete';
+        if (has('set')) await run('set', paper.hidden, figure1 ? (p) => async (model) => { result.figure1 = await neuronRemovalCurve(model, p.test); } : undefined);
+        if (has('npset-1st')) await run('npset-1st', paper.hidden);
+        if (has('npset-2nd')) await run('npset-2nd', paper.hidden);
+        if (has('direct-set')) await run('direct-set', finalHidden);
+        if (has('direct-fc')) await run('direct-fc', finalHidden);
+        if (seed === seeds[0] && denseRuns(paper)) await run('dense', paper.hidden);
+      }
     }
-    data.name = paper.displayName;
-    result.datasets.push(paper);
-    for (const seed of seeds) {
-      const prepared = splitAndStandardize(data, { seed });
-      const run = async (method: Method, hidden: number[], keep?: (r: PreparedData) => Parameters<typeof runMethod>[0]['keepModel']) => {
-        if (o.signal?.aborted) throw new AbortError('Reproduction was aborted', { cause: o.signal.reason });
-        o.onEvent?.({ type: 'run-start', dataset: paper.displayName, method, seed, done, total });
-        const r = await runMethod({
-          data: prepared,
-          method,
-          settings: { ...base, hidden, seed },
-          signal: o.signal,
-          keepModel: keep?.(prepared),
-          // The protocol is fixed: a run that diverges (some dense ones do, at lr 0.01) keeps training, as the
-          // reference code would, and its result records the epoch (results.json: divergedAtEpoch).
-          onDivergence: 'continue',
-          onEpoch: (info) => o.onEvent?.({ type: 'epoch', dataset: paper.displayName, method, seed, epoch: info.epoch, epochs: info.epochs }),
-        });
-        result.runs.push(r);
-        done++;
-        o.onEvent?.({ type: 'run-end', result: r, done, total });
+  } catch (err) {
+    // Interrupted (Ctrl-C) or failed: the runs finished since the last save are kept, unless saving is what
+    // failed. The error to report stays the one that stopped the runs.
+    if (!saveFailed && result.runs.length > saved) {
+      try {
         await save(false);
-        return r;
-      };
-      // NPSET first: Direct SET and Direct FC take the hidden sizes it ends with.
-      const finalHidden = has('npset') ? (await run('npset', paper.hidden)).layers.slice(1, -1) : paper.hidden;
-      const figure1 = figures && seed === seeds[0] && paper.key === 'lung_discrete';
-      if (has('set')) await run('set', paper.hidden, figure1 ? (p) => async (model) => { result.figure1 = await neuronRemovalCurve(model, p.test); } : undefined);
-      if (has('npset-1st')) await run('npset-1st', paper.hidden);
-      if (has('npset-2nd')) await run('npset-2nd', paper.hidden);
-      if (has('direct-set')) await run('direct-set', finalHidden);
-      if (has('direct-fc')) await run('direct-fc', finalHidden);
-      if (seed === seeds[0] && denseRuns(paper)) await run('dense', paper.hidden);
+      } catch {
+        // nothing more to keep
+      }
     }
+    throw err;
   }
   await save(true);
   return result;
+}
+
+/** What results.json holds, `runs` last. */
+export interface ResultsFile {
+  settings: Omit<RunSettings, 'hidden' | 'seed'>;
+  seeds: number[];
+  methods: Method[];
+  failed: ReproduceResult['failed'];
+  figure1: RemovalPoint[] | null;
+  runs: readonly RunResult[];
+}
+
+/**
+ * results.json, `JSON.stringify(doc, null, 1)` and a newline, in chunks: the keys before `runs`, then one
+ * run at a time. The same text, without ever making one string of every run (that string passes JavaScript's
+ * longest, about 512 MiB, near 20,000 runs of 100 epochs).
+ */
+export function* resultsJsonChunks(doc: ResultsFile): Generator<string> {
+  const { settings, seeds, methods, failed, figure1, runs } = doc;
+  // The keys in results.json's order; "runs": [] last, its "[]" (the same with any indentation) then opened.
+  const head = JSON.stringify({ settings, seeds, methods, failed, figure1, runs: [] }, null, 1);
+  if (runs.length === 0) {
+    yield `${head}\n`;
+    return;
+  }
+  yield head.slice(0, -']\n}'.length);
+  for (let i = 0; i < runs.length; i++) {
+    // A run as JSON.stringify writes it at the depth of an element of "runs" (two levels down): inside
+    // "[\n [\n  " and "\n ]\n]", cut off.
+    yield `${i > 0 ? ',' : ''}\n  ${JSON.stringify([[runs[i]]], null, 1).slice(7, -5)}`;
+  }
+  yield '\n ]\n}\n';
+}
+
+/**
+ * When reproduce rewrites results.json and the tables: always while a save is cheap (under `cheapMs`),
+ * otherwise once the time since the last save is at least `factor` times what that save took, so that saving
+ * takes at most about 1 / (factor + 1) of the time however many runs there are. `now` is the clock (ms).
+ */
+export class SaveSchedule {
+  private lastEnd = -Infinity;
+  private lastCost = 0;
+
+  constructor(
+    private readonly now: () => number = () => performance.now(),
+    readonly factor = 10,
+    readonly cheapMs = 25,
+  ) {}
+
+  /** Whether a save is due now. */
+  due(): boolean {
+    return this.lastCost < this.cheapMs || this.now() - this.lastEnd >= this.factor * this.lastCost;
+  }
+
+  /** Runs the save `f`, recording when it ended and what it took (also when it fails). */
+  async time(f: () => Promise<void>): Promise<void> {
+    const start = this.now();
+    try {
+      await f();
+    } finally {
+      this.lastEnd = this.now();
+      this.lastCost = this.lastEnd - start;
+    }
+  }
 }
