@@ -6,7 +6,8 @@ import { basename, extname } from 'node:path';
 import { DataFormatError, ValidationError } from '../errors';
 import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, maxDenseOption } from './limits';
-import { denseData, readMat, trimDims, type MatFile, type MatVariable } from './mat';
+import { checkSparseMatrix, denseData, readMat, trimDims, type MatFile, type MatVariable } from './mat';
+import { dimsText } from './mat-dims';
 import { encodeTextLabels, isTextKind, readTextLabels } from './mat-labels';
 import { chooseMatFeatures, chooseMatVariables } from './mat-variables';
 
@@ -110,7 +111,7 @@ export function featuresFromMatFile(mat: MatFile, name: string, options?: MatFea
 function featureDims(xVar: MatVariable, err: (message: string) => DataFormatError): [number, number] {
   const xName = `X (variable ${JSON.stringify(xVar.name)})`;
   const xDims = trimDims(xVar.dims);
-  if (xDims.length !== 2) throw err(`${xName} must be a 2-D matrix but has dims ${xVar.dims.join('x')}`);
+  if (xDims.length !== 2) throw err(`${xName} must be a 2-D matrix but has dims ${dimsText(xVar.dims)}`);
   if (!xVar.data && !xVar.sparse) throw err(`${xName} is a ${xVar.className} array, not numeric`);
   // The reader keeps only the real part; training on it would silently drop the imaginary one.
   if (xVar.complex) throw err(`${xName} is complex; npset needs real features`);
@@ -176,7 +177,7 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   if (yVar.complex) throw err(`${yName} is complex; labels must be real`);
   const yDims = trimDims(yVar.dims);
   if (!texts && (yDims.length > 2 || (yDims.length === 2 && yDims[0] !== 1 && yDims[1] !== 1))) {
-    throw err(`${yName} must be a vector but has dims ${yVar.dims.join('x')}`);
+    throw err(`${yName} must be a vector but has dims ${dimsText(yVar.dims)}`);
   }
   // Count the labels from the dims: a sparse Y is only densified once its size is known to fit.
   const labelCount = texts ? texts.length : yVar.data ? yVar.data.length : yDims.reduce((a, b) => a * b, 1);
@@ -245,6 +246,10 @@ function transposeToRowMajor(data: Float64Array, rows: number, cols: number, fil
 
 function sparseToRowMajor(v: MatVariable, rows: number, cols: number, file?: string): Float32Array {
   const s = v.sparse as NonNullable<MatVariable['sparse']>;
+  // A MatFile built by hand may hold anything: the loops below go as far as jc says.
+  const name = `X (variable ${JSON.stringify(v.name)}).sparse`;
+  checkSparseMatrix(s, name);
+  if (s.rows !== rows || s.cols !== cols) throw new ValidationError(`${name} is ${s.rows}x${s.cols} but the dims of X are ${rows}x${cols}`);
   const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`, file);
   for (let j = 0; j < cols; j++) {
     for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[s.ir[k] * cols + j] += s.pr[k];
@@ -313,6 +318,9 @@ export function datasetFromArrays(
     if (X.length !== samples) fail(`an array of ${samples} rows (one per label)`, 'X', X);
     f = features === undefined ? (Array.isArray(X[0]) ? X[0].length : 0) : expectInteger('features', features, { min: 1 });
     if (f < 1) fail('rows of at least one feature', 'X[0]', X[0]);
+    // The rows' length before allocating samples x features (a `features` of 2^40 for rows of one value).
+    const short = X.findIndex((row) => !Array.isArray(row) || row.length !== f);
+    if (short >= 0) fail(`an array of ${f} numbers`, `X[${short}]`, X[short]);
     flat = new Float32Array(samples * f);
     for (let i = 0; i < samples; i++) {
       const row = X[i];

@@ -6,6 +6,7 @@
  */
 import { textClasses } from './labels';
 import { trimDims, type MatVariable } from './mat';
+import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
 
 /** Whether a variable holds text (a char or a cell array): its labels are read by readTextLabels. */
@@ -34,7 +35,7 @@ export function readTextLabels(v: MatVariable, what: string, err: (message: stri
   const dims = trimDims(v.dims);
   if (v.className === 'char') {
     if (dims.length !== 2 || !v.lines) {
-      throw err(`${what} is a char array of dims ${v.dims.join('x')}; text labels need a 2-D char matrix, a label per row`);
+      throw err(`${what} is a char array of dims ${dimsText(v.dims)}; text labels need a 2-D char matrix, a label per row`);
     }
     const labels = v.lines.map((line) => trimEndOf(line, ' \0'));
     const blank = labels.indexOf('');
@@ -42,12 +43,12 @@ export function readTextLabels(v: MatVariable, what: string, err: (message: stri
     return labels;
   }
   if (dims.length !== 2 || (dims[0] !== 1 && dims[1] !== 1 && dims[0] * dims[1] !== 0)) {
-    throw err(`${what} must be a vector of cells (one string per sample) but has dims ${v.dims.join('x')}`);
+    throw err(`${what} must be a vector of cells (one string per sample) but has dims ${dimsText(v.dims)}`);
   }
   const cells = v.cells ?? [];
   return cells.map((c, i) => {
     const cd = trimDims(c.dims);
-    const kind = `of class ${c.complex ? 'complex ' : ''}${c.className}${c.dims.length > 0 ? `, dims ${c.dims.join('x')}` : ''}`;
+    const kind = `of class ${c.complex ? 'complex ' : ''}${c.className}${c.dims.length > 0 ? `, dims ${dimsText(c.dims)}` : ''}`;
     if (c.className !== 'char') throw err(`${what} must hold one string per cell, but cell ${i + 1} (1-based) is ${kind}`);
     if (cd.length !== 2 || cd[0] > 1 || c.text === undefined) {
       throw err(`${what} must hold one string per cell, but cell ${i + 1} (1-based) is ${kind}, not a single row of characters`);

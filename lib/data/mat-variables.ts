@@ -17,7 +17,9 @@
  * inputs), else the only numeric or sparse 2-D matrix with both dims > 1, whatever its name.
  */
 import { DataFormatError } from '../errors';
+import { describe } from '../validate';
 import { trimDims, type MatFile, type MatVariable } from './mat';
+import { dimsText } from './mat-dims';
 import { textLabelCount } from './mat-labels';
 
 /**
@@ -94,9 +96,9 @@ function findFeatures(vars: MatVariable[]): { found?: MatVariable; matrices: Mat
 function named(vars: MatVariable[], wanted: string, file?: string): MatVariable {
   const exact = vars.find((v) => v.name === wanted);
   if (exact) return exact;
-  const folded = vars.filter((v) => v.name.toLowerCase() === wanted.toLowerCase());
+  const folded = caseFolded(vars, wanted);
   if (folded.length === 1) return folded[0];
-  const what = folded.length > 1 ? `variable ${JSON.stringify(wanted)} is ambiguous` : `no variable ${JSON.stringify(wanted)}`;
+  const what = folded.length > 1 ? `variable ${describe(wanted)} is ambiguous` : `no variable ${describe(wanted)}`;
   throw new DataFormatError(`${what} (found: ${listVariables(vars)})`, file);
 }
 
@@ -104,8 +106,14 @@ function named(vars: MatVariable[], wanted: string, file?: string): MatVariable 
 function byName(vars: MatVariable[], wanted: string): MatVariable | undefined {
   const exact = vars.find((v) => v.name === wanted);
   if (exact) return exact;
-  const folded = vars.filter((v) => v.name.toLowerCase() === wanted.toLowerCase());
+  const folded = caseFolded(vars, wanted);
   return folded.length === 1 ? folded[0] : undefined;
+}
+
+/** The variables named `wanted` but for case (lowered once, not per variable: a name may be long). */
+function caseFolded(vars: MatVariable[], wanted: string): MatVariable[] {
+  const lower = wanted.toLowerCase();
+  return vars.filter((v) => v.name.toLowerCase() === lower);
 }
 
 function isNumeric(v: MatVariable): boolean {
@@ -148,7 +156,7 @@ function labelsFor(vars: MatVariable[], xv: MatVariable, how: string, file?: str
   if (found.length === 1) return found[0];
   const why = found.length > 1 ? `${found.length} have ${rows} entries (${names(found)})` : `none has ${rows} entries`;
   throw new DataFormatError(
-    `cannot tell which variable holds the labels for the features ${JSON.stringify(xv.name)} (${xv.dims.join('x')}, chosen by ${how}); ` +
+    `cannot tell which variable holds the labels for the features ${JSON.stringify(xv.name)} (${dimsText(xv.dims)}, chosen by ${how}); ` +
       `the file holds ${listVariables(vars)}. Tried Y, then ${LABEL_NAMES.join(', ')} (any case), then the only label vector ` +
       `(numbers, a char matrix or a cell array of strings) with one entry per row of the features: ${why}. ` +
       'Name it with the y option of loadMatDataset (--y-var NAME on the command line)',
@@ -200,15 +208,17 @@ function matrixCount(matrices: MatVariable[]): string {
   return `there ${matrices.length === 1 ? 'is one' : `are ${matrices.length}`} (${names(matrices)})`;
 }
 
+/** '"a", "b"', the first LISTED names. */
 function names(vars: MatVariable[]): string {
-  return vars.map((v) => JSON.stringify(v.name)).join(', ');
+  const listed = vars.slice(0, LISTED).map((v) => JSON.stringify(v.name));
+  return vars.length > LISTED ? `${listed.join(', ')}, ... (${vars.length} in all)` : listed.join(', ');
 }
 
 /** '"A" double 100x20, "b" double 1x100', the first LISTED variables; 'no variables' for none. */
 export function listVariables(vars: MatVariable[]): string {
   if (vars.length === 0) return 'no variables';
   const listed = vars.slice(0, LISTED).map((v) => {
-    const dims = v.dims.length > 0 ? ` ${v.dims.join('x')}` : '';
+    const dims = v.dims.length > 0 ? ` ${dimsText(v.dims)}` : '';
     return `${JSON.stringify(v.name)} ${v.complex ? 'complex ' : ''}${v.className}${dims}`;
   });
   return vars.length > LISTED ? `${listed.join(', ')}, ... (${vars.length} in all)` : listed.join(', ');

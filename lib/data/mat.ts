@@ -15,19 +15,25 @@
  *   16 GiB), so every array of numbers is refused beyond maxDenseBytes before it is decoded: a dense
  *   array by the dims in its header (in a compressed element, before the element is inflated), the
  *   parts of a sparse or char array by their element's size, a dense copy of a sparse matrix by its dims;
+ * - char arrays are decoded from typed arrays in chunks (never through arrays of JS numbers), into
+ *   strings of 1 or 2 bytes a character; they are bounded as numbers are, at 8 bytes a character;
  * - a cell array's elements are read only if its bytes can hold as many as its dims declare (8 bytes
- *   each at least), and all of a cell array's contents together are bounded by maxDenseBytes, each
- *   element counted at CELL_ENTRY_BYTES beside its values, so that millions of empty cells are refused
- *   rather than held; cells nested deeper than MAX_CELL_DEPTH are kept without their contents.
+ *   each at least); every variable and every element of a cell array counts CELL_ENTRY_BYTES (what a
+ *   parsed one takes in memory, measured), and the values of cells count too, against one budget of
+ *   maxDenseBytes for the whole file, so that millions of empty cells or variables are refused rather
+ *   than held; cells nested deeper than MAX_CELL_DEPTH are kept without their contents;
+ * - a name is read up to MAX_NAME_BYTES, dims up to MAX_DIMS, and messages show long dims shortened.
  * What can still be large is data that is really there: the file (< 2 GiB), and a consistent
  * compressed element, which may inflate to maxInflatedBytes.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { DataFormatError } from '../errors';
 import { expectInteger, expectOptions, fail, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, maxDenseOption } from './limits';
+import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
 
 // Re-exported: the public API has always taken it from here.
@@ -81,7 +87,9 @@ export interface DenseOptions {
    * Upper bound, in bytes, on each array of numbers made from a size the file declares (default
    * DEFAULT_MAX_DENSE_BYTES, 1 GiB), counted at 8 bytes a value (float64): a dense numeric or char
    * variable (checked from its dims, before its compressed element is inflated), the indices and
-   * values of a sparse one, and a dense copy of a sparse matrix (sparseToDense, denseData).
+   * values of a sparse one, and a dense copy of a sparse matrix (sparseToDense, denseData). parseMat
+   * also counts against it, for the whole file, every variable and cell (CELL_ENTRY_BYTES each) and the
+   * values of cells.
    */
   maxDenseBytes?: number;
 }
@@ -103,6 +111,21 @@ export interface ParseMatOptions extends DenseOptions {
 interface Limits {
   maxInflated: number;
   maxDense: number;
+}
+
+/**
+ * What the variables of one file and the contents of its cell arrays take, counted against
+ * maxDenseBytes: CELL_ENTRY_BYTES each, and the values of cells. One for the whole parseMat call.
+ */
+interface Budget {
+  used: number;
+  max: number;
+}
+
+/** What parsing a variable needs beside its bytes: the limit of one array's values, and the file's budget. */
+interface ParseState {
+  maxDense: number;
+  budget: Budget;
 }
 
 const miINT8 = 1;
@@ -160,11 +183,28 @@ const HEAD_MAX_OUTPUT = 16 * 2 ** 20;
 /** Cell arrays are read to this depth (a variable is depth 1, a cell in it 2, ...); deeper ones are kept without contents. */
 export const MAX_CELL_DEPTH = 4;
 /**
- * What one element of a cell array counts, beside its values, against maxDenseBytes: a parsed element
- * (an object, its dims, its name) takes about this much memory whatever it takes in the file, where
- * an empty one takes 8 bytes. 1 GiB holds 8 million of them.
+ * What each variable and each element of a cell array counts, beside its values, against the one
+ * maxDenseBytes budget of a file: a parsed one (an object, its dims, its name, an empty Float64Array)
+ * takes about this much heap whatever it takes in the file, where an empty cell takes 8 bytes and a
+ * variable 56. Measured on Node 20 (heapUsed after a GC, a million of them held): 290 bytes an empty
+ * cell, 354 a [] cell, 378 a scalar cell, 226-250 a char cell of 1-8 characters, 355 an empty
+ * variable named 'a'; rounded up. 1 GiB holds 2 million of them.
  */
-export const CELL_ENTRY_BYTES = 128;
+export const CELL_ENTRY_BYTES = 512;
+/**
+ * The longest array name read, in bytes: MATLAB's names have 63 characters at most (namelengthmax),
+ * other writers' a few more; a longer one is refused, not decoded (a compressed file of a few KiB may
+ * declare a name of a billion bytes).
+ */
+export const MAX_NAME_BYTES = 4096;
+/**
+ * The most dims an array may have. MATLAB drops trailing singletons, NumPy takes 32 (64 since 2.0);
+ * 1024 keeps any real writer's and holds a dims element to 4 KiB, where a compressed file of a few
+ * KiB may declare millions of dims (each a number in memory, and in messages).
+ */
+export const MAX_DIMS = 1024;
+/** Characters decoded at a time into a string (String.fromCharCode takes them as arguments). */
+const CHAR_CHUNK = 8192;
 const V73_MESSAGE = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
 
 /** A data element's tag, located in its buffer. */
@@ -229,7 +269,8 @@ export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOp
   const { header, le } = parseHeader(buffer, file);
   const src = new Source(buffer, le, '', file);
   const variables: MatVariable[] = [];
-  parseElements(src, HEADER_BYTES, buffer.length, variables, limits, true);
+  const state: ParseState = { maxDense: limits.maxDense, budget: { used: 0, max: limits.maxDense } };
+  parseElements(src, HEADER_BYTES, buffer.length, variables, limits, state, true);
   return { header, variables };
 }
 
@@ -327,22 +368,23 @@ function isHdf5(bytes: Uint8Array): boolean {
 }
 
 function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** Parse the top-level elements of a buffer: miMATRIX variables, possibly inside miCOMPRESSED. */
-function parseElements(src: Source, pos: number, end: number, out: MatVariable[], limits: Limits, top: boolean): void {
+function parseElements(src: Source, pos: number, end: number, out: MatVariable[], limits: Limits, state: ParseState, top: boolean): void {
   while (pos < end) {
     const el = src.tag(pos, end);
     if (el.type === miMATRIX) {
-      if (el.size > 0) out.push(parseMatrix(src, el, pos, limits.maxDense));
+      if (el.size > 0) {
+        spendVariable(src, pos, out.length + 1, state.budget);
+        out.push(parseMatrix(src, el, pos, state));
+      }
     } else if (el.type === miCOMPRESSED) {
       if (!top) throw src.error('nested compressed element', pos);
-      const inflated = inflate(src, el, pos, limits);
+      const inflated = inflate(src, el, pos, limits, state.budget);
       const inner = new Source(inflated, src.le, `in compressed element at offset ${pos}`, src.file);
-      parseElements(inner, 0, inflated.length, out, limits, false);
+      parseElements(inner, 0, inflated.length, out, limits, state, false);
     } else {
       throw src.error(`unexpected ${typeName(el.type)} element where a variable (miMATRIX) was expected`, pos);
     }
@@ -357,9 +399,9 @@ function parseElements(src: Source, pos: number, end: number, out: MatVariable[]
  * whole element, never beyond the declared size. A zip bomb is thus refused after a few bytes, or
  * stopped at the size it declares (<= maxInflatedBytes); an honest but huge array, before inflating.
  */
-function inflate(src: Source, el: Element, pos: number, limits: Limits): Uint8Array {
+function inflate(src: Source, el: Element, pos: number, limits: Limits, budget: Budget): Uint8Array {
   const data = src.bytes.subarray(el.start, el.start + el.size);
-  const limit = checkHead(new Head(data, src, pos), limits);
+  const limit = checkHead(new Head(data, src, pos), limits, budget);
   try {
     // One output chunk of the declared size: Node returns it without concatenating a chunk list
     // (half the peak memory), and its pages are only touched as they are written.
@@ -412,10 +454,11 @@ class Head {
 /**
  * Check the start of a compressed element before inflating it all: the variable tag, the array
  * flags and, for a dense numeric or char array, its dims against maxDenseBytes (for a cell array,
- * its dims against its declared size and CELL_ENTRY_BYTES a cell). Returns the bytes the element may
- * inflate to.
+ * its dims against its declared size and CELL_ENTRY_BYTES a cell against what is left of `budget`,
+ * which it does not spend), the number of its dims and the size of its name. Returns the bytes the
+ * element may inflate to.
  */
-function checkHead(h: Head, limits: Limits): number {
+function checkHead(h: Head, limits: Limits, budget: Budget): number {
   let head = h.get(HEAD_BYTES);
   if (head.bytes.length < 8) return 8; // the whole element is shorter than a tag: the parser reports it
   const word = head.u32(0);
@@ -439,14 +482,18 @@ function checkHead(h: Head, limits: Limits): number {
   const has = (n: number) => n <= HEAD_MAX_CHECKED && n <= end && (head = h.get(n)).bytes.length >= n;
   if (!has(next + 8)) return limit;
   const dimsEl = head.tag(next, end);
+  checkDimsElement(head, dimsEl, next, limits.maxDense); // from its tag: millions of dims are refused before they are inflated
   if (!has(dimsEl.start + dimsEl.size)) return limit;
   const dims = readDims(head, dimsEl, next, limits.maxDense);
   let name = '';
   if (has(dimsEl.next + 8)) {
     const nameEl = head.tag(dimsEl.next, end);
-    if ((nameEl.type === miINT8 || nameEl.type === miUINT8) && has(nameEl.start + nameEl.size)) name = readName(head, nameEl);
+    if (nameEl.type === miINT8 || nameEl.type === miUINT8) {
+      checkNameSize(head, nameEl, dimsEl.next);
+      if (has(nameEl.start + nameEl.size)) name = readName(head, nameEl, dimsEl.next);
+    }
   }
-  if (cell) checkCellCount(head, 0, name, dims, size, { used: 0, max: limits.maxDense });
+  if (cell) checkCellCount(head, 0, name, dims, size, { ...budget });
   else checkDenseSize(head, 0, name, classLabel(flags), dims, limits.maxDense);
   return limit;
 }
@@ -466,7 +513,7 @@ function checkDenseSize(src: Source, pos: number, name: string, cls: string, dim
   if (bytes <= maxDense) return;
   const where = src.where || `at offset ${pos}`;
   throw new DataFormatError(
-    `cannot decode variable ${JSON.stringify(name)} (${where}), a ${dims.join('x')} ${cls} array, to float64 (8 bytes a value): ` +
+    `cannot decode variable ${JSON.stringify(name)} (${where}), a ${dimsText(dims)} ${cls} array, to float64 (8 bytes a value): ` +
       denseLimitText(bytes, maxDense),
     src.file,
   );
@@ -488,23 +535,17 @@ function readArrayFlags(src: Source, start: number, end: number): { flags: numbe
   return { flags, next: flagsEl.next };
 }
 
-/** Where an element of a cell array is: what messages call it, its depth, and what its cell array may still take. */
+/** Where an element of a cell array is: what messages call it, and its depth. */
 interface CellPlace {
   /** 'C{3}': the variable and the 1-based index of each enclosing cell. */
   label: string;
   /** Depth of the cell array the element is in (1: a variable). */
   depth: number;
-  budget: CellBudget;
-}
-
-/** What the contents of one top-level cell array take, counted against maxDenseBytes. */
-interface CellBudget {
-  used: number;
-  max: number;
 }
 
 /** Parse one miMATRIX element (its tag at `pos`) into a variable; `at` places an element of a cell array. */
-function parseMatrix(src: Source, m: Element, pos: number, maxDense: number, at?: CellPlace): MatVariable {
+function parseMatrix(src: Source, m: Element, pos: number, state: ParseState, at?: CellPlace): MatVariable {
+  const { maxDense } = state;
   const end = m.start + m.size;
   const { flags, next: afterFlags } = readArrayFlags(src, m.start, end);
   const classId = flags & 0xff;
@@ -515,7 +556,7 @@ function parseMatrix(src: Source, m: Element, pos: number, maxDense: number, at?
   // Opaque objects (string, table, ...) have no dims: just a name, then class information we skip.
   if (classId === mxOPAQUE_CLASS) {
     const nameEl = src.tag(afterFlags, end);
-    const name = nameEl.type === miINT8 || nameEl.type === miUINT8 ? readName(src, nameEl) : '';
+    const name = nameEl.type === miINT8 || nameEl.type === miUINT8 ? readName(src, nameEl, afterFlags) : '';
     return { name, className, dims: [], complex: false };
   }
 
@@ -525,9 +566,9 @@ function parseMatrix(src: Source, m: Element, pos: number, maxDense: number, at?
   if (nameEl.type !== miINT8 && nameEl.type !== miUINT8) {
     throw src.error(`bad array name element (${typeName(nameEl.type)}; expected miINT8)`, dimsEl.next);
   }
-  const name = readName(src, nameEl);
+  const name = readName(src, nameEl, dimsEl.next);
   const v: MatVariable = { name, className: logical ? 'logical' : className, dims, complex };
-  const ctx: VarContext = { src, name: at?.label ?? name, pos, maxDense };
+  const ctx: VarContext = { src, name: at?.label ?? name, pos, maxDense, budget: state.budget };
   let p = nameEl.next;
   // Before any value is read: the dims alone say what the values take as float64.
   if (isDense(classId)) checkDenseSize(src, pos, ctx.name, v.className, dims, maxDense);
@@ -540,7 +581,7 @@ function parseMatrix(src: Source, m: Element, pos: number, maxDense: number, at?
     const realEl = src.tag(p, end);
     // Counted before decoding: an element larger than its dims is refused without being converted.
     const n = numberCount(ctx, realEl, p, 'real part');
-    if (n !== count) throw varError(ctx, `real part has ${n} values but dims ${dims.join('x')} need ${count}`);
+    if (n !== count) throw varError(ctx, `real part has ${n} values but dims ${dimsText(dims)} need ${count}`);
     v.data = readNumbers(ctx, realEl, p, 'real part');
     p = realEl.next;
     if (complex) {
@@ -548,14 +589,14 @@ function parseMatrix(src: Source, m: Element, pos: number, maxDense: number, at?
       // Checked, not decoded: only the real part is kept.
       const imag = numberCount(ctx, src.tag(p, end), p, 'imaginary part');
       if (imag !== count) {
-        throw varError(ctx, `imaginary part has ${imag} values but dims ${dims.join('x')} need ${count}`);
+        throw varError(ctx, `imaginary part has ${imag} values but dims ${dimsText(dims)} need ${count}`);
       }
     }
   } else if (classId === mxCHAR_CLASS) {
     Object.assign(v, readChars(ctx, p < end ? src.tag(p, end) : undefined, p, dims));
   } else if (classId === mxCELL_CLASS) {
     const depth = (at?.depth ?? 0) + 1;
-    if (depth <= MAX_CELL_DEPTH) v.cells = readCells(ctx, p, end, dims, depth, at?.budget ?? { used: 0, max: maxDense });
+    if (depth <= MAX_CELL_DEPTH) v.cells = readCells(ctx, p, end, dims, depth);
   }
   // struct, object, function: kept as a named entry without data; their contents are skipped.
   return v;
@@ -563,10 +604,10 @@ function parseMatrix(src: Source, m: Element, pos: number, maxDense: number, at?
 
 /**
  * The elements of a cell array (each an miMATRIX with an empty name), read only once its bytes are
- * known to hold as many as its dims declare and its budget to allow them.
+ * known to hold as many as its dims declare and the file's budget to allow them.
  */
-function readCells(ctx: VarContext, p: number, end: number, dims: number[], depth: number, budget: CellBudget): MatVariable[] {
-  const { src } = ctx;
+function readCells(ctx: VarContext, p: number, end: number, dims: number[], depth: number): MatVariable[] {
+  const { src, budget } = ctx;
   const count = checkCellCount(src, ctx.pos, ctx.name, dims, end - p, budget);
   const cells: MatVariable[] = [];
   for (let i = 0; i < count; i++) {
@@ -580,7 +621,7 @@ function readCells(ctx: VarContext, p: number, end: number, dims: number[], dept
     const cell =
       el.size === 0
         ? { name: '', className: 'double', dims: [0, 0], complex: false, data: new Float64Array(0) }
-        : parseMatrix(src, el, p, ctx.maxDense, { label, depth, budget });
+        : parseMatrix(src, el, p, { maxDense: ctx.maxDense, budget }, { label, depth });
     spendCells(src, ctx.pos, label, budget, decodedBytes(cell));
     cells.push(cell);
     p = el.next;
@@ -590,14 +631,14 @@ function readCells(ctx: VarContext, p: number, end: number, dims: number[], dept
 
 /**
  * Check a cell array's dims before reading it: its `bytes` must hold as many elements (8 bytes each
- * at least) and its budget CELL_ENTRY_BYTES for each. Returns the count, spent from the budget.
+ * at least) and the budget CELL_ENTRY_BYTES for each. Returns the count, spent from the budget.
  */
-function checkCellCount(src: Source, pos: number, name: string, dims: number[], bytes: number, budget: CellBudget): number {
+function checkCellCount(src: Source, pos: number, name: string, dims: number[], bytes: number, budget: Budget): number {
   const count = dimsProduct(dims);
   if (count * 8 > bytes) {
     const where = src.where || `at offset ${pos}`;
     throw new DataFormatError(
-      `variable ${JSON.stringify(name)} (${where}), a ${dims.join('x')} cell array, declares ${count} cells, ` +
+      `variable ${JSON.stringify(name)} (${where}), a ${dimsText(dims)} cell array, declares ${count} cells, ` +
         `but its ${bytes} bytes hold ${Math.floor(bytes / 8)} at most (8 bytes a cell at least)`,
       src.file,
     );
@@ -606,14 +647,25 @@ function checkCellCount(src: Source, pos: number, name: string, dims: number[], 
   return count;
 }
 
-function spendCells(src: Source, pos: number, name: string, budget: CellBudget, bytes: number): void {
+function spendCells(src: Source, pos: number, name: string, budget: Budget, bytes: number): void {
   budget.used += bytes;
   if (budget.used <= budget.max) return;
   const where = src.where || `at offset ${pos}`;
   throw new DataFormatError(
-    `cannot hold the contents of cell array ${JSON.stringify(name)} (${where}), counting ${CELL_ENTRY_BYTES} bytes a cell ` +
-      `beside its values: ${denseLimitText(budget.used, budget.max)}`,
+    `cannot hold the contents of cell array ${JSON.stringify(name)} (${where}) with the variables before it, ` +
+      `counting ${CELL_ENTRY_BYTES} bytes a cell or variable beside the values of cells: ${denseLimitText(budget.used, budget.max)}`,
     src.file,
+  );
+}
+
+/** Count the `n`th variable of the file (its tag at `pos`) against the budget, before it is parsed. */
+function spendVariable(src: Source, pos: number, n: number, budget: Budget): void {
+  budget.used += CELL_ENTRY_BYTES;
+  if (budget.used <= budget.max) return;
+  throw src.error(
+    `cannot hold variable ${n} with the ${n - 1} before it, counting ${CELL_ENTRY_BYTES} bytes a variable or cell ` +
+      `beside the values of cells: ${denseLimitText(budget.used, budget.max)}`,
+    pos,
   );
 }
 
@@ -630,25 +682,34 @@ interface VarContext {
   pos: number;
   /** maxDenseBytes: the most bytes one decoded array (8 bytes a value) may take. */
   maxDense: number;
+  /** The file's budget, which cells count against. */
+  budget: Budget;
 }
 
 function varError(ctx: VarContext, message: string, cause?: unknown): DataFormatError {
   return ctx.src.error(`variable ${JSON.stringify(ctx.name)}: ${message}`, ctx.pos, cause);
 }
 
-function readDims(src: Source, el: Element, pos: number, maxDense: number): number[] {
+/** Check a dimensions element's tag (at `pos`): its type, and its size against MAX_DIMS and maxDenseBytes. */
+function checkDimsElement(src: Source, el: Element, pos: number, maxDense: number): void {
   if (el.type !== miINT32 || el.size % 4 !== 0 || el.size < 8) {
     throw src.error(`bad dimensions element (${typeName(el.type)}, ${el.size} bytes; expected miINT32, >= 8 bytes)`, pos);
   }
-  // Dims are kept as numbers too (8 bytes each): a file could declare hundreds of millions of them.
-  if ((el.size / 4) * 8 > maxDense) {
-    throw src.error(`cannot read a dimensions element of ${el.size / 4} dims: ${denseLimitText((el.size / 4) * 8, maxDense)}`, pos);
+  const n = el.size / 4;
+  if (n > MAX_DIMS) throw src.error(`an array of ${n} dims, more than the ${MAX_DIMS} read`, pos);
+  // Dims are kept as numbers too (8 bytes each).
+  if (n * 8 > maxDense) {
+    throw src.error(`cannot read a dimensions element of ${n} dims: ${denseLimitText(n * 8, maxDense)}`, pos);
   }
-  const dims: number[] = [];
-  for (let o = el.start; o < el.start + el.size; o += 4) {
-    const d = src.view.getInt32(o, src.le);
+}
+
+function readDims(src: Source, el: Element, pos: number, maxDense: number): number[] {
+  checkDimsElement(src, el, pos, maxDense);
+  const dims = new Array<number>(el.size / 4);
+  for (let i = 0; i < dims.length; i++) {
+    const d = src.view.getInt32(el.start + i * 4, src.le);
     if (d < 0) throw src.error(`negative dimension ${d}`, pos);
-    dims.push(d);
+    dims[i] = d;
   }
   return dims;
 }
@@ -664,7 +725,16 @@ function dimsProduct(dims: number[]): number {
   return dims.reduce((a, b) => a * b, 1);
 }
 
-function readName(src: Source, el: Element): string {
+/** Refuse a name element (its tag at `pos`) beyond MAX_NAME_BYTES, from its tag. */
+function checkNameSize(src: Source, el: Element, pos: number): void {
+  if (el.size > MAX_NAME_BYTES) {
+    throw src.error(`array name of ${el.size} bytes, longer than the ${MAX_NAME_BYTES} read (MATLAB's take 63 at most)`, pos);
+  }
+}
+
+/** An array name (its tag at `pos`), NULs at its end trimmed. */
+function readName(src: Source, el: Element, pos: number): string {
+  checkNameSize(src, el, pos);
   return trimEndOf(latin1(src.bytes.subarray(el.start, el.start + el.size)), '\0');
 }
 
@@ -782,50 +852,130 @@ function readSparse(ctx: VarContext, p: number, end: number, dims: number[], com
 /**
  * Decode a char array (`el` absent: no data element); multi-row arrays (stored column-major) become
  * rows joined by '\n', and `lines` holds the rows of a 2-D array whose characters match its dims.
+ * Each character is a code point (U+FFFD where its value is none): the characters come from a typed
+ * array (or, for miUTF8, one decoded string) in chunks, never through an array of JS numbers.
  */
 function readChars(ctx: VarContext, el: Element | undefined, pos: number, dims: number[]): { text: string; lines?: string[] } {
-  let codes: number[] = [];
+  /** The characters as numbers, one each; for miUTF8, `whole` holds them instead until rows need them. */
+  let codes: ArrayLike<number> = new Float64Array(0);
+  let whole: string | undefined;
+  let count = 0;
   if (el?.type === miUTF8) {
+    checkDecoded(ctx, el.size, pos, 'characters'); // at most one character per byte
+    checkTextLength(ctx, el.size);
     const raw = ctx.src.bytes.subarray(el.start, el.start + el.size);
-    checkDecoded(ctx, el.size, pos, 'characters'); // at most one code per byte
-    codes = Array.from(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'), (c) => c.codePointAt(0) ?? 0);
+    whole = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+    count = codePointCount(whole);
   } else if (el) {
-    codes = Array.from(readNumbers(ctx, el, pos, 'characters'));
+    const n = numberCount(ctx, el, pos, 'characters');
+    checkDecoded(ctx, n, pos, 'characters');
+    checkTextLength(ctx, n);
+    codes = readNumbers(ctx, el, pos, 'characters');
+    count = codes.length;
   }
-  if (dims.length !== 2 || codes.length !== dimsProduct(dims)) return { text: fromCodes(codes) };
-  const [rows, cols] = dims;
-  // Rows without characters (dims N x 0) take no bytes in the file: their count is bounded as values.
-  if (rows * 8 > ctx.maxDense) {
-    throw varError(ctx, `cannot hold the ${rows} rows of a ${dims.join('x')} char array: ${denseLimitText(rows * 8, ctx.maxDense)}`);
+  try {
+    if (dims.length !== 2 || count !== dimsProduct(dims)) return { text: whole ?? codesText(codes, 0, 1, count) };
+    const [rows, cols] = dims;
+    // Rows without characters (dims N x 0) take no bytes in the file: their count is bounded as values.
+    if (rows * 8 > ctx.maxDense) {
+      throw varError(ctx, `cannot hold the ${rows} rows of a ${dimsText(dims)} char array: ${denseLimitText(rows * 8, ctx.maxDense)}`);
+    }
+    if (!el) return { text: '', lines: new Array<string>(rows).fill('') };
+    if (rows === 1) {
+      const text = whole ?? codesText(codes, 0, 1, count);
+      return { text, lines: [text] };
+    }
+    if (whole !== undefined) codes = codePoints(whole, count);
+    const buf = new Uint16Array(Math.min(2 * cols, CHAR_CHUNK + 1));
+    const lines: string[] = [];
+    for (let r = 0; r < rows; r++) lines.push(codesText(codes, r, rows, cols, buf));
+    return { text: lines.join('\n'), lines };
+  } catch (e) {
+    // "Invalid string length": past what checkTextLength counted, characters beyond the BMP take two
+    // code units each, and the rows joined a newline each.
+    if (e instanceof RangeError) throw varError(ctx, `cannot hold its ${count} characters in a string: ${e.message}`, e);
+    throw e;
   }
-  if (!el) return { text: '', lines: new Array<string>(rows).fill('') };
-  if (rows === 1) {
-    const text = fromCodes(codes);
-    return { text, lines: [text] };
-  }
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const line: number[] = [];
-    for (let c = 0; c < cols; c++) line.push(codes[r + c * rows]);
-    lines.push(fromCodes(line));
-  }
-  return { text: lines.join('\n'), lines };
 }
 
-function fromCodes(codes: number[]): string {
-  let s = '';
-  for (const c of codes) s += Number.isInteger(c) && c >= 0 && c <= 0x10ffff ? String.fromCodePoint(c) : '\ufffd';
-  return s;
+/** Refuse, before decoding them, `count` characters that one string cannot hold. */
+function checkTextLength(ctx: VarContext, count: number): void {
+  if (count > bufferConstants.MAX_STRING_LENGTH) {
+    throw varError(ctx, `cannot hold its ${count} characters in a string: a string holds ${bufferConstants.MAX_STRING_LENGTH} at most`);
+  }
 }
 
-/** Dense column-major copy of a sparse matrix, refused beyond maxDenseBytes (8 bytes a value). */
+/** The code points in `s`, a well-formed string (decoded UTF-8). */
+function codePointCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return n;
+}
+
+/** The `count` code points of `s`, one number each. */
+function codePoints(s: string, count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  for (let i = 0, k = 0; k < count; i++, k++) {
+    const c = s.codePointAt(i) as number;
+    out[k] = c;
+    if (c > 0xffff) i++;
+  }
+  return out;
+}
+
+/**
+ * The text of `count` characters codes[start], codes[start + step], ...: each an integer code point,
+ * U+FFFD where it is none. Built CHAR_CHUNK code units at a time in `buf` (CHAR_CHUNK + 1 units, or
+ * twice `count`, at least), then joined.
+ */
+function codesText(codes: ArrayLike<number>, start: number, step: number, count: number, buf?: Uint16Array): string {
+  if (count === 0) return '';
+  const b = buf ?? new Uint16Array(Math.min(2 * count, CHAR_CHUNK + 1));
+  const full = b.length - 1;
+  const parts: string[] = [];
+  let n = 0;
+  for (let k = 0, i = start; k < count; k++, i += step) {
+    let c = codes[i];
+    if (!(c >= 0 && c <= 0x10ffff && Number.isInteger(c))) c = 0xfffd;
+    if (c > 0xffff) {
+      c -= 0x10000;
+      b[n++] = 0xd800 | (c >> 10);
+      b[n++] = 0xdc00 | (c & 0x3ff);
+    } else {
+      b[n++] = c;
+    }
+    if (n >= full) {
+      parts.push(fromUnits(b, n));
+      n = 0;
+    }
+  }
+  if (n > 0) parts.push(fromUnits(b, n));
+  return parts.length === 1 ? parts[0] : parts.join('');
+}
+
+function fromUnits(units: Uint16Array, n: number): string {
+  return String.fromCharCode.apply(null, units.subarray(0, n) as unknown as number[]);
+}
+
+/**
+ * Dense column-major copy of a sparse matrix, refused beyond maxDenseBytes (8 bytes a value) with a
+ * DataFormatError; a matrix whose parts do not agree (see checkSparseMatrix) is a ValidationError.
+ */
 export function sparseToDense(s: SparseMatrix, options?: DenseOptions): Float64Array {
   const limit = maxDenseOption(options);
+  checkSparseShape(s, 'sparse matrix');
   const what = `a dense ${s.rows}x${s.cols} copy of a sparse matrix`;
   const bytes = s.rows * s.cols * 8;
   if (bytes > limit) {
     throw new DataFormatError(`cannot allocate ${what}: ${denseLimitText(bytes, limit)}`);
   }
+  checkSparseMatrix(s, 'sparse matrix');
   const out = allocate(Float64Array, s.rows * s.cols, what);
   for (let j = 0; j < s.cols; j++) {
     for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[j * s.rows + s.ir[k]] += s.pr[k];
@@ -840,3 +990,39 @@ export function denseData(v: MatVariable, options?: DenseOptions): Float64Array 
   throw new DataFormatError(`variable ${JSON.stringify(v.name)} is a ${v.className} array, not numeric`);
 }
 
+/** A SparseMatrix given to the API is an object whose rows and cols are whole numbers (ValidationError). */
+function checkSparseShape(s: SparseMatrix, name: string): void {
+  if (s === null || typeof s !== 'object') fail('a sparse matrix { rows, cols, ir, jc, pr }', name, s);
+  expectInteger(`${name}.rows`, s.rows, { min: 0 });
+  expectInteger(`${name}.cols`, s.cols, { min: 0 });
+}
+
+function isArrayLike(a: unknown): a is ArrayLike<number> {
+  return Array.isArray(a) || (ArrayBuffer.isView(a) && !(a instanceof DataView));
+}
+
+/**
+ * Check a SparseMatrix given to the API, as readSparse checks those of files, before anything loops
+ * over it: jc holds cols + 1 offsets, from 0, non-decreasing, to nnz = the length of ir and of pr, and
+ * each ir is a row index (below rows). Throws ValidationError; takes O(cols + nnz). `name` is what
+ * messages call the matrix.
+ */
+export function checkSparseMatrix(s: SparseMatrix, name: string): void {
+  checkSparseShape(s, name);
+  const { rows, cols, ir, jc, pr } = s;
+  if (!isArrayLike(ir)) fail('an Int32Array of row indices', `${name}.ir`, ir);
+  if (!isArrayLike(jc)) fail('an Int32Array of column offsets', `${name}.jc`, jc);
+  if (!isArrayLike(pr)) fail('a Float64Array of values', `${name}.pr`, pr);
+  if (jc.length !== cols + 1) fail(`${cols + 1} column offsets (cols + 1)`, `${name}.jc`, jc);
+  if (jc[0] !== 0) fail('0, the first column offset', `${name}.jc[0]`, jc[0]);
+  for (let j = 1; j <= cols; j++) {
+    if (!Number.isInteger(jc[j]) || jc[j] < jc[j - 1]) fail(`an integer >= jc[${j - 1}] (${jc[j - 1]})`, `${name}.jc[${j}]`, jc[j]);
+  }
+  const nnz = jc[cols];
+  if (ir.length !== nnz) fail(`${nnz} row indices, as jc[${cols}] counts`, `${name}.ir`, ir);
+  if (pr.length !== nnz) fail(`${nnz} values, as jc[${cols}] counts`, `${name}.pr`, pr);
+  for (let k = 0; k < nnz; k++) {
+    const i = ir[k];
+    if (!Number.isInteger(i) || i < 0 || i >= rows) fail(`a row index, an integer >= 0 and < ${rows} (rows)`, `${name}.ir[${k}]`, i);
+  }
+}

@@ -9,7 +9,7 @@ import { deflateRawSync, deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lib/errors';
 import { datasetFromMatFile, loadMatDataset } from '../../lib/data/dataset';
-import { denseData, parseMat, readMat, sparseToDense } from '../../lib/data/mat';
+import { CELL_ENTRY_BYTES, denseData, parseMat, readMat, sparseToDense } from '../../lib/data/mat';
 import { DEFAULT_MAX_DENSE_BYTES, type DenseOptions, type ParseMatOptions } from '../../lib/data';
 import {
   compressedElement, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, MX, writeMat, type VarSpec,
@@ -56,13 +56,14 @@ describe('sparse arrays: dense copies are bounded (maxDenseBytes)', () => {
   });
 
   it('checks that a sparse Y matches the samples before densifying it', async () => {
-    // With maxDenseBytes 96 (what the dense 4x3 X takes as float64 when read), densifying the
-    // 2^31 - 1 labels first would fail with the limit instead.
+    // With maxDenseBytes 96 (what the dense 4x3 X takes as float64 when read) and the two variables
+    // (CELL_ENTRY_BYTES each), densifying the 2^31 - 1 labels first would fail with the limit instead.
+    const maxDenseBytes = 96 + 2 * CELL_ENTRY_BYTES;
     const file = writeFile('sparse-y.mat', writeMat([X4x3, oneNonzero('Y', MAX_ROWS, 1)]));
-    expect(await loadError(file, { maxDenseBytes: 96 })).toBe(`${file}: Y has 2147483647 labels but X has 4 rows (samples)`);
+    expect(await loadError(file, { maxDenseBytes })).toBe(`${file}: Y has 2147483647 labels but X has 4 rows (samples)`);
     // A sparse row vector: its columns are stored (jc), so it cannot claim billions; count it all the same.
     const file2 = writeFile('sparse-y-row.mat', writeMat([X4x3, oneNonzero('Y', 1, 5)]));
-    expect(await loadError(file2, { maxDenseBytes: 96 })).toBe(`${file2}: Y has 5 labels but X has 4 rows (samples)`);
+    expect(await loadError(file2, { maxDenseBytes })).toBe(`${file2}: Y has 5 labels but X has 4 rows (samples)`);
   });
 
   it('loads sparse data up to maxDenseBytes and refuses it one byte below', () => {
@@ -327,10 +328,12 @@ describe('dense arrays: decoded values are bounded (maxDenseBytes), from their d
 
   it('counts a dense element against its dims before decoding it', () => {
     // 1000 doubles for a 1x1 array: refused for the mismatch, not for the 8000 bytes they would take.
+    // The limit holds the variable (CELL_ENTRY_BYTES) and 16 bytes.
+    const maxDenseBytes = 16 + CELL_ENTRY_BYTES;
     const liar: VarSpec = { kind: 'numeric', name: 'X', dims: [1, 1], values: new Float64Array(1000) };
-    expect(dataError(() => parseMat(writeMat([{ ...liar, dims: [1000, 1] }]), undefined, { maxDenseBytes: 16 }))).toMatch(/it needs 7\.8 KiB/);
+    expect(dataError(() => parseMat(writeMat([{ ...liar, dims: [1000, 1] }]), undefined, { maxDenseBytes }))).toMatch(/it needs 7\.8 KiB/);
     const bytes = concat([matHeader(), element(MI.matrix, matrixBody(liar), { small: false })]);
-    expect(dataError(() => parseMat(bytes, undefined, { maxDenseBytes: 16 }))).toBe(
+    expect(dataError(() => parseMat(bytes, undefined, { maxDenseBytes }))).toBe(
       'variable "X": real part has 1000 values but dims 1x1 need 1 at offset 128',
     );
   });
