@@ -1,7 +1,11 @@
 // PENDING, NOT RUN: vitest runs test/**/*.test.ts only. This fuzz harness (written 2026-11-29) still fails on
-// known findings: untyped TypeErrors for Proxy-wrapped typed arrays (instanceof passes, .length throws), for a
-// Symbol as a name, for subset() of a dataset without y; and a fit at learningRate 3.4e38 that resolves with
-// finite losses while the model then predicts NaN. Fix them, then move this file to test/model/api-fuzz.test.ts.
+// known findings, listed in the stop note of 2026-11-29 (reproducers were in /tmp/api-fuzz-repro): a fit whose
+// refused pruning.layers (holes) has already trained; divergence in the last update not detected (lr 3.4e38:
+// finite losses, then NaN predictions); finite huge features (3.4e38) predicting NaN silently; Proxy-wrapped
+// typed arrays and detached arrays reaching V8's own TypeErrors; NativeData.from's name unchecked; subset()
+// checking only X; fitStandardizer/applyStandardizer taking non-finite values; makeSyntheticDataset({ classes:
+// 1000 }) with empty classes; prepare reading data.X twice; a Map taken as an empty options object.
+// Fix them, then move this file to test/model/api-fuzz.test.ts.
 /**
  * Seeded fuzzing of the public API (lib/index.ts) with hostile arguments:
  *
@@ -739,7 +743,7 @@ async function guarded<T>(g: Group, b: Bench, call: string, args: string, run: (
     if (after !== before) g.add(call, args, `the model changed although the call was refused with ${describeError(o.error)}`);
   }
   // Training that overflowed (a callback's error or an abort after it, say) leaves NaN predictions: expected from now on.
-  if (!b.model.disposed && (await predictsNaN(b.model))) b.diverged = true;
+  if (!b.model.disposed && (hugeWeights(b.model) || (await predictsNaN(b.model)))) b.diverged = true;
   return o;
 }
 
@@ -753,6 +757,15 @@ function dataVerdict(data: FuzzedData): string | undefined {
 }
 
 type Action = (g: Group, b: Bench, rng: Rng) => Promise<void>;
+
+/** Weights so large (or not finite) that some inputs overflow the forward pass: NaN predictions are then expected. */
+function hugeWeights(m: SparseMLP): boolean {
+  for (let l = 0; l < LAYERS.length - 1; l++) {
+    const c = m.layer(l);
+    if (c.values.some((v) => !(Math.abs(v) < 1e15)) || c.bias.some((v) => !(Math.abs(v) < 1e15))) return true;
+  }
+  return false;
+}
 
 /** Whether the model's weights are no longer usable: NaN probabilities for ordinary inputs. */
 async function predictsNaN(m: SparseMLP): Promise<boolean> {
@@ -800,7 +813,7 @@ function perturbFit(rng: Rng, o: Record<string, unknown>): string {
     if (key === 'earlyStopping') o.validation ??= validSet(rng);
     const field = rng.pick(fields);
     inner[field] = special.length && rng.chance(0.6) ? rng.pick(special)() : hostile(rng);
-    if (key === 'pruning' && field === 'layers' && Array.isArray(inner.layers)) {
+    if (key === 'pruning' && field === 'layers' && !types.isProxy(inner.layers) && Array.isArray(inner.layers)) {
       // Pruning from the second epoch: a list refused only then would come after the first epoch's training.
       Object.assign(inner, { beta: 1, gamma: 1 });
       o.epochs = 3;
