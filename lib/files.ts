@@ -1,5 +1,5 @@
 /** Writing result files so that a reader never sees half of one: a temporary file beside it, then renamed. */
-import { closeSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Longest file name (bytes) that Linux, macOS and Windows file systems take. */
@@ -40,15 +40,7 @@ export function tempPathBeside(path: string, tag: string): string {
 
 /** Writes `text` to `path` atomically; on failure the temporary file is removed and the error thrown as it is. */
 export function writeFileAtomic(path: string, text: string): void {
-  const target = writeTarget(path);
-  const tmp = tempPathBeside(target, String(process.pid));
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true }); // no half-written temporary file left behind (a full disk, a file size limit)
-    throw e;
-  }
+  writeChunksAtomic(path, [text]);
 }
 
 /** Pieces written together: small chunks are gathered up to this many characters before a write. */

@@ -4,7 +4,7 @@
  * gave, rather than under the API's internal names (y, layers[3], options.testSize, ...).
  */
 import type { Dataset } from '../data';
-import { largestFraction } from '../data/split';
+import { heldOutCapacity, largestFraction } from '../data/split';
 import { ValidationError } from '../errors';
 import { isCsvFile } from '../experiment/prepare';
 import { DECIMAL_NOTATION, describe } from '../validate';
@@ -65,20 +65,11 @@ export function checkMatVariables(file: string | undefined, vars: { xVar?: strin
   }
 }
 
-/** Test samples that a stratified split can take: every class of 2 or more keeps one training sample. */
-export function testCapacity(data: Dataset): number {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < data.y.length; i++) counts.set(data.y[i], (counts.get(data.y[i]) ?? 0) + 1);
-  let capacity = 0;
-  for (const m of counts.values()) capacity += m >= 2 ? m - 1 : m;
-  return Math.min(capacity, data.samples - 1);
-}
-
 /** --test-fraction F takes ceil(n * F) test samples: that must leave every class a training sample. */
 export function checkTestFraction(file: string | undefined, data: Dataset, fraction: number | undefined): void {
   if (fraction === undefined) return;
   const n = data.samples;
-  const capacity = testCapacity(data);
+  const { capacity } = heldOutCapacity(data.y, true); // every class of 2 or more keeps a training sample
   if (Math.ceil(n * fraction) <= capacity) return;
   const max = largestFraction(capacity, n); // itself accepted
   throw new ValidationError(

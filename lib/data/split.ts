@@ -168,6 +168,19 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
 }
 
 /**
+ * How many samples of the labels `y` a held-out part (stratified, as allocateTest allots it) may take: every
+ * class of 2 or more keeps one sample; a class of one may go only when `singletonsMayGo`. Also the number of
+ * classes, for messages.
+ */
+export function heldOutCapacity(y: ArrayLike<number>, singletonsMayGo: boolean): { capacity: number; classes: number } {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < y.length; i++) counts.set(y[i], (counts.get(y[i]) ?? 0) + 1);
+  let capacity = 0;
+  for (const m of counts.values()) capacity += m >= 2 ? m - 1 : singletonsMayGo ? m : 0;
+  return { capacity: Math.min(capacity, y.length - 1), classes: counts.size };
+}
+
+/**
  * The largest fraction of 4 decimals whose ceil(n x fraction) samples fit in `capacity` (for error messages
  * that offer it: the rounded ratio itself can be refused, ceil(25 x 0.56) being 15 in floating point).
  */

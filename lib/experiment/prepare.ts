@@ -14,7 +14,7 @@ import {
   type FeatureSet,
   type Standardizer,
 } from '../data';
-import { largestFraction, splitBySize } from '../data/split';
+import { heldOutCapacity, largestFraction, splitBySize } from '../data/split';
 import { ValidationError } from '../errors';
 import { describe, expectBoolean, expectInteger, expectNumber, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 
@@ -169,17 +169,14 @@ export function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadK
 function validationSize(name: string, fraction: unknown, y: Int32Array): number {
   const f = expectNumber(name, fraction, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   const n = y.length;
-  const counts = new Map<number, number>();
-  for (const c of y) counts.set(c, (counts.get(c) ?? 0) + 1);
   // Unlike the test split, a class of one training sample keeps it.
-  let capacity = 0;
-  for (const m of counts.values()) capacity += m - 1;
+  const { capacity, classes } = heldOutCapacity(y, false);
   const held = Math.ceil(n * f);
   if (held > capacity) {
     fail(
       capacity < 1
         ? `no validation split: no class of the ${n} training sample${n === 1 ? '' : 's'} left after the test split can spare one`
-        : `a number > 0 and <= ${largestFraction(capacity, n)} (the test split leaves ${n} training samples in ${counts.size} classes, of which at most ${capacity} can be validation samples so that every class keeps a training sample)`,
+        : `a number > 0 and <= ${largestFraction(capacity, n)} (the test split leaves ${n} training samples in ${classes} classes, of which at most ${capacity} can be validation samples so that every class keeps a training sample)`,
       name,
       f,
     );

@@ -520,7 +520,7 @@ export class SparseMLP {
     return {
       history,
       stoppedEarly,
-      ...(validation && best ? { bestValidationEpoch: best.epoch } : {}),
+      ...(best ? { bestValidationEpoch: best.epoch } : {}), // set only from validation results
       ...(earlyStopEpoch !== undefined ? { earlyStopEpoch } : {}),
       options: o,
     };
