@@ -50,18 +50,44 @@ export class BusyError extends NpsetError {
 
 /**
  * Training produced a loss that is not finite (NaN or infinite): the weights have overflowed, usually
- * because the learning rate is too high. `epoch` is the epoch (from 0) whose training loss it was.
+ * because the learning rate is too high. `epoch` is the epoch (from 0) whose loss it was: its training loss
+ * (measured batch by batch, each before its update), or else the loss on the training data measured after the
+ * epoch, which also sees the epoch's last update (`measured: 'after'`).
  */
 export class DivergenceError extends NpsetError {
   readonly epoch: number;
   readonly loss: number;
-  constructor(epoch: number, loss: number) {
+  readonly measured: 'during' | 'after';
+  constructor(epoch: number, loss: number, measured: 'during' | 'after' = 'during') {
+    const what = measured === 'during' ? 'the training loss' : "the loss on the training data after the epoch's last update";
     super(
-      `Training diverged at epoch ${epoch + 1}: the training loss is ${loss}; the weights are no longer ` +
+      `Training diverged at epoch ${epoch + 1}: ${what} is ${loss}; the weights are no longer ` +
         'usable (usually the learning rate is too high)',
       'ERR_NPSET_DIVERGED',
     );
     this.epoch = epoch;
     this.loss = loss;
+    this.measured = measured;
+  }
+}
+
+/**
+ * The forward pass overflowed float32 for some samples (their class probabilities came out NaN), so predict,
+ * predictProba and evaluate have no answer for them. Usually features far from the scale the model was trained
+ * on (standardise them as the training data was); when every sample overflows, the weights have diverged.
+ * `count` samples overflowed, the first of them at index `first`.
+ */
+export class OverflowError extends NpsetError {
+  readonly count: number;
+  readonly first: number;
+  constructor(name: string, count: number, samples: number, first: number) {
+    super(
+      `The forward pass overflowed float32 for ${count} of ${samples} samples of ${name} (the first: sample ${first}), ` +
+        'so their class probabilities are NaN: scale the features as the training data was (standardise them), ' +
+        'or, when every sample overflows, the weights have diverged in training',
+      'ERR_NPSET_OVERFLOW',
+    );
+    this.count = count;
+    this.first = first;
   }
 }

@@ -1,4 +1,31 @@
+import { types } from 'node:util';
 import { ValidationError } from './errors';
+
+// Typed-array checks by internal slot, not `instanceof`: a Proxy of a Float32Array passes `instanceof` and then
+// throws V8's own TypeError on `.length`; arrays from another realm (vm, worker) fail `instanceof` but are fine.
+export const isFloat32Array = (v: unknown): v is Float32Array => types.isFloat32Array(v);
+export const isFloat64Array = (v: unknown): v is Float64Array => types.isFloat64Array(v);
+export const isInt32Array = (v: unknown): v is Int32Array => types.isInt32Array(v);
+export const isUint8Array = (v: unknown): v is Uint8Array => types.isUint8Array(v);
+
+/** A typed array (no DataView, no Proxy of one) whose values are numbers, not BigInts. */
+export function isNumberTypedArray(v: unknown): v is ArrayLike<number> & ArrayBufferView {
+  return types.isTypedArray(v) && !types.isBigInt64Array(v) && !types.isBigUint64Array(v);
+}
+
+/**
+ * Whether the view's buffer was detached (transferred or a closed worker's): its length reads 0 and any
+ * iteration throws V8's TypeError. Node 20 has no ArrayBuffer.prototype.detached, so slice(0, 0) tells.
+ */
+export function isDetached(view: ArrayBufferView): boolean {
+  if (view.byteLength !== 0 || types.isSharedArrayBuffer(view.buffer)) return false;
+  try {
+    view.buffer.slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 /** A short human description of a received value, for "Expected X for Y but received Z". */
 export function describe(value: unknown): string {
@@ -9,11 +36,27 @@ export function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'boolean' || typeof value === 'symbol') return String(value);
   if (typeof value === 'function') return 'a function';
+  // Before anything reads a property: a Proxy's traps may throw, and a typed array's getters refuse a Proxy.
+  if (types.isProxy(value)) return Array.isArray(value) ? 'a Proxy of an array' : 'a Proxy';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  if (ArrayBuffer.isView(value)) {
+    const kind = types.isTypedArray(value) ? TYPED_ARRAY_NAME.call(value) : 'DataView';
+    const detached = isDetached(value) ? ' (detached)' : '';
+    return `${withArticle(kind)}${detached} of length ${types.isTypedArray(value) ? TYPED_ARRAY_LENGTH.call(value) : value.byteLength}`;
+  }
   const name = (value as object).constructor?.name;
-  return name && name !== 'Object' ? `a ${name}` : 'an object';
+  return name && name !== 'Object' ? withArticle(name) : 'an object';
 }
+
+/** "an Int32Array", "a Uint8Array", "an Error": by the first letter, as class names are read aloud. */
+function withArticle(name: string): string {
+  return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+// The intrinsic getters, so that an own `length` or `constructor` property cannot lie in a message.
+const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const TYPED_ARRAY_NAME = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTO, Symbol.toStringTag)!.get as (this: unknown) => string;
+const TYPED_ARRAY_LENGTH = Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTO, 'length')!.get as (this: unknown) => number;
 
 /** Throw a ValidationError of the form "Expected X for Y but received Z". */
 export function fail(expected: string, name: string, received: unknown): never {
@@ -88,14 +131,42 @@ export function expectOneOf<T extends string>(name: string, value: unknown, choi
 /** A non-empty array of integers, each within the range. */
 export function expectIntegerArray(name: string, value: unknown, r: Range = {}): number[] {
   if (!Array.isArray(value) || value.length === 0) fail(`a non-empty array of ${rangeText('integers', r)}`, name, value);
-  value.forEach((v, i) => expectInteger(`${name}[${i}]`, v, r));
+  // A loop, not forEach, which skips the holes of a sparse array ([, 2]) as if they were not there.
+  for (let i = 0; i < value.length; i++) expectInteger(`${name}[${i}]`, value[i], r);
   return value as number[];
+}
+
+/** Objects with their own internals (a Map's entries are no options): never an options or data object. */
+export function isBuiltInObject(value: object): boolean {
+  return (
+    ArrayBuffer.isView(value) ||
+    types.isAnyArrayBuffer(value) ||
+    types.isMap(value) ||
+    types.isSet(value) ||
+    types.isWeakMap(value) ||
+    types.isWeakSet(value) ||
+    types.isDate(value) ||
+    types.isRegExp(value) ||
+    types.isPromise(value) ||
+    types.isBoxedPrimitive(value) ||
+    value instanceof Error
+  );
+}
+
+/** The named fields of `value`, each read once: a getter cannot answer differently between a check and a use. */
+export function readFields<K extends string>(value: object, keys: readonly K[]): Partial<Record<K, unknown>> {
+  const out: Partial<Record<K, unknown>> = {};
+  for (const key of keys) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 /** A plain object (or undefined, which becomes {}). */
 export function expectOptions(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('an options object', name, value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isBuiltInObject(value)) fail('an options object', name, value);
   return value as Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 /** How the CLI ends on errors: one line on stderr, exit code 2 for bad input, no stack trace. */
 import { CommanderError } from 'commander';
-import { AbortError, DataFormatError, NativeError, ValidationError } from '../errors';
+import { AbortError, DataFormatError, NativeError, OverflowError, ValidationError } from '../errors';
 import { oneLine } from '../text';
 
 /** An error the CLI reports as is (one line), with its own exit code. */
@@ -51,7 +51,9 @@ export function reportError(err: unknown): number {
     process.stderr.write(`npset: ${line}\n`);
     return 1;
   }
-  if (err instanceof ValidationError || err instanceof DataFormatError || err instanceof TypeError || err instanceof RangeError) {
+  // OverflowError: the data's features are out of the model's range (predict on unscaled data, say).
+  const badInput = err instanceof ValidationError || err instanceof DataFormatError || err instanceof OverflowError;
+  if (badInput || err instanceof TypeError || err instanceof RangeError) {
     process.stderr.write(`npset: ${line}\n`);
     return 2;
   }

@@ -4,7 +4,7 @@
  */
 import { basename, extname } from 'node:path';
 import { DataFormatError, ValidationError } from '../errors';
-import { describe, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
+import { describe, expectInteger, expectOptions, expectString, fail, isBuiltInObject, isFloat32Array, isInt32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, maxDenseOption } from './limits';
 import { checkSparseMatrix, denseData, readMat, trimDims, type MatFile, type MatVariable } from './mat';
 import { dimsText } from './mat-dims';
@@ -308,7 +308,7 @@ export function datasetFromArrays(
   const samples = y.length;
   let flat: Float32Array;
   let f: number;
-  if (X instanceof Float32Array) {
+  if (isFloat32Array(X)) {
     f = features === undefined ? X.length / samples : expectInteger('features', features, { min: 1 });
     if (!Number.isInteger(f) || f < 1 || X.length !== samples * f) {
       fail(`a Float32Array of length samples x features (${samples} x ${features ?? '?'})`, 'X', X);
@@ -347,43 +347,51 @@ export function datasetFromArrays(
 }
 
 function isNumberArrayLike(v: unknown): v is ArrayLike<number> {
-  if (Array.isArray(v)) return v.every((x) => typeof x === 'number');
-  return ArrayBuffer.isView(v) && !(v instanceof DataView) && typeof (v as unknown as ArrayLike<unknown>)[0] !== 'bigint';
+  if (Array.isArray(v)) {
+    // A loop, not every(), which skips holes.
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return false;
+    return true;
+  }
+  return isNumberTypedArray(v);
+}
+
+/**
+ * The fields of a dataset and their sizes (samples, features, classes; X, y and labels of those lengths;
+ * name arrays, when present, of the right lengths), without reading every value: what `subset` needs.
+ */
+export function checkDatasetShape(d: Dataset, name = 'dataset'): { samples: number; features: number; classes: number } {
+  if (d === null || typeof d !== 'object' || isBuiltInObject(d)) fail('a dataset object', name, d);
+  expectString(`${name}.name`, d.name);
+  const samples = expectInteger(`${name}.samples`, d.samples, { min: 1 });
+  const features = expectInteger(`${name}.features`, d.features, { min: 1 });
+  const classes = expectInteger(`${name}.classes`, d.classes, { min: 1 });
+  if (!isFloat32Array(d.X) || d.X.length !== samples * features) {
+    fail(`a Float32Array of length ${samples * features} (samples x features)`, `${name}.X`, d.X);
+  }
+  if (!isInt32Array(d.y) || d.y.length !== samples) fail(`an Int32Array of length ${samples}`, `${name}.y`, d.y);
+  if (!Array.isArray(d.labels) || d.labels.length !== classes) fail(`an array of ${classes} labels`, `${name}.labels`, d.labels);
+  if (d.labelNames !== undefined && (!Array.isArray(d.labelNames) || d.labelNames.length !== classes)) {
+    fail(`an array of ${classes} label names`, `${name}.labelNames`, d.labelNames);
+  }
+  if (d.featureNames !== undefined && (!Array.isArray(d.featureNames) || d.featureNames.length !== features)) {
+    fail(`an array of ${features} feature names`, `${name}.featureNames`, d.featureNames);
+  }
+  return { samples, features, classes };
 }
 
 /** Check that a dataset's fields are consistent; throws ValidationError, returns the dataset. */
 export function validateDataset(d: Dataset): Dataset {
-  if (d === null || typeof d !== 'object') fail('a dataset object', 'dataset', d);
-  expectString('dataset.name', d.name);
-  const samples = expectInteger('dataset.samples', d.samples, { min: 1 });
-  const features = expectInteger('dataset.features', d.features, { min: 1 });
-  const classes = expectInteger('dataset.classes', d.classes, { min: 1 });
-  if (!(d.X instanceof Float32Array) || d.X.length !== samples * features) {
-    fail(`a Float32Array of length ${samples * features} (samples x features)`, 'dataset.X', d.X);
-  }
-  if (!(d.y instanceof Int32Array) || d.y.length !== samples) fail(`an Int32Array of length ${samples}`, 'dataset.y', d.y);
-  if (!Array.isArray(d.labels) || d.labels.length !== classes) fail(`an array of ${classes} labels`, 'dataset.labels', d.labels);
+  const { samples, features, classes } = checkDatasetShape(d);
   for (let c = 0; c < classes; c++) {
     const l = d.labels[c];
     if (typeof l !== 'number' || !Number.isFinite(l) || (c > 0 && !(l > d.labels[c - 1]))) {
       fail('finite labels in strictly ascending order', `dataset.labels[${c}]`, l);
     }
   }
-  if (d.labelNames !== undefined) {
-    if (!Array.isArray(d.labelNames) || d.labelNames.length !== classes) {
-      fail(`an array of ${classes} label names`, 'dataset.labelNames', d.labelNames);
-    }
-    d.labelNames.forEach((n, c) => {
-      if (typeof n !== 'string') fail('a string', `dataset.labelNames[${c}]`, n);
-    });
-  }
-  if (d.featureNames !== undefined) {
-    if (!Array.isArray(d.featureNames) || d.featureNames.length !== features) {
-      fail(`an array of ${features} feature names`, 'dataset.featureNames', d.featureNames);
-    }
-    d.featureNames.forEach((n, j) => {
-      if (typeof n !== 'string') fail('a string', `dataset.featureNames[${j}]`, n);
-    });
+  // Loops, not forEach, which skips holes.
+  for (const key of ['labelNames', 'featureNames'] as const) {
+    const names = d[key];
+    if (names) for (let i = 0; i < names.length; i++) if (typeof names[i] !== 'string') fail('a string', `dataset.${key}[${i}]`, names[i]);
   }
   for (let i = 0; i < samples; i++) {
     const c = d.y[i];

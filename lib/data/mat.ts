@@ -31,7 +31,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { DataFormatError } from '../errors';
-import { expectInteger, expectOptions, fail, rejectUnknownKeys } from '../validate';
+import { expectInteger, expectOptions, fail, isUint8Array, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, maxDenseOption } from './limits';
 import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
@@ -264,7 +264,7 @@ class Source {
 
 /** Parse a MAT v5 file held in memory. `file` only labels error messages. */
 export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOptions): MatFile {
-  if (!(buffer instanceof Uint8Array)) fail('a Uint8Array', 'buffer', buffer);
+  if (!isUint8Array(buffer)) fail('a Uint8Array', 'buffer', buffer);
   const limits = parseOptions(options);
   const { header, le } = parseHeader(buffer, file);
   const src = new Source(buffer, le, '', file);

@@ -3,8 +3,8 @@
  * each class represented in proportion to its size.
  */
 import { ValidationError } from '../errors';
-import { expectInteger, expectNumber, expectOptions, fail, rejectUnknownKeys } from '../validate';
-import type { Dataset } from './dataset';
+import { expectInteger, expectNumber, expectOptions, fail, isInt32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
+import { checkDatasetShape, type Dataset } from './dataset';
 import { Random } from './random';
 
 export interface SplitOptions {
@@ -29,7 +29,7 @@ export interface Split {
  * and the test split has exactly the requested size. Same `y` and seed, same split.
  */
 export function stratifiedSplit(y: Int32Array, options?: SplitOptions): Split {
-  if (!(y instanceof Int32Array) || y.length < 2) fail('an Int32Array of at least 2 class indices', 'y', y);
+  if (!isInt32Array(y) || y.length < 2) fail('an Int32Array of at least 2 class indices', 'y', y);
   const opts = expectOptions('options', options);
   rejectUnknownKeys('options', opts, ['testSize', 'testFraction', 'seed']);
   const n = y.length;
@@ -101,6 +101,8 @@ function groupByClass(y: Int32Array): Int32Array[] {
 }
 
 const MAX_SAMPLES = 2 ** 31 - 1;
+/** The most values a subset may hold: 8 GiB of float32. */
+const MAX_SUBSET_VALUES = 2 ** 31;
 
 /**
  * Test samples per class: floor of each class's exact share, then the leftover ones to the largest
@@ -147,23 +149,31 @@ export function allocateTest(counts: ArrayLike<number>, testSize: number, single
 
 /** A dataset with the rows at `indices` (in that order); classes and labels are kept. */
 export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
-  if (dataset === null || typeof dataset !== 'object' || !(dataset.X instanceof Float32Array)) {
-    fail('a dataset', 'dataset', dataset);
-  }
-  const { features, samples } = dataset;
-  if (!(Array.isArray(indices) || ArrayBuffer.isView(indices))) fail('an array of sample indices', 'indices', indices);
+  if (dataset === null || typeof dataset !== 'object') fail('a dataset object', 'dataset', dataset);
+  // Each field read once: a getter cannot hand the loop below other arrays than the ones checked.
+  const d: Dataset = { ...dataset };
+  const { features, samples } = checkDatasetShape(d);
+  if (!(Array.isArray(indices) || isNumberTypedArray(indices))) fail('an array of sample indices', 'indices', indices);
   const m = indices.length;
+  const index = (k: number): number => {
+    const i = indices[k];
+    if (!Number.isInteger(i) || i < 0 || i >= samples) fail(`an index in [0, ${samples - 1}]`, `indices[${k}]`, i);
+    return i;
+  };
+  // Every index before allocating (a sparse array of length 2^32 - 1 fails at its first hole, not in new
+  // Float32Array), and again as it is used (an index getter may answer differently the second time).
+  for (let k = 0; k < m; k++) index(k);
+  if (m * features > MAX_SUBSET_VALUES) fail(`at most ${MAX_SUBSET_VALUES} values (indices x features)`, 'indices', indices);
   const X = new Float32Array(m * features);
   const y = new Int32Array(m);
   for (let k = 0; k < m; k++) {
-    const i = indices[k];
-    if (!Number.isInteger(i) || i < 0 || i >= samples) fail(`an index in [0, ${samples - 1}]`, `indices[${k}]`, i);
-    X.set(dataset.X.subarray(i * features, (i + 1) * features), k * features);
-    y[k] = dataset.y[i];
+    const i = index(k);
+    X.set(d.X.subarray(i * features, (i + 1) * features), k * features);
+    y[k] = d.y[i];
   }
-  const out: Dataset = { ...dataset, X, y, samples: m, labels: dataset.labels.slice() };
-  if (dataset.labelNames) out.labelNames = dataset.labelNames.slice();
-  if (dataset.featureNames) out.featureNames = dataset.featureNames.slice();
+  const out: Dataset = { ...d, X, y, samples: m, labels: d.labels.slice() };
+  if (d.labelNames) out.labelNames = d.labelNames.slice();
+  if (d.featureNames) out.featureNames = d.featureNames.slice();
   return out;
 }
 

@@ -2,7 +2,7 @@
  * Per-feature standardisation (z-scores). Fit it on the training rows only, then apply the same
  * mean and scale to train and test, so that no information leaks from the test split.
  */
-import { expectInteger, fail } from '../validate';
+import { expectInteger, fail, isFloat32Array, isFloat64Array } from '../validate';
 
 export interface Standardizer {
   mean: Float64Array;
@@ -13,7 +13,7 @@ export interface Standardizer {
 function checkMatrix(X: unknown, samples: number, features: number, minSamples: number): asserts X is Float32Array {
   expectInteger('samples', samples, { min: minSamples });
   expectInteger('features', features, { min: 1 });
-  if (!(X instanceof Float32Array) || X.length !== samples * features) {
+  if (!isFloat32Array(X) || X.length !== samples * features) {
     fail(`a Float32Array of length ${samples * features} (samples x features)`, 'X', X);
   }
 }
@@ -28,6 +28,8 @@ export function fitStandardizer(X: Float32Array, samples: number, features: numb
     const row = i * features;
     for (let j = 0; j < features; j++) {
       const v = X[row + j];
+      // NaN would pass both comparisons below unseen, and Infinity makes the mean and scale meaningless.
+      if (!Number.isFinite(v)) fail('finite numbers', `X[${row + j}] (sample ${i}, feature ${j})`, v);
       mean[j] += v;
       if (v < min[j]) min[j] = v;
       if (v > max[j]) max[j] = v;
@@ -60,23 +62,22 @@ export function fitStandardizer(X: Float32Array, samples: number, features: numb
 /** A new row-major Float32Array with `(x - mean) / scale` per column. */
 export function applyStandardizer(s: Standardizer, X: Float32Array, samples: number, features: number): Float32Array {
   if (s === null || typeof s !== 'object') fail('a standardizer object', 'standardizer', s);
-  if (!(s.mean instanceof Float64Array) || s.mean.length !== features) {
-    fail(`a Float64Array of length ${features}`, 'standardizer.mean', s.mean);
-  }
-  if (!(s.scale instanceof Float64Array) || s.scale.length !== features) {
-    fail(`a Float64Array of length ${features}`, 'standardizer.scale', s.scale);
-  }
+  // Read once: a getter cannot swap the arrays between the checks and their use.
+  const { mean, scale } = s;
+  if (!isFloat64Array(mean) || mean.length !== features) fail(`a Float64Array of length ${features}`, 'standardizer.mean', mean);
+  if (!isFloat64Array(scale) || scale.length !== features) fail(`a Float64Array of length ${features}`, 'standardizer.scale', scale);
   checkMatrix(X, samples, features, 0);
   const inv = new Float64Array(features);
   for (let j = 0; j < features; j++) {
-    const sc = s.scale[j];
+    const sc = scale[j];
     if (!(sc > 0) || !Number.isFinite(sc)) fail('a positive finite number', `standardizer.scale[${j}]`, sc);
+    if (!Number.isFinite(mean[j])) fail('a finite number', `standardizer.mean[${j}]`, mean[j]);
     inv[j] = 1 / sc;
   }
   const out = new Float32Array(samples * features);
   for (let i = 0; i < samples; i++) {
     const row = i * features;
-    for (let j = 0; j < features; j++) out[row + j] = (X[row + j] - s.mean[j]) * inv[j];
+    for (let j = 0; j < features; j++) out[row + j] = (X[row + j] - mean[j]) * inv[j];
   }
   return out;
 }

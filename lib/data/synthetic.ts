@@ -39,6 +39,8 @@ export function makeSyntheticDataset(options?: SyntheticOptions): Dataset {
   rejectUnknownKeys('options', opts, ['samples', 'features', 'informative', 'classes', 'seed']);
   const classes = opts.classes === undefined ? 2 : expectInteger('options.classes', opts.classes, { min: 2 });
   const samples = opts.samples === undefined ? 600 : expectInteger('options.samples', opts.samples, { min: classes });
+  // Every class gets a sample: the default of 600 samples does not fit more classes than that.
+  if (samples < classes) fail(`at least ${classes} samples (one per class) for options.classes ${classes}`, 'options.samples', `${samples} (the default)`);
   const features = opts.features === undefined ? 500 : expectInteger('options.features', opts.features, { min: 1 });
   const informative =
     opts.informative === undefined

@@ -1,6 +1,6 @@
 /** Validation of labelled data and its conversion to the addon's Dataset (a native copy). */
 import { native, type NativeDataset } from '../native';
-import { fail } from '../validate';
+import { fail, isFloat32Array, isInt32Array } from '../validate';
 
 /** Row-major samples x features, with class indices (labels may be omitted for predict). */
 export interface ModelData {
@@ -18,8 +18,10 @@ export function checkData(name: string, data: unknown, features: number, classes
   if (data === null || typeof data !== 'object' || ArrayBuffer.isView(data)) {
     fail('a dataset object { X, y, samples, features }', name, data);
   }
-  const d = data as Partial<ModelData>;
-  if (!(d.X instanceof Float32Array)) fail('a Float32Array', `${name}.X`, d.X);
+  // Each field read once: a getter cannot hand the addon other arrays than the ones checked.
+  const { X, y, samples: givenSamples, features: givenFeatures } = data as Partial<ModelData>;
+  const d = { X, y, samples: givenSamples, features: givenFeatures };
+  if (!isFloat32Array(d.X)) fail('a Float32Array', `${name}.X`, d.X);
   const samples = d.samples ?? (d.X.length / features);
   if (!Number.isSafeInteger(samples) || samples < 1) fail('an integer >= 1', `${name}.samples`, d.samples);
   if ((d.features ?? features) !== features) fail(`${features} features (the model's inputs)`, `${name}.features`, d.features);
@@ -28,7 +30,7 @@ export function checkData(name: string, data: unknown, features: number, classes
     if (!Number.isFinite(d.X[i])) fail('finite feature values', `${name}.X[${i}]`, d.X[i]);
   }
   if (labels) {
-    if (!(d.y instanceof Int32Array)) fail('an Int32Array of class indices', `${name}.y`, d.y);
+    if (!isInt32Array(d.y)) fail('an Int32Array of class indices', `${name}.y`, d.y);
     if (d.y.length !== samples) fail(`an Int32Array of length ${samples}`, `${name}.y`, d.y);
     for (let i = 0; i < d.y.length; i++) {
       if (d.y[i] < 0 || (classes !== null && d.y[i] >= classes)) {
@@ -70,6 +72,8 @@ export class NativeData {
 
   /** Validates `data` (finite features, class indices >= 0 when `y` is given) and copies it. */
   static from(data: ModelData, name = 'data'): NativeData {
+    // The name goes into messages: a Symbol or an object would fail there with V8's TypeError.
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) fail('a string of 1 to 200 characters', 'name', name);
     if (data instanceof NativeData) fail('a plain dataset object { X, y, samples, features } (a NativeData is used as it is)', name, data);
     if (data === null || typeof data !== 'object') fail('a dataset object { X, y, samples, features }', name, data);
     const features = (data as Partial<ModelData>).features;

@@ -5,7 +5,7 @@
 import type { Standardizer } from '../data/standardize';
 import { ValidationError } from '../errors';
 import type { NativeLayerState } from '../native';
-import { describe, expectBoolean, expectOptions, fail, rejectUnknownKeys } from '../validate';
+import { describe, expectBoolean, expectOptions, fail, isFloat64Array, rejectUnknownKeys } from '../validate';
 import { arrayType, ModelFileError, MODEL_FILE_VERSION, type ArrayType, type StoredArray } from './model-file';
 import { resolveModelOptions, type ModelOptions } from './options';
 
@@ -53,7 +53,7 @@ function checkStandardizer(name: string, s: unknown, inputs: number): Standardiz
   const o = expectOptions(name, s);
   for (const key of ['mean', 'scale'] as const) {
     const a = o[key];
-    if (!(a instanceof Float64Array) || a.length !== inputs) fail(`a Float64Array of ${inputs} values (the model's inputs)`, `${name}.${key}`, a);
+    if (!isFloat64Array(a) || a.length !== inputs) fail(`a Float64Array of ${inputs} values (the model's inputs)`, `${name}.${key}`, a);
     const bad = a.findIndex((v) => !Number.isFinite(v) || (key === 'scale' && !(v > 0)));
     if (bad >= 0) fail(key === 'scale' ? 'finite numbers > 0' : 'finite numbers', `${name}.${key}[${bad}]`, a[bad]);
   }

@@ -5,7 +5,7 @@
  */
 import { applyStandardizer, type Dataset, type FeatureSet } from '../data';
 import { ValidationError } from '../errors';
-import { DECIMAL_NOTATION, expectInteger, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
+import { DECIMAL_NOTATION, expectInteger, expectOptions, expectString, fail, isBuiltInObject, isFloat32Array, isInt32Array, readFields, rejectUnknownKeys } from '../validate';
 import type { SavedInfo } from './persist';
 
 /** What prepare needs of a model: its inputs, classes and what was saved with it (null: built, not loaded). */
@@ -49,10 +49,15 @@ export function classLabels(model: ModelShape): (string | number)[] {
   return model.saved?.labelNames ?? model.saved?.labels ?? Array.from({ length: model.classes }, (_, c) => c);
 }
 
-export function prepareInput(model: ModelShape, data: FeatureSet | Dataset, options: PrepareInputOptions = {}): PreparedInput {
+/** The fields of a feature set or dataset that prepare reads. */
+const DATA_KEYS = ['name', 'X', 'y', 'samples', 'features', 'labels', 'labelNames', 'featureNames'] as const;
+
+export function prepareInput(model: ModelShape, given: FeatureSet | Dataset, options: PrepareInputOptions = {}): PreparedInput {
   const o = expectOptions('prepare options', options);
   rejectUnknownKeys('prepare options', o, ['name', 'source']);
   const name = o.name === undefined ? 'data' : expectString('name', o.name);
+  if (given === null || typeof given !== 'object' || isBuiltInObject(given)) fail('a dataset { X, samples, features } from a loader', name, given);
+  const data = readFields(given, DATA_KEYS) as Partial<Dataset>;
   checkFeatureSet(data, name);
   const source = o.source === undefined ? (typeof data.name === 'string' && data.name ? data.name : 'a dataset') : expectString('source', o.source);
   const { X: ordered, columns } = alignColumns(model, data, name, source);
@@ -62,7 +67,7 @@ export function prepareInput(model: ModelShape, data: FeatureSet | Dataset, opti
   const standardizer = model.saved?.standardizer ?? null;
   const X = standardizer ? applyStandardizer(standardizer, ordered, data.samples, data.features) : ordered;
   const out: PreparedInput = { X, samples: data.samples, features: data.features, columns, standardized: standardizer !== null };
-  if ('y' in data && data.y !== undefined) {
+  if (data.y !== undefined) {
     const { map, by } = classMap(model, data as Partial<Dataset> & { y: Int32Array }, name);
     const y = new Int32Array(data.samples);
     let unknown = 0;
@@ -75,23 +80,24 @@ export function prepareInput(model: ModelShape, data: FeatureSet | Dataset, opti
   return out;
 }
 
-function checkFeatureSet(data: unknown, name: string): asserts data is FeatureSet {
-  if (data === null || typeof data !== 'object' || ArrayBuffer.isView(data)) fail('a dataset { X, samples, features } from a loader', name, data);
-  const d = data as Partial<Dataset>;
+function checkFeatureSet(d: Partial<Dataset>, name: string): asserts d is FeatureSet & Partial<Dataset> {
   const samples = expectInteger(`${name}.samples`, d.samples, { min: 1 });
   const features = expectInteger(`${name}.features`, d.features, { min: 1 });
-  if (!(d.X instanceof Float32Array) || d.X.length !== samples * features) {
+  if (!isFloat32Array(d.X) || d.X.length !== samples * features) {
     fail(`a Float32Array of samples x features (${samples} x ${features}) values`, `${name}.X`, d.X);
   }
   const list = (key: 'labels' | 'labelNames' | 'featureNames', kind: 'string' | 'number') => {
     const v = d[key] as unknown;
-    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== kind))) fail(`an array of ${kind}s (as the loaders give)`, `${name}.${key}`, v);
+    if (v === undefined) return;
+    if (!Array.isArray(v)) fail(`an array of ${kind}s (as the loaders give)`, `${name}.${key}`, v);
+    // A loop, not some(), which skips holes.
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== kind) fail(`a ${kind} (as the loaders give)`, `${name}.${key}[${i}]`, v[i]);
   };
   list('featureNames', 'string');
   list('labelNames', 'string');
   list('labels', 'number');
   if (d.y === undefined) return;
-  if (!(d.y instanceof Int32Array) || d.y.length !== samples) fail(`an Int32Array of ${samples} class indices`, `${name}.y`, d.y);
+  if (!isInt32Array(d.y) || d.y.length !== samples) fail(`an Int32Array of ${samples} class indices`, `${name}.y`, d.y);
   const classes = d.labelNames?.length ?? d.labels?.length ?? Infinity;
   for (let i = 0; i < samples; i++) {
     if (!(d.y[i] >= 0 && d.y[i] < classes)) fail(classes === Infinity ? 'a class index >= 0' : `a class index between 0 and ${classes - 1}`, `${name}.y[${i}]`, d.y[i]);

@@ -2,9 +2,9 @@
  * SparseMLP: the public model class. Builds a sparse (or dense) MLP in the native core and trains it
  * with SET evolution and optional NPSET neuron pruning. All long work runs off the event loop.
  */
-import { AbortError, BusyError, DivergenceError, NativeError, NpsetError, ValidationError } from '../errors';
+import { AbortError, BusyError, DivergenceError, NativeError, NpsetError, OverflowError, ValidationError } from '../errors';
 import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
-import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
+import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, isDetached, isFloat32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
 import { leaseFor, type DataLease, type ModelData, type NativeData } from './data';
 import {
   PRUNE_CRITERIA,
@@ -85,8 +85,8 @@ export interface FitOptions extends TrainOptions {
   /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
   signal?: AbortSignal;
   /**
-   * What an epoch whose training loss is NaN or infinite does: 'error' (default) rejects with a
-   * DivergenceError; 'continue' goes on training, as a fixed experimental protocol may require (every later
+   * What an epoch whose training loss, or loss on the training data after the epoch, is NaN or infinite does:
+   * 'error' (default) rejects with a DivergenceError; 'continue' goes on training, as a fixed experimental protocol may require (every later
    * loss is then NaN too).
    */
   onDivergence?: 'error' | 'continue';
@@ -493,9 +493,13 @@ export class SparseMLP {
       if (first > 0 && this.#evolvedAfter !== first - 1) await this.#evolve(o, first - 1, signal);
       for (let epoch = first; epoch < o.epochs; epoch++) {
         if (signal?.aborted) throw abortReason(signal);
-        const { info, stop } = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, testLease?.dataset ?? null, o, epoch, signal, decide);
-        // NaN or infinite: the weights overflowed, and every later epoch would only report NaN.
-        if (!Number.isFinite(info.loss) && onDivergence === 'error') throw new DivergenceError(epoch, info.loss);
+        const { info, stop, evaluatedLoss } = await this.#epoch(trainLease.dataset, validLease?.dataset ?? null, testLease?.dataset ?? null, o, epoch, signal, decide);
+        // NaN or infinite: the weights overflowed, and every later epoch would only report NaN. Each batch's loss
+        // is measured before its update, so only the evaluation after the epoch sees an overflow in the last one.
+        if (onDivergence === 'error') {
+          if (!Number.isFinite(info.loss)) throw new DivergenceError(epoch, info.loss);
+          if (!Number.isFinite(evaluatedLoss)) throw new DivergenceError(epoch, evaluatedLoss, 'after');
+        }
         history.push(info);
         if (stop && epoch < o.epochs - 1) earlyStopEpoch = epoch;
         if (onEpoch && (await untilAborted(Promise.resolve(onEpoch(info)), signal)) === false) {
@@ -535,7 +539,7 @@ export class SparseMLP {
     epoch: number,
     signal: AbortSignal | undefined,
     decide: (epoch: number, trainLoss: number, validation: Evaluation | undefined) => boolean,
-  ): Promise<{ info: EpochInfo; stop: boolean }> {
+  ): Promise<{ info: EpochInfo; stop: boolean; evaluatedLoss: number }> {
     const started = performance.now();
     // Before any job: a schedule function that throws or returns a bad rate stops fit with the model unchanged.
     const learningRate = rateAt(o.learningRateSchedule, o.learningRate, epoch, o.epochs);
@@ -582,7 +586,7 @@ export class SparseMLP {
         total: performance.now() - started,
       },
     };
-    return { info, stop };
+    return { info, stop, evaluatedLoss: trainEval.loss };
   }
 
   /** SET evolution after `epoch` (none for dense models or zeta 0); returns its time in ms. */
@@ -618,13 +622,29 @@ export class SparseMLP {
   async evaluate(data: ModelData | NativeData, options: { batchSize?: number } = {}): Promise<Evaluation> {
     const batch = expectInteger('batchSize', expectOptions('evaluate options', options).batchSize ?? 128, { min: 1, max: 65536 });
     const lease = leaseFor('data', data, this.inputs, this.classes, true);
-    return this.#job((m) => m.evaluate(lease.dataset, batch)).finally(lease.release);
+    try {
+      const r = await this.#job((m) => m.evaluate(lease.dataset, batch));
+      if (Number.isNaN(r.loss)) {
+        // Which samples overflowed (this path only): the loss alone does not say.
+        const classes = await this.#job((m) => m.predict(lease.dataset, batch, true));
+        checkOverflow('data', classes.length, (s) => classes[s] < 0);
+      }
+      return r;
+    } finally {
+      lease.release();
+    }
   }
 
   /** Class probabilities, row-major [samples][classes]. */
   async predictProba(data: ModelData | NativeData | Float32Array): Promise<Float32Array> {
     const lease = this.#predictionData(data);
-    return this.#job((m) => m.predict(lease.dataset, 128)).finally(lease.release);
+    const p = await this.#job((m) => m.predict(lease.dataset, 128)).finally(lease.release);
+    const C = this.classes;
+    checkOverflow('data', p.length / C, (s) => {
+      for (let c = 0; c < C; c++) if (Number.isNaN(p[s * C + c])) return true;
+      return false;
+    });
+    return p;
   }
 
   /**
@@ -633,17 +653,20 @@ export class SparseMLP {
    */
   async predict(data: ModelData | NativeData | Float32Array): Promise<Int32Array> {
     const lease = this.#predictionData(data);
-    return this.#job((m) => m.predict(lease.dataset, 128, true)).finally(lease.release);
+    const classes = await this.#job((m) => m.predict(lease.dataset, 128, true)).finally(lease.release);
+    // -1: that sample's probabilities are NaN.
+    checkOverflow('data', classes.length, (s) => classes[s] < 0);
+    return classes;
   }
 
   #predictionData(data: ModelData | NativeData | Float32Array): DataLease {
-    if (ArrayBuffer.isView(data) && !(data instanceof Float32Array)) {
+    if (ArrayBuffer.isView(data) && !isFloat32Array(data)) {
       fail(`a Float32Array (samples x ${this.inputs} features, row-major) or a dataset object`, 'data', data);
     }
-    if (data instanceof Float32Array && (data.length === 0 || data.length % this.inputs !== 0)) {
+    if (isFloat32Array(data) && (data.length === 0 || data.length % this.inputs !== 0)) {
       fail(`a Float32Array of a positive multiple of ${this.inputs} values (samples x features, row-major)`, 'data', data);
     }
-    const d = data instanceof Float32Array ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
+    const d = isFloat32Array(data) ? { X: data, samples: data.length / this.inputs, features: this.inputs } : data;
     return leaseFor('data', d, this.inputs, this.classes, false);
   }
 
@@ -702,10 +725,11 @@ export class SparseMLP {
     const hidden = this.#hiddenLayers;
     const layers = o.hiddenLayers;
     if (!Array.isArray(layers)) fail('an array of 1-based hidden layer indices', 'hiddenLayers', layers);
-    layers.forEach((h, i) => expectInteger(`hiddenLayers[${i}]`, h, { min: 1, max: hidden }));
+    // A copy read once, by index (forEach would skip the holes of a sparse array).
+    const ids = Array.from(layers as unknown[], (h, i) => expectInteger(`hiddenLayers[${i}]`, h, { min: 1, max: hidden }));
     const criterion = expectOneOf('criterion', o.criterion ?? 'out-degree', PRUNE_CRITERIA);
     const alpha = expectNumber('alpha', o.alpha ?? 0.04, { min: 0, max: 1, maxExclusive: true });
-    const r = await this.#job((m) => m.pruneNeurons({ hiddenLayers: layers, alpha, criterion }));
+    const r = await this.#job((m) => m.pruneNeurons({ hiddenLayers: ids, alpha, criterion }));
     return r.removed;
   }
 
@@ -719,7 +743,7 @@ export class SparseMLP {
   /** Removes the given neurons (current indices) of hidden layer `hidden` with all their connections. */
   removeNeurons(hidden: number, neurons: ArrayLike<number>): void {
     const h = expectInteger('hidden', hidden, { min: 1, max: this.#hiddenLayers });
-    if (!Array.isArray(neurons) && !(ArrayBuffer.isView(neurons) && !(neurons instanceof DataView))) {
+    if (!Array.isArray(neurons) && !(isNumberTypedArray(neurons) && !isDetached(neurons))) {
       fail('an array of neuron indices', 'neurons', neurons);
     }
     const size = this.#sync('removeNeurons', (m) => m.topology()).neurons[h];
@@ -766,4 +790,16 @@ export class SparseMLP {
   get disposed(): boolean {
     return this.#model === null;
   }
+}
+
+/** Throws OverflowError when some of the samples overflowed in the forward pass. */
+function checkOverflow(name: string, samples: number, overflowed: (sample: number) => boolean): void {
+  let count = 0;
+  let first = -1;
+  for (let s = 0; s < samples; s++) {
+    if (!overflowed(s)) continue;
+    if (first < 0) first = s;
+    count++;
+  }
+  if (count > 0) throw new OverflowError(name, count, samples, first);
 }

@@ -1,7 +1,7 @@
 /** reportError: how each kind of error ends the CLI (one stderr line, exit code). */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CliError, reportError } from '../../lib/cli/errors';
-import { DivergenceError, NpsetError } from '../../lib/errors';
+import { DivergenceError, NpsetError, OverflowError } from '../../lib/errors';
 
 let lines: string[];
 beforeEach(() => {
@@ -41,6 +41,11 @@ describe('reportError', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^npset: Training diverged at epoch 2/);
     expect(lines[0]).not.toContain('unexpected');
+  });
+
+  it('features that overflow the model (OverflowError): exit 2, one line, as other bad input', () => {
+    expect(reportError(new OverflowError('--data', 3, 10, 4))).toBe(2);
+    expect(lines).toEqual(['npset: The forward pass overflowed float32 for 3 of 10 samples of --data (the first: sample 4), so their class probabilities are NaN: scale the features as the training data was (standardise them), or, when every sample overflows, the weights have diverged in training\n']);
   });
 
   it('a DivergenceError recognised by its name alone', () => {

@@ -133,7 +133,10 @@ describe('SparseMLP.prepare and classLabels', () => {
     await expectValidationError(() => loaded.prepare(raw, { nam: 'x' } as never), /unknown option "nam"/);
     await expectValidationError(() => loaded.prepare({ ...raw, labelNames: new Set(labelNames) } as never), /an array of strings \(as the loaders give\) for data\.labelNames but received a Set/);
     await expectValidationError(() => loaded.prepare({ ...raw, featureNames: 'abcdef' } as never), /for data\.featureNames but received "abcdef"/);
-    await expectValidationError(() => loaded.prepare({ ...raw, labels: ['a'] } as never), /an array of numbers .* for data\.labels/);
+    await expectValidationError(() => loaded.prepare({ ...raw, labels: ['a'] } as never), /a number \(as the loaders give\) for data\.labels\[0\] but received "a"/);
+    // Holes are no names: a sparse array is checked entry by entry, not as forEach or some() would.
+    // eslint-disable-next-line no-sparse-arrays
+    await expectValidationError(() => loaded.prepare({ ...raw, labelNames: ['a', , 'c'] } as never), /a string .* for data\.labelNames\[1\] but received undefined/);
     await expectValidationError(() => loaded.prepare({ ...raw, features: 5 }, { name: '--data', source: 'x.csv' }), /for --data\.X/);
   });
 });

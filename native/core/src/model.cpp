@@ -392,9 +392,13 @@ std::vector<int32_t> Model::predict_classes(const DataView& data, int batch_size
         // The first largest probability, exactly as an argmax over predict()'s rows would pick it.
         softmax_column(z, pb, s, C, p.data());
         int64_t best = 0;
-        for (int64_t c = 1; c < C; ++c)
+        bool nan = std::isnan(p[0]);
+        for (int64_t c = 1; c < C; ++c) {
+            nan = nan || std::isnan(p[c]);
             if (p[c] > p[best]) best = c;
-        out[sample] = static_cast<int32_t>(best);
+        }
+        // -1: the forward pass overflowed (NaN probabilities), so no class is the largest; callers report it.
+        out[sample] = nan ? -1 : static_cast<int32_t>(best);
     });
     return out;
 }

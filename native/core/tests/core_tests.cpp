@@ -2201,6 +2201,27 @@ TEST(predict_probabilities_agree_with_evaluate) {
     }
 }
 
+// A sample whose forward pass overflows float32 gets NaN probabilities from predict and class -1 from
+// predict_classes (no class is the largest); the other samples are predicted as before.
+TEST(predict_marks_overflowed_samples) {
+    Data data = blobs(40, 12, 3, 1.0, 56);
+    ModelConfig c;
+    c.layers = {12, 30, 30, 3};
+    c.epsilon = 5.0;
+    c.seed = 8;
+    Model m(c);
+    const std::vector<int32_t> before = m.predict_classes(data.view());
+    for (int64_t j = 0; j < 12; ++j) data.x[5 * 12 + j] = (j % 2 ? -1 : 1) * 3.4e38f;
+    const std::vector<float> p = m.predict(data.view());
+    const std::vector<int32_t> classes = m.predict_classes(data.view());
+    REQUIRE(std::isnan(p[5 * 3]) || std::isnan(p[5 * 3 + 1]) || std::isnan(p[5 * 3 + 2]));
+    for (int64_t s = 0; s < 40; ++s) {
+        const bool nan = std::isnan(p[s * 3]) || std::isnan(p[s * 3 + 1]) || std::isnan(p[s * 3 + 2]);
+        CHECK_EQ(classes[s], nan ? -1 : before[s]);
+        if (s != 5) CHECK(!nan);
+    }
+}
+
 }  // namespace
 
 // A model rebuilt from its saved layers trains on exactly as the original does (momentum included), after

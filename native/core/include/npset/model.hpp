@@ -97,7 +97,8 @@ public:
     EvalResult evaluate(const DataView& data, int batch_size = 128, const std::atomic<bool>* cancel = nullptr);
     // Softmax outputs, row-major [samples][classes].
     std::vector<float> predict(const DataView& data, int batch_size = 128, const std::atomic<bool>* cancel = nullptr);
-    // The class of largest probability per sample, without the samples x classes matrix of predict().
+    // The class of largest probability per sample, without the samples x classes matrix of predict(); -1 for a
+    // sample whose probabilities are NaN (the forward pass overflowed).
     std::vector<int32_t> predict_classes(const DataView& data, int batch_size = 128,
                                          const std::atomic<bool>* cancel = nullptr);
 
