@@ -1,6 +1,6 @@
 /** Validation of labelled data and its conversion to the addon's Dataset (a native copy). */
 import { native, type NativeDataset } from '../native';
-import { fail, isFloat32Array, isInt32Array } from '../validate';
+import { fail, isFloat32Array, isInt32Array, readFields } from '../validate';
 
 /** Row-major samples x features, with class indices (labels may be omitted for predict). */
 export interface ModelData {
@@ -19,8 +19,7 @@ export function checkData(name: string, data: unknown, features: number, classes
     fail('a dataset object { X, y, samples, features }', name, data);
   }
   // Each field read once: a getter cannot hand the addon other arrays than the ones checked.
-  const { X, y, samples: givenSamples, features: givenFeatures } = data as Partial<ModelData>;
-  const d = { X, y, samples: givenSamples, features: givenFeatures };
+  const d = readFields(data, ['X', 'y', 'samples', 'features']) as Partial<ModelData>;
   if (!isFloat32Array(d.X)) fail('a Float32Array', `${name}.X`, d.X);
   const samples = d.samples ?? (d.X.length / features);
   if (!Number.isSafeInteger(samples) || samples < 1) fail('an integer >= 1', `${name}.samples`, d.samples);
