@@ -73,8 +73,9 @@ export class DivergenceError extends NpsetError {
 
 /**
  * The forward pass overflowed float32 for some samples (their class probabilities came out NaN), so predict,
- * predictProba and evaluate have no answer for them. Usually features far from the scale the model was trained
- * on (standardise them as the training data was); when every sample overflows, the weights have diverged.
+ * predictProba and evaluate have no answer for them. Usually features far from the range the model was trained
+ * on (data not standardised as the training data was, or outliers); when every sample overflows, the weights
+ * have diverged.
  * `count` samples overflowed, the first of them at index `first`.
  */
 export class OverflowError extends NpsetError {
@@ -83,8 +84,8 @@ export class OverflowError extends NpsetError {
   constructor(name: string, count: number, samples: number, first: number) {
     super(
       `The forward pass overflowed float32 for ${count} of ${samples} samples of ${name} (the first: sample ${first}), ` +
-        'so their class probabilities are NaN: scale the features as the training data was (standardise them), ' +
-        'or, when every sample overflows, the weights have diverged in training',
+        'so their class probabilities are NaN: their features are far outside the range the model was trained on ' +
+        '(unscaled data, or outliers), or, when every sample overflows, the weights have diverged in training',
       'ERR_NPSET_OVERFLOW',
     );
     this.count = count;

@@ -69,6 +69,11 @@ export interface Range {
   /** Exclusive bounds instead of inclusive. */
   minExclusive?: boolean;
   maxExclusive?: boolean;
+  /**
+   * The value is stored as a float32 (native training settings): the bounds hold for it once rounded, so that
+   * 0.99999999999 for a bound "< 1" is refused here, not by the addon as 1.
+   */
+  float32?: boolean;
 }
 
 function rangeText(kind: string, r: Range): string {
@@ -97,6 +102,9 @@ export const DECIMAL_NOTATION = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$
 export function expectNumber(name: string, value: unknown, r: Range = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value, r)) {
     fail(rangeText('a finite number', r), name, value);
+  }
+  if (r.float32 && !inRange(Math.fround(value), r)) {
+    fail(`${rangeText('a finite number', r)} once rounded to float32 (it rounds to ${Math.fround(value)})`, name, value);
   }
   return value;
 }

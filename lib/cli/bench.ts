@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { benchShape, runBench, WORKLOADS, type BenchResult, type BenchRow, type Workload } from '../experiment/bench';
+import { benchShape, modelBytesEstimate, runBench, WORKLOADS, type BenchResult, type BenchRow, type Workload } from '../experiment/bench';
 import type { Dataset } from '../data';
 import { loadData } from '../experiment/prepare';
 import { ValidationError } from '../errors';
@@ -105,6 +105,7 @@ export function benchCommand(): Command {
       const shape = benchShape({ workload: f.workload, layers: f.layers, samples: f.samples, data, batch: f.batch });
       if (!data) checkSyntheticFits(shape.samples, shape.layers[0]);
       checkConnections(shape.layers, f.epsilon, f.layers ? '--layers and --epsilon' : '--epsilon');
+      checkModelFits(shape.layers, f.epsilon, shape.batch, f.layers ? '--layers and --epsilon' : '--epsilon');
       const progress = f.json ? undefined : (m: string) => process.stderr.write(`${m}\n`);
       const result = await runBench(
         { workload: f.workload, layers: f.layers, samples: f.samples, data, method: f.method, epsilon: f.epsilon, batch: f.batch, threads: f.threads, epochs: f.epochs, warmup: f.warmup, dense: f.dense, onProgress: progress },
@@ -174,6 +175,18 @@ function checkSyntheticFits(samples: number, features: number): void {
     throw new ValidationError(
       `Expected an integer >= 1 and <= ${max} for --samples (synthetic data of ${features} features, held twice in float32, ` +
         `must fit in this machine's ${(memory / 2 ** 30).toFixed(1)} GiB of memory) but received ${samples}`,
+    );
+  }
+}
+
+/** Before the synthetic data is made (seconds and gigabytes for 2^31 inputs): a model too big for the machine. */
+function checkModelFits(layers: number[], epsilon: number, batch: number, flags: string): void {
+  const memory = totalmem();
+  const bytes = modelBytesEstimate(layers, epsilon, batch);
+  if (bytes > memory) {
+    const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+    throw new ValidationError(
+      `Expected a model that fits in this machine's ${gib(memory)} of memory for ${flags} but received layers ${layers.join('-')} at epsilon ${epsilon}, which need about ${gib(bytes)}`,
     );
   }
 }

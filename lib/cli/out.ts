@@ -110,6 +110,16 @@ export function checkOutFiles(flag: string, dir: string, names: readonly string[
 export function checkOutFile(flag: string, file: string, inputs: Record<string, string | undefined> = {}): void {
   const dir = dirname(resolve(file));
   const shown = JSON.stringify(file);
+  // "out/", "." or "/": a directory, whose name resolve() would take as the file's (or, for "/", find none).
+  let isDir = false;
+  try {
+    isDir = statSync(file).isDirectory();
+  } catch {
+    // missing, or not reachable: the checks below say why
+  }
+  if (isDir || file.endsWith('/')) {
+    throw new ValidationError(`Expected a file path for ${flag} but received ${shown}, which ${isDir ? 'is a directory' : 'names a directory (it ends with /)'}`);
+  }
   let k: ReturnType<typeof kind>;
   try {
     k = kind(dir);

@@ -230,7 +230,11 @@ function withNoLabelsHint<E extends Error>(e: E): E {
 
 /** A labelled read that fails on its label column: the file may have no labels at all. */
 function hintNoLabels(e: unknown): never {
-  if (e instanceof DataFormatError && /continuous target|label/i.test(e.message)) throw withNoLabelsHint(e);
+  if (!(e instanceof DataFormatError)) throw e;
+  // The file's path, quoted cells and column names left out: a feature column named "label" (or a folder
+  // named labels) is no sign that the file has no labels.
+  const own = (e.file !== undefined && e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message).replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  if (/continuous target|label/i.test(own)) throw withNoLabelsHint(e);
   throw e;
 }
 

@@ -143,6 +143,13 @@ export function reproduceCommand(): Command {
         bar?.stop();
         process.removeListener('SIGINT', onSigint);
       }
+      if (result.runs.length === 0) {
+        // Exit code 1, not 2: the arguments were valid; every dataset was tried and failed to load (each
+        // reported above), so there is nothing to tabulate.
+        const names = result.failed.map((f) => f.dataset).join(', ');
+        const what = only ? 'every requested dataset' : `every paper dataset in ${dataDir}`;
+        throw new CliError(`no run: ${what} failed to load (${names}); nothing written to ${out}`, 1);
+      }
       const summary = summarize(out, result, flags.epochs);
       if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
@@ -151,12 +158,6 @@ export function reproduceCommand(): Command {
           `wrote ${out}/${files.join(', ')} ` +
             `(${result.runs.length} runs in ${formatElapsed(Date.now() - started)})\n`,
         );
-      }
-      if (result.runs.length === 0) {
-        // Exit code 1, not 2: the arguments were valid; every dataset was tried and failed to load (each
-        // reported above), so there is nothing to tabulate.
-        const names = result.failed.map((f) => f.dataset).join(', ');
-        throw new CliError(`no run: ${only ? 'every requested dataset' : `every paper dataset in ${dataDir}`} failed to load (${names})`, 1);
       }
     });
 }

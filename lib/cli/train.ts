@@ -99,9 +99,9 @@ export function trainCommand(): Command {
     .option('--lr <r>', 'learning rate', number('--lr', { min: 0, minExclusive: true }), d.lr)
     .option('--lr-schedule <spec>', 'learning rate per epoch (default: constant): constant, step:EPOCHS[:FACTOR] (times FACTOR, default 0.1, every EPOCHS epochs), exponential:FACTOR (or exp:FACTOR; times FACTOR every epoch) or cosine[:MIN_LR] (half a cosine from --lr down towards MIN_LR, default 0, over the epochs)', (v: string) => parseLearningRateSchedule('--lr-schedule', v))
     .option('--lr-warmup <n>', 'epochs of linear warm-up (rate --lr * (epoch + 1) / n) before the schedule starts (default: 0)', integer('--lr-warmup', { min: 0, max: LIMITS.epochs }))
-    .option('--momentum <m>', 'SGD momentum', number('--momentum', { min: 0, max: 1, maxExclusive: true }), d.momentum)
-    .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true }), d.weightDecay)
-    .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true }), d.dropout)
+    .option('--momentum <m>', 'SGD momentum', number('--momentum', { min: 0, max: 1, maxExclusive: true, float32: true }), d.momentum)
+    .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true, float32: true }), d.weightDecay)
+    .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true, float32: true }), d.dropout)
     .option('--test-fraction <f>', 'fraction of samples in the stratified test split (default: ceil(n / 3) samples)', number('--test-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
     .option('--validation-fraction <f>', 'fraction of the training split held out (stratified) to pick the best epoch and for --patience (default: none)', number('--validation-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
     .option('--patience <n>', 'stop once n epochs pass without a better validation epoch (needs --validation-fraction; NPSET methods run at least to their last pruning; default: off)', integer('--patience', { min: 1, max: LIMITS.epochs }))
@@ -137,6 +137,9 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   checkCsvHeader(f.data, f.header);
   checkMatVariables(f.data, f);
   if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel, { '--data': f.data });
+  if (METHOD_SPECS[f.method].prune === 'second' && f.hidden.length < 2) {
+    throw new ValidationError(`Expected at least 2 hidden sizes for --hidden with --method ${f.method} (it prunes the second hidden layer) but received ${f.hidden.join(',')}`);
+  }
   if (f.patience !== undefined && f.validationFraction === undefined) {
     throw new ValidationError(`Expected --validation-fraction with --patience ${f.patience} (the split whose accuracy it watches) but received none`);
   }
@@ -146,6 +149,13 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   // Checked before the header is printed and before any model is built.
   checkDataset('--data', f.data, raw, 2);
   checkTestFraction(f.data, raw, f.testFraction);
+  // Unlike feature names (left out of the file when too long), predict needs the label names: said before training.
+  if (f.saveModel !== undefined && raw.labelNames && namesBytes(raw.labelNames) > MAX_HEADER_BYTES / 2) {
+    throw new ValidationError(
+      `Expected label names of at most ${MAX_HEADER_BYTES / 2} bytes in all (as JSON, half the model file's header) for --save-model ` +
+        `but received ${raw.labelNames.length} label names of ${namesBytes(raw.labelNames)} bytes in --data: shorten the labels, or leave out --save-model`,
+    );
+  }
   if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
   // Split before the notes, so that a --validation-fraction the data cannot give is the only line printed.
   const data = splitPrepared(raw, { testFraction: f.testFraction, validationFraction: f.validationFraction, seed: f.seed }, '--validation-fraction');

@@ -77,7 +77,18 @@ export function applyStandardizer(s: Standardizer, X: Float32Array, samples: num
   const out = new Float32Array(samples * features);
   for (let i = 0; i < samples; i++) {
     const row = i * features;
-    for (let j = 0; j < features; j++) out[row + j] = (X[row + j] - mean[j]) * inv[j];
+    for (let j = 0; j < features; j++) {
+      out[row + j] = (X[row + j] - mean[j]) * inv[j];
+      // A held-out outlier (3e38 in a column of thousandths, say) leaves float32 once standardised: said here,
+      // with its place and the column's mean and scale, rather than as an Infinity somewhere downstream.
+      if (!Number.isFinite(out[row + j])) {
+        fail(
+          `a value whose standardised form (x - ${mean[j]}) / ${scale[j]} fits in float32`,
+          `X[${row + j}] (sample ${i}, feature ${j})`,
+          X[row + j],
+        );
+      }
+    }
   }
   return out;
 }

@@ -256,7 +256,8 @@ async function timeEpochs(model: SparseMLP, data: NativeData, o: BenchOptions, b
 }
 
 /** Rough native memory of one sparse model of this shape: connections and per-batch activations. */
-function modelBytesEstimate(layers: number[], epsilon: number, batch: number): number {
+/** About the native memory of a sparse model of `layers` (20 bytes a connection) and its batch buffers. */
+export function modelBytesEstimate(layers: number[], epsilon: number, batch: number): number {
   let bytes = 0;
   for (let l = 0; l + 1 < layers.length; l++) bytes += Math.min(layers[l] * layers[l + 1], epsilon * (layers[l] + layers[l + 1])) * 20;
   return bytes + layers.reduce((a, n) => a + n, 0) * (Math.ceil(batch / 8) * 8) * 4 * 4;

@@ -159,10 +159,33 @@ export function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadK
     train = subset(train, inner.train);
   }
   const s = fitStandardizer(train.X, train.samples, train.features);
-  for (const part of validation ? [train, test, validation] : [train, test]) {
-    part.X = applyStandardizer(s, part.X, part.samples, part.features);
+  try {
+    for (const part of validation ? [train, test, validation] : [train, test]) {
+      part.X = applyStandardizer(s, part.X, part.samples, part.features);
+    }
+  } catch (e) {
+    throw (e instanceof ValidationError && outlierError(data, s)) || e;
   }
   return { name: data.name, train, test, ...(validation ? { validation } : {}), classes: data.classes, features: data.features, standardizer: s };
+}
+
+/**
+ * The first sample of the whole dataset that leaves float32 once standardised with the training split's mean
+ * and scale (a held-out outlier), named by its place in the dataset rather than in its split.
+ */
+function outlierError(data: Dataset, s: Standardizer): ValidationError | undefined {
+  const f = data.features;
+  for (let i = 0; i < data.X.length; i++) {
+    const j = i % f;
+    const z = Math.fround((data.X[i] - s.mean[j]) / s.scale[j]);
+    if (Number.isFinite(z)) continue;
+    return new ValidationError(
+      `Expected feature values that fit in float32 once standardised with the training split's mean and scale for ` +
+        `${data.name}, sample ${Math.floor(i / f)}, feature ${j} (from 0) but received ${data.X[i]}: (x - ${s.mean[j]}) / ${s.scale[j]} ` +
+        'overflows. It is an outlier far outside the training samples of that feature: remove it or rescale the feature',
+    );
+  }
+  return undefined;
 }
 
 /** ceil(fraction x samples) validation samples of the training labels `y`, leaving every class a training sample. */

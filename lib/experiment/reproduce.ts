@@ -220,7 +220,8 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
     }
     throw err;
   }
-  await save(true);
+  // No run finished (every dataset failed to load): nothing is written, so earlier results in `out` stay.
+  if (result.runs.length > 0) await save(true);
   return result;
 }
 

@@ -152,6 +152,7 @@ function checkSettings(value: unknown): RunSettings {
   const o: Record<string, unknown> = { ...RUN_DEFAULTS, hidden: [...RUN_DEFAULTS.hidden] };
   for (const [k, v] of Object.entries(given)) if (v !== undefined) o[k] = v;
   const unit = { min: 0, max: 1, maxExclusive: true };
+  const unit32 = { ...unit, float32: true }; // stored as float32 by the addon
   const learningRate = expectNumber('settings.learningRate', o.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX });
   return {
     hidden: hiddenSizes(o.hidden),
@@ -160,9 +161,9 @@ function checkSettings(value: unknown): RunSettings {
     zeta: expectNumber('settings.zeta', o.zeta, { min: 0, max: 1 }),
     batchSize: expectInteger('settings.batchSize', o.batchSize, { min: 1, max: 65536 }),
     learningRate,
-    momentum: expectNumber('settings.momentum', o.momentum, unit),
-    weightDecay: expectNumber('settings.weightDecay', o.weightDecay, unit),
-    dropout: expectNumber('settings.dropout', o.dropout, unit),
+    momentum: expectNumber('settings.momentum', o.momentum, unit32),
+    weightDecay: expectNumber('settings.weightDecay', o.weightDecay, unit32),
+    dropout: expectNumber('settings.dropout', o.dropout, unit32),
     alpha: expectNumber('settings.alpha', o.alpha, unit),
     beta: expectInteger('settings.beta', o.beta, { min: 0 }),
     gamma: expectInteger('settings.gamma', o.gamma, { min: 0 }),

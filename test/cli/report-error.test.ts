@@ -45,7 +45,7 @@ describe('reportError', () => {
 
   it('features that overflow the model (OverflowError): exit 2, one line, as other bad input', () => {
     expect(reportError(new OverflowError('--data', 3, 10, 4))).toBe(2);
-    expect(lines).toEqual(['npset: The forward pass overflowed float32 for 3 of 10 samples of --data (the first: sample 4), so their class probabilities are NaN: scale the features as the training data was (standardise them), or, when every sample overflows, the weights have diverged in training\n']);
+    expect(lines).toEqual(['npset: The forward pass overflowed float32 for 3 of 10 samples of --data (the first: sample 4), so their class probabilities are NaN: their features are far outside the range the model was trained on (unscaled data, or outliers), or, when every sample overflows, the weights have diverged in training\n']);
   });
 
   it('a DivergenceError recognised by its name alone', () => {

@@ -15,8 +15,10 @@ import {
   datasetFromArrays,
   fitStandardizer,
   makeSyntheticDataset,
+  splitAndStandardize,
   stratifiedSplit,
   subset,
+  ValidationError,
   type Dataset,
 } from '../../lib';
 import { blobs, expectValidationError, snapshot } from './helpers';
@@ -197,5 +199,36 @@ describe('divergence in the last update of an epoch', () => {
     expect(r.history).toHaveLength(2);
     m.dispose();
     m2.dispose();
+  });
+});
+
+describe('standardisation of a held-out outlier', () => {
+  it('applyStandardizer refuses a value whose standardised form leaves float32, naming it', () => {
+    const s = { mean: Float64Array.from([0.002]), scale: Float64Array.from([0.0014]) };
+    expect(() => applyStandardizer(s, Float32Array.from([0.001, 3e38]), 2, 1)).toThrow(
+      /Expected a value whose standardised form \(x - 0\.002\) \/ 0\.0014 fits in float32 for X\[1\] \(sample 1, feature 0\) but received 3\.0000000054977558e\+38/,
+    );
+  });
+
+  it('splitAndStandardize names the outlier by its place in the dataset, whichever split it lands in', () => {
+    const X = Array.from({ length: 12 }, (_, i) => [i === 5 ? 3e38 : (i % 5) * 0.001, 1]);
+    const y = Array.from({ length: 12 }, (_, i) => i % 2);
+    const d = datasetFromArrays('outlier', X, y);
+    let refused = 0;
+    let trained = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      try {
+        const p = splitAndStandardize(d, { seed });
+        // In the training split the outlier widens its column's scale: every standardised value stays finite.
+        for (const part of [p.train, p.test]) expect(part.X.every(Number.isFinite)).toBe(true);
+        trained++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(ValidationError);
+        expect((e as Error).message).toMatch(/once standardised with the training split's mean and scale for outlier, sample 5, feature 0 \(from 0\) but received 3\.0000000054977558e\+38/);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(trained).toBeGreaterThan(0);
   });
 });
