@@ -197,6 +197,8 @@ export async function readModelFile(path: string): Promise<{ header: Record<stri
     if (header === null || typeof header !== 'object' || Array.isArray(header)) throw bad('the header is not a JSON object');
     const h = header as Record<string, unknown>;
     if (h.format !== 'npset-model') throw bad(`the header's format is ${JSON.stringify(h.format)}, not "npset-model"`);
+    // The header repeats the preamble's version: two that differ mean an edited or spliced file.
+    if (h.version !== MODEL_FILE_VERSION) throw bad(`the header's version is ${JSON.stringify(h.version)}, but the file's preamble says ${MODEL_FILE_VERSION}`);
     const dataStart = align8(16 + headerBytes);
     const arrays = new Map<string, StoredArray>();
     let total = 0; // bytes allocated so far: never more than the file holds, whatever the table claims

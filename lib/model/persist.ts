@@ -184,6 +184,11 @@ export function unpackModel(
       if (arrayType(a) !== ARRAY_TYPES[key]) throw bad(`array ${name} is ${arrayType(a)}, not ${ARRAY_TYPES[key]}`);
       return a;
     };
+    const connections = (e as { connections?: unknown }).connections;
+    const stored = got('col').length || rows * cols; // a dense layer stores no column indices
+    if (connections !== undefined && connections !== stored) {
+      throw bad(`layer ${l} of the header says ${describe(connections)} connections, but its arrays hold ${stored}`);
+    }
     return {
       rows,
       cols,
@@ -197,6 +202,13 @@ export function unpackModel(
     };
   });
   const extras = (header.extras ?? {}) as Record<string, unknown>;
+  if (extras === null || typeof extras !== 'object' || Array.isArray(extras)) throw bad(`the header's extras are ${describe(extras)}, not an object`);
+  // A flag other than true or false, or arrays without the flag, would leave new data unstandardised unnoticed.
+  const hasStandardizerArrays = arrays.has('standardizer.mean') || arrays.has('standardizer.scale');
+  if (extras.standardizer !== undefined && typeof extras.standardizer !== 'boolean') {
+    throw bad(`the header's extras.standardizer is ${describe(extras.standardizer)}, not true or false`);
+  }
+  if (extras.standardizer !== true && hasStandardizerArrays) throw bad('the file holds standardizer arrays, but its header says the model has no standardizer');
   const inputs = options.layers[0];
   const classes = options.layers[n];
   const checked = <T>(what: string, f: () => T): T => {

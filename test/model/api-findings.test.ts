@@ -4,10 +4,14 @@
  * standardisation, overflow in the forward pass and divergence in an epoch's last update. Each was a V8
  * TypeError, a silent wrong answer or a model changed by a refused call.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   DivergenceError,
+  ModelFileError,
   NativeData,
   OverflowError,
   SparseMLP,
@@ -230,5 +234,59 @@ describe('standardisation of a held-out outlier', () => {
     }
     expect(refused).toBeGreaterThan(0);
     expect(trained).toBeGreaterThan(0);
+  });
+});
+
+describe('model file header: parts that must agree', () => {
+  // The header's JSON as edited by the cases: any shape.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Header = Record<string, any>;
+  /** The file with its JSON header edited (the preamble's length and the 8-byte alignment kept right). */
+  function edited(bytes: Buffer, edit: (h: Header) => void): Buffer {
+    const length = bytes.readUInt32LE(12);
+    const header = JSON.parse(bytes.subarray(16, 16 + length).toString('utf8')) as Header;
+    const data = bytes.subarray(Math.ceil((16 + length) / 8) * 8);
+    edit(header);
+    const json = Buffer.from(JSON.stringify(header));
+    const pre = Buffer.from(bytes.subarray(0, 16));
+    pre.writeUInt32LE(json.length, 12);
+    const head = Buffer.concat([pre, json]);
+    return Buffer.concat([head, Buffer.alloc((8 - (head.length % 8)) % 8), data]);
+  }
+
+  it('refuses a version, a connection count or a standardizer flag that contradicts the rest of the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npset-header-'));
+    try {
+      const m = await model();
+      const d = blobs(30, F, C);
+      await m.fit(d, { epochs: 1 });
+      const file = join(dir, 'm.npset');
+      await m.save(file, { standardizer: fitStandardizer(d.X, d.samples, F) });
+      m.dispose();
+      const bytes = readFileSync(file);
+      const cases: [string, (h: Header) => void, RegExp][] = [
+        ['version', (h) => (h.version = 2), /the header's version is 2, but the file's preamble says 1/],
+        ['connections', (h) => (h.layers[0].connections += 1), /layer 0 of the header says \d+ connections, but its arrays hold \d+/],
+        ['standardizer flag', (h) => (h.extras.standardizer = { mean: [1] }), /extras\.standardizer is an object, not true or false/],
+        ['no flag', (h) => (h.extras.standardizer = false), /holds standardizer arrays, but its header says the model has no standardizer/],
+        ['extras', (h) => (h.extras = null), /holds standardizer arrays/],
+        ['extras array', (h) => (h.extras = [1]), /extras are an array of length 1, not an object/],
+      ];
+      for (const [what, edit, message] of cases) {
+        const f = join(dir, `${what}.npset`);
+        writeFileSync(f, edited(bytes, edit));
+        const e = await SparseMLP.load(f).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(e, what).toBeInstanceOf(ModelFileError);
+        expect((e as Error).message, what).toMatch(message);
+      }
+      // The unedited header, rewritten the same way, still loads.
+      writeFileSync(join(dir, 'same.npset'), edited(bytes, () => undefined));
+      (await SparseMLP.load(join(dir, 'same.npset'))).dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
