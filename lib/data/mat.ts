@@ -31,7 +31,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { DataFormatError } from '../errors';
-import { expectInteger, expectOptions, fail, isUint8Array, rejectUnknownKeys } from '../validate';
+import { describe, expectInteger, expectOptions, fail, isFloat64Array, isNumberTypedArray, isUint8Array, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, maxDenseOption } from './limits';
 import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
@@ -265,6 +265,8 @@ class Source {
 /** Parse a MAT v5 file held in memory. `file` only labels error messages. */
 export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOptions): MatFile {
   if (!isUint8Array(buffer)) fail('a Uint8Array', 'buffer', buffer);
+  // It goes into messages: a Symbol or an object would fail there with V8's TypeError.
+  if (file !== undefined && typeof file !== 'string') fail('a string (the name used in messages) or undefined', 'file', file);
   const limits = parseOptions(options);
   const { header, le } = parseHeader(buffer, file);
   const src = new Source(buffer, le, '', file);
@@ -977,17 +979,29 @@ export function sparseToDense(s: SparseMatrix, options?: DenseOptions): Float64A
   }
   checkSparseMatrix(s, 'sparse matrix');
   const out = allocate(Float64Array, s.rows * s.cols, what);
+  const { jc, ir, pr } = s;
   for (let j = 0; j < s.cols; j++) {
-    for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[j * s.rows + s.ir[k]] += s.pr[k];
+    for (let k = jc[j]; k < jc[j + 1]; k++) {
+      // Each value read once and checked as it is added: null, a string or a BigInt is no matrix value.
+      const v: unknown = pr[k];
+      if (typeof v !== 'number') fail('a number', `sparse matrix.pr[${k}]`, v);
+      out[j * s.rows + ir[k]] += v;
+    }
   }
   return out;
 }
 
 /** The dense column-major real data of a numeric variable, densifying a sparse one. */
 export function denseData(v: MatVariable, options?: DenseOptions): Float64Array {
-  if (v.data) return v.data;
-  if (v.sparse) return sparseToDense(v.sparse, options);
-  throw new DataFormatError(`variable ${JSON.stringify(v.name)} is a ${v.className} array, not numeric`);
+  if (v === null || typeof v !== 'object') fail('a variable of a MAT-file (from readMat or parseMat)', 'variable', v);
+  const { data, sparse } = v;
+  if (data !== undefined) {
+    if (!isFloat64Array(data)) fail('a Float64Array (the dense values)', 'variable.data', data);
+    return data;
+  }
+  if (sparse !== undefined) return sparseToDense(sparse, options);
+  const kind = typeof v.className === 'string' ? v.className : describe(v.className);
+  throw new DataFormatError(`variable ${describe(v.name)} is a ${kind} array, not numeric`);
 }
 
 /** A SparseMatrix given to the API is an object whose rows and cols are whole numbers (ValidationError). */
@@ -998,7 +1012,7 @@ function checkSparseShape(s: SparseMatrix, name: string): void {
 }
 
 function isArrayLike(a: unknown): a is ArrayLike<number> {
-  return Array.isArray(a) || (ArrayBuffer.isView(a) && !(a instanceof DataView));
+  return Array.isArray(a) || isNumberTypedArray(a);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { expectInteger, fail } from '../validate';
+import { types } from 'node:util';
+import { expectInteger, fail, isDetached } from '../validate';
 
 /** A mutable array-like that `shuffle` can permute in place (plain arrays and typed arrays). */
 export interface MutableArrayLike<T> {
@@ -91,6 +92,10 @@ export class Random {
 
   /** Fisher-Yates shuffle in place; returns the same array. */
   shuffle<A extends MutableArrayLike<unknown>>(array: A): A {
+    // Arrays and typed arrays only: an { length } object or a string has no elements to permute, and a frozen
+    // array (or a detached buffer) none that can be written.
+    const ok = (Array.isArray(array) || (types.isTypedArray(array) && !isDetached(array))) && !Object.isFrozen(array);
+    if (!ok) fail('an array or typed array that can be written', 'array', array);
     for (let i = array.length - 1; i > 0; i--) {
       const j = this.nextInt(i + 1);
       const tmp = array[i];

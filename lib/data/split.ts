@@ -3,7 +3,7 @@
  * each class represented in proportion to its size.
  */
 import { ValidationError } from '../errors';
-import { expectInteger, expectNumber, expectOptions, fail, isInt32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
+import { expectInteger, expectNumber, expectOptions, fail, isDetached, isInt32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
 import { checkDatasetShape, type Dataset } from './dataset';
 import { Random } from './random';
 
@@ -109,15 +109,19 @@ const MAX_SUBSET_VALUES = 2 ** 31;
  * remainders. Remainders are compared as integers (testSize * count mod n), so there is no rounding.
  */
 export function allocateTest(counts: ArrayLike<number>, testSize: number, singletonsMayGo = true): Int32Array {
-  if (!(Array.isArray(counts) || ArrayBuffer.isView(counts))) fail('an array of class sizes', 'counts', counts);
+  if (!(Array.isArray(counts) || (isNumberTypedArray(counts) && !isDetached(counts)))) fail('an array of class sizes', 'counts', counts);
+  if (typeof singletonsMayGo !== 'boolean') fail('a boolean', 'singletonsMayGo', singletonsMayGo);
+  // Each size read once, into the copy used below: a getter answering differently later could make the loop
+  // that hands out the leftover seats run forever.
   const k = counts.length;
+  const sizes = new Array<number>(k);
   let n = 0;
-  for (let c = 0; c < k; c++) n += expectInteger(`counts[${c}]`, counts[c], { min: 0, max: MAX_SAMPLES });
+  for (let c = 0; c < k; c++) n += sizes[c] = expectInteger(`counts[${c}]`, counts[c], { min: 0, max: MAX_SAMPLES });
   // Sample indices are Int32: more samples than that cannot be split (and the loop below would run for ages).
   if (n > MAX_SAMPLES) fail(`class sizes summing to at most ${MAX_SAMPLES}`, 'counts', `a sum of ${n}`);
   expectInteger('testSize', testSize, { min: 0, max: n });
   // A class of one sample may go to test (unless singletonsMayGo is false); a larger one keeps at least one in train.
-  const cap = Array.from(counts, (m) => (m >= 2 ? m - 1 : singletonsMayGo ? m : 0));
+  const cap = sizes.map((m) => (m >= 2 ? m - 1 : singletonsMayGo ? m : 0));
   const capacity = cap.reduce((a, b) => a + b, 0);
   if (testSize > capacity) {
     throw new ValidationError(
@@ -128,7 +132,7 @@ export function allocateTest(counts: ArrayLike<number>, testSize: number, single
   const rem = new Float64Array(k);
   let given = 0;
   for (let c = 0; c < k; c++) {
-    const share = testSize * counts[c];
+    const share = testSize * sizes[c];
     alloc[c] = Math.min(Math.floor(share / n), cap[c]);
     rem[c] = share % n;
     given += alloc[c];

@@ -10,6 +10,7 @@ import {
   makeSyntheticDataset,
   stratifiedSplit,
   subset,
+  validateDataset,
   type Dataset,
   type FeatureSet,
   type Standardizer,
@@ -135,6 +136,9 @@ export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions,
   if (data === null || typeof data !== 'object') fail('a dataset object', 'data', data);
   const o = expectOptions('splitAndStandardize options', options);
   rejectUnknownKeys('splitAndStandardize options', o, SPLIT_KEYS);
+  // The whole dataset, as loaders make it (class indices below classes, ascending labels, finite values),
+  // so that a problem is named by its place in the dataset, not in a split.
+  validateDataset(data);
   return splitPrepared(data, o);
 }
 

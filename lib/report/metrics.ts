@@ -4,7 +4,7 @@
  * Conventions as scikit-learn's classification_report (zero_division=0): a precision or recall whose
  * denominator is 0 is 0; the macro averages are over the classes with support or predictions.
  */
-import { expectInteger, fail } from '../validate';
+import { expectInteger, fail, isNumberTypedArray } from '../validate';
 
 export interface ClassMetrics {
   /** Class index. */
@@ -38,15 +38,17 @@ export interface ClassificationMetrics {
  */
 export const MAX_METRIC_CLASSES = 4096;
 
-function checkIndices(name: string, v: unknown, classes: number): ArrayLike<number> {
-  const ok = Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
-  if (!ok) fail('an array of class indices', name, v);
+function checkIndices(name: string, v: unknown, classes: number): Int32Array {
+  if (!Array.isArray(v) && !isNumberTypedArray(v)) fail('an array of class indices', name, v);
   const a = v as ArrayLike<unknown>;
+  // Each element read once, into the copy that is counted: a getter cannot answer differently after the check.
+  const out = new Int32Array(a.length);
   for (let i = 0; i < a.length; i++) {
     const c = a[i];
     if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= classes) fail(`a class index between 0 and ${classes - 1}`, `${name}[${i}]`, c);
+    out[i] = c;
   }
-  return a as ArrayLike<number>;
+  return out;
 }
 
 /** Metrics whose classes are named by their labels (`label`) rather than by index, as the CLI reports them. */
@@ -54,7 +56,23 @@ export type LabelledMetrics = Omit<ClassificationMetrics, 'perClass'> & { perCla
 
 /** `m` with each class named by `labels[class]`. */
 export function withLabels(m: ClassificationMetrics, labels: readonly (string | number)[]): LabelledMetrics {
-  return { ...m, perClass: m.perClass.map(({ class: c, ...rest }) => ({ label: labels[c], ...rest })) };
+  if (m === null || typeof m !== 'object' || !Array.isArray(m.perClass)) fail('metrics from classificationMetrics', 'metrics', m);
+  const k = m.perClass.length;
+  if (!Array.isArray(labels) || labels.length !== k) fail(`an array of ${k} labels (one per class)`, 'labels', labels);
+  const names: (string | number)[] = [];
+  for (let c = 0; c < k; c++) {
+    const l: unknown = labels[c];
+    if (typeof l !== 'string' && typeof l !== 'number') fail('a string or a number', `labels[${c}]`, l);
+    names.push(l);
+  }
+  return {
+    ...m,
+    perClass: m.perClass.map((entry, i) => {
+      if (entry === null || typeof entry !== 'object' || entry.class !== i) fail(`the metrics of class ${i}`, `metrics.perClass[${i}]`, entry);
+      const { class: c, ...rest } = entry;
+      return { label: names[c], ...rest };
+    }),
+  };
 }
 
 /** Metrics of predictions `predicted` against `actual` (class indices in [0, classes), classes <= 4096). */

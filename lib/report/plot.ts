@@ -78,11 +78,34 @@ async function renderSpec(spec: Record<string, unknown>): Promise<string> {
 
 // ---- validation ------------------------------------------------------------------------------
 
+/** The characters XML 1.0 forbids (controls but tab and line breaks, U+FFFE, U+FFFF, lone surrogates). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A text as the SVG can hold it: characters XML forbids become U+FFFD (the SVG would not parse), and a text that
+ * names a property of Object.prototype ("constructor", "toString") gets a zero-width space in front, since
+ * vega's runtime takes such a title for one of its operators and throws.
+ */
+function svgText(t: string): string {
+  const clean = t.replace(NOT_XML, '\uFFFD');
+  return Object.hasOwn(Object.prototype, clean) ? `\u200B${clean}` : clean;
+}
+
+/** A non-empty string for the chart, made safe for the SVG. */
+function chartText(name: string, v: unknown): string {
+  return svgText(expectString(name, v));
+}
+
 function optionalTitle(name: string, v: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') fail('a string', name, v);
-  return v;
+  return svgText(v);
 }
+
+/** Chart values at most this large: beyond it, vega's scale arithmetic (spans, pixel positions) overflows to NaN. */
+const MAX_CHART_VALUE = 1e300;
+const chartValue = (name: string, v: unknown, min = -MAX_CHART_VALUE) => expectNumber(name, v, { min, max: MAX_CHART_VALUE });
 
 function size(name: string, v: unknown, dflt: number): number {
   return v === undefined ? dflt : expectInteger(name, v, { min: 20, max: 10_000 });
@@ -91,8 +114,8 @@ function size(name: string, v: unknown, dflt: number): number {
 function yDomainOf(v: unknown): [number, number] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v) || v.length !== 2) fail('an array [min, max]', 'yDomain', v);
-  const lo = expectNumber('yDomain[0]', v[0]);
-  const hi = expectNumber('yDomain[1]', v[1]);
+  const lo = chartValue('yDomain[0]', v[0]);
+  const hi = chartValue('yDomain[1]', v[1]);
   if (!(lo < hi)) fail(`a maximum greater than ${lo}`, 'yDomain[1]', hi);
   return [lo, hi];
 }
@@ -100,7 +123,7 @@ function yDomainOf(v: unknown): [number, number] | undefined {
 function dashLabelsOf(v: unknown): [string, string] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v) || v.length !== 2) fail('an array [solidLabel, dashedLabel]', 'dashLabels', v);
-  const labels: [string, string] = [expectString('dashLabels[0]', v[0]), expectString('dashLabels[1]', v[1])];
+  const labels: [string, string] = [chartText('dashLabels[0]', v[0]), chartText('dashLabels[1]', v[1])];
   if (labels[0] === labels[1]) fail('two different labels', 'dashLabels', v);
   return labels;
 }
@@ -126,14 +149,14 @@ function seriesRows(name: string, v: unknown, panel: string, firstLine: number, 
     const sn = `${name}[${i}]`;
     const o = expectOptions(sn, s);
     rejectUnknownKeys(sn, o, ['name', 'points', 'dash']);
-    const series = expectString(`${sn}.name`, o.name);
+    const series = chartText(`${sn}.name`, o.name);
     if (o.dash !== undefined && typeof o.dash !== 'boolean') fail('a boolean', `${sn}.dash`, o.dash);
     const style = styles[o.dash === true ? 1 : 0];
     nonEmptyArray(`${sn}.points`, o.points, '{ x, y } points').forEach((p, k) => {
       const pn = `${sn}.points[${k}]`;
       if (p === null || typeof p !== 'object') fail('an { x, y } point', pn, p);
       const { x, y } = p as Record<string, unknown>;
-      rows.push({ panel, series, line: firstLine + i, style, x: expectNumber(`${pn}.x`, x), y: expectNumber(`${pn}.y`, y) });
+      rows.push({ panel, series, line: firstLine + i, style, x: chartValue(`${pn}.x`, x), y: chartValue(`${pn}.y`, y) });
     });
   });
   return rows;
@@ -176,8 +199,8 @@ function commonLineOptions(fn: string, opts: unknown, extra: string[]) {
   return {
     o,
     title: optionalTitle('title', o.title),
-    xTitle: expectString('xTitle', o.xTitle),
-    yTitle: expectString('yTitle', o.yTitle),
+    xTitle: chartText('xTitle', o.xTitle),
+    yTitle: chartText('yTitle', o.yTitle),
     yDomain: yDomainOf(o.yDomain),
     dashLabels: dashLabelsOf(o.dashLabels),
   };
@@ -208,7 +231,7 @@ export async function renderFacetedLineChart(opts: FacetedLineChartOptions): Pro
   nonEmptyArray('panels', c.o.panels, '{ title, series } panels').forEach((p, i) => {
     const o = expectOptions(`panels[${i}]`, p);
     rejectUnknownKeys(`panels[${i}]`, o, ['title', 'series']);
-    const title = expectString(`panels[${i}].title`, o.title);
+    const title = chartText(`panels[${i}].title`, o.title);
     // Panels are grouped by title, so two panels with one title would silently merge.
     if (titles.has(title)) {
       throw new ValidationError(`Expected unique panel titles for panels but received ${JSON.stringify(title)} twice`);
@@ -249,7 +272,7 @@ export async function renderScalingChart(opts: ScalingChartOptions): Promise<str
   nonEmptyArray('phases', o.phases, '{ name, speedup, efficiency } phases').forEach((p, i) => {
     const po = expectOptions(`phases[${i}]`, p);
     rejectUnknownKeys(`phases[${i}]`, po, ['name', 'speedup', 'efficiency']);
-    const name = expectString(`phases[${i}].name`, po.name);
+    const name = chartText(`phases[${i}].name`, po.name);
     if (names.has(name) || name === IDEAL) fail('a unique phase name', `phases[${i}].name`, name);
     names.add(name);
     for (const key of ['speedup', 'efficiency'] as const) {
@@ -262,8 +285,8 @@ export async function renderScalingChart(opts: ScalingChartOptions): Promise<str
       rows.push({
         phase: name,
         threads: t,
-        speedup: expectNumber(`phases[${i}].speedup[${k}]`, (po.speedup as unknown[])[k], { min: 0 }),
-        efficiency: expectNumber(`phases[${i}].efficiency[${k}]`, (po.efficiency as unknown[])[k], { min: 0 }),
+        speedup: chartValue(`phases[${i}].speedup[${k}]`, (po.speedup as unknown[])[k], 0),
+        efficiency: chartValue(`phases[${i}].efficiency[${k}]`, (po.efficiency as unknown[])[k], 0),
       }),
     );
   });

@@ -1,13 +1,15 @@
 /** Small statistics and number formatting helpers for reports (accuracy over seeds, model sizes). */
-import { expectInteger, expectNumber, fail } from '../validate';
+import { expectInteger, expectNumber, fail, isNumberTypedArray } from '../validate';
 
 function finiteArray(name: string, xs: unknown): readonly number[] {
   // A DataView is an ArrayBuffer view without a length or elements: it would read as no values.
-  if (!Array.isArray(xs) && !(ArrayBuffer.isView(xs) && !(xs instanceof DataView))) fail('a non-empty array of finite numbers', name, xs);
+  if (!Array.isArray(xs) && !isNumberTypedArray(xs)) fail('a non-empty array of finite numbers', name, xs);
   const arr = xs as ArrayLike<unknown>;
   if (arr.length === 0) fail('a non-empty array of finite numbers', name, xs);
-  for (let i = 0; i < arr.length; i++) expectNumber(`${name}[${i}]`, arr[i]);
-  return Array.from(arr as ArrayLike<number>);
+  // Each element read once, into the copy that is used: a getter cannot answer differently after the check.
+  const out = new Array<number>(arr.length);
+  for (let i = 0; i < arr.length; i++) out[i] = expectNumber(`${name}[${i}]`, arr[i]);
+  return out;
 }
 
 /**
@@ -57,11 +59,19 @@ export function std(xs: ArrayLike<number>): number {
 export function formatPercent(fraction: number, digits = 2): string {
   expectNumber('fraction', fraction);
   expectInteger('digits', digits, { min: 0, max: 20 });
+  // From 1e19 (then an integer) the percentage reaches 1e21, where toFixed writes an exponent: in digits.
+  if (Math.abs(fraction) >= 1e19) return `${formatHuge(fraction)}${digits > 0 ? `.${'0'.repeat(digits)}` : ''}%`;
   // Scale by 100 through the decimal string so that 0.8735 prints 87.35, not 87.34999....
   const pct = Number(`${fraction}e2`);
   const text = (Number.isFinite(pct) ? pct : fraction * 100).toFixed(digits);
   // -0.00001 rounds to zero: print "0.00%", not "-0.00%".
   return `${/^-[0.]+$/.test(text) ? text.slice(1) : text}%`;
+}
+
+/** |fraction| >= 1e19 as a percentage in digits: 100 times its exact integer value (no fraction digits are left). */
+function formatHuge(fraction: number): string {
+  const digits = (BigInt(Math.abs(fraction)) * 100n).toString();
+  return fraction < 0 ? `-${digits}` : digits;
 }
 
 /**

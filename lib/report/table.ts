@@ -18,7 +18,9 @@ export interface Column<R> {
 function checkTable<R>(columns: readonly Column<R>[], rows: readonly R[]): void {
   if (!Array.isArray(columns) || columns.length === 0) fail('a non-empty array of columns', 'columns', columns);
   const keys = new Set<string>();
-  columns.forEach((c, i) => {
+  // Loops, not forEach or map, which skip the holes of a sparse array.
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i];
     if (c === null || typeof c !== 'object') fail('a column object', `columns[${i}]`, c);
     expectString(`columns[${i}].key`, c.key);
     if (typeof c.header !== 'string') fail('a string', `columns[${i}].header`, c.header);
@@ -29,8 +31,23 @@ function checkTable<R>(columns: readonly Column<R>[], rows: readonly R[]): void 
       throw new ValidationError(`Expected unique column keys for columns but received ${JSON.stringify(c.key)} twice`);
     }
     keys.add(c.key);
-  });
+  }
   if (!Array.isArray(rows)) fail('an array of rows', 'rows', rows);
+  for (let i = 0; i < rows.length; i++) {
+    const r: unknown = rows[i];
+    if (r === null || typeof r !== 'object') fail('a row object', `rows[${i}]`, r);
+  }
+}
+
+/**
+ * A cell's value as text: strings, numbers, booleans and BigInts as String() writes them, null and undefined as
+ * nothing. Anything else has no obvious text (an object, a Symbol): a column's `format` (or `csv`) says how.
+ */
+function cellText(v: unknown, where: () => string): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return fail("a string, number, boolean or null (give the column a format for other values)", where(), v);
 }
 
 /** Whether the row has `key` itself: an inherited one (constructor, toString) is not a value of the row. */
@@ -47,9 +64,9 @@ function oneLine(text: string): string {
   return text.replace(/\r\n|\r|\n/g, ' ');
 }
 
-function displayText<R>(c: Column<R>, row: R): string {
+function displayText<R>(c: Column<R>, row: R, i: number): string {
   const v = c.format ? c.format(row) : rawValue(row, c.key);
-  return v === null || v === undefined ? '' : oneLine(String(v));
+  return oneLine(cellText(v, () => (c.format ? `the format of column ${JSON.stringify(c.key)} for rows[${i}]` : `rows[${i}].${c.key}`)));
 }
 
 /** East Asian wide and fullwidth code points (Unicode's W and F classes, the main blocks), two columns each. */
@@ -100,7 +117,7 @@ function pad(text: string, width: number, align: 'left' | 'right' | undefined): 
 }
 
 function grid<R>(columns: readonly Column<R>[], rows: readonly R[], escape: (s: string) => string): string[][] {
-  return [columns.map((c) => escape(oneLine(c.header))), ...rows.map((r) => columns.map((c) => escape(displayText(c, r))))];
+  return [columns.map((c) => escape(oneLine(c.header))), ...rows.map((r, i) => columns.map((c) => escape(displayText(c, r, i))))];
 }
 
 function widths(cells: string[][], min: number): number[] {
@@ -122,10 +139,12 @@ export function toMarkdown<R>(columns: readonly Column<R>[], rows: readonly R[])
 /** CSV with a header row of column keys and raw values; fields are quoted as RFC 4180 requires. */
 export function toCsv<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
   checkTable(columns, rows);
-  const records = rows.map((row) =>
+  const records = rows.map((row, i) =>
     columns.map((c) => {
-      if (c.csv) return c.csv(row);
-      return hasKey(row, c.key) ? rawValue(row, c.key) : c.format ? c.format(row) : null;
+      const v = c.csv ? c.csv(row) : hasKey(row, c.key) ? rawValue(row, c.key) : c.format ? c.format(row) : null;
+      // Numbers and booleans stay raw (csv-stringify writes them); the rest as text, or refused by name.
+      if (typeof v === 'number' || typeof v === 'boolean') return v;
+      return cellText(v, () => (c.csv ? `the csv of column ${JSON.stringify(c.key)} for rows[${i}]` : `rows[${i}].${c.key}`));
     }),
   );
   return stringify([columns.map((c) => c.key), ...records], {

@@ -134,7 +134,7 @@ describe('renderLineChart', () => {
     const bad: [unknown, RegExp][] = [
       [{ ...ok, series: [] }, /non-empty array of series for series/],
       [{ ...ok, series: [{ name: 's', points: [] }] }, /series\[0\]\.points/],
-      [{ ...ok, series: [{ name: 's', points: [{ x: 0, y: Number.NaN }] }] }, /Expected a finite number for series\[0\]\.points\[0\]\.y but received NaN/],
+      [{ ...ok, series: [{ name: 's', points: [{ x: 0, y: Number.NaN }] }] }, /Expected a finite number >= -1e\+300 and <= 1e\+300 for series\[0\]\.points\[0\]\.y but received NaN/],
       [{ ...ok, series: [{ name: '', points: [{ x: 0, y: 0 }] }] }, /series\[0\]\.name/],
       [{ ...ok, xTitle: '' }, /xTitle/],
       [{ ...ok, yDomain: [1, 0] }, /yDomain/],
@@ -202,7 +202,7 @@ describe('renderScalingChart', () => {
     const p = phases[0];
     await expect(renderScalingChart({ threads, phases: [{ ...p, speedup: [1, 2] }] })).rejects.toThrow(/array of 5 numbers/);
     await expect(renderScalingChart({ threads, phases: [{ ...p, efficiency: [1, Number.NaN, 1, 1, 1] }] })).rejects.toThrow(
-      /Expected a finite number >= 0 for phases\[0\]\.efficiency\[1\] but received NaN/,
+      /Expected a finite number >= 0 and <= 1e\+300 for phases\[0\]\.efficiency\[1\] but received NaN/,
     );
     await expect(renderScalingChart({ threads: [], phases })).rejects.toThrow(ValidationError);
     await expect(renderScalingChart({ threads: [1, 1, 2, 4, 8], phases })).rejects.toThrow(/distinct/);
