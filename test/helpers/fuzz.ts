@@ -89,3 +89,26 @@ export function badDataset(d: Dataset): string | undefined {
   }
   return badFeatures(d);
 }
+
+/** What the caller's own code (a getter, a Proxy trap, a callback) throws: it may come back as it is. */
+export class CallerError extends Error {
+  constructor(where: string) {
+    super(`the caller's own ${where} threw`);
+    this.name = 'CallerError';
+  }
+}
+
+/** The codes the README documents for NpsetError and its subclasses (ModelFileError included). */
+export const CODES: ReadonlySet<string> = new Set([
+  'ERR_NPSET_INVALID_ARGUMENT',
+  'ERR_NPSET_DATA_FORMAT',
+  'ERR_NPSET_MODEL_FILE',
+  'ABORT_ERR',
+  'ERR_NPSET_NATIVE',
+  'ERR_NPSET_DIVERGED',
+  'ERR_NPSET_OVERFLOW',
+  'ERR_NPSET_BUSY',
+]);
+
+/** A revoked Proxy of the caller's throws on any touch (even Array.isArray): the caller's own doing. */
+export const REVOKED = /on a proxy that has been revoked/;

@@ -58,7 +58,7 @@ import {
   type PreparedData,
   type Standardizer,
 } from '../../lib';
-import { Rng, describeError, settleWithin } from '../helpers/fuzz';
+import { CODES, CallerError, REVOKED, Rng, describeError, settleWithin } from '../helpers/fuzz';
 
 /** Seed 326 was picked among 0-359 for finding the most of the issues this file was written to find. */
 const SEED = Number(process.env.API_FUZZ_SEED ?? 326);
@@ -78,28 +78,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // ---------------------------------------------------------------------------------------------------------
 // Outcomes and findings.
 
-/** What the caller's own code (a getter, a Proxy trap, a callback) throws: it may come back as it is. */
-class CallerError extends Error {
-  constructor(where: string) {
-    super(`the caller's own ${where} threw`);
-    this.name = 'CallerError';
-  }
-}
-
-/** The codes the README documents for NpsetError and its subclasses (ModelFileError included). */
-const CODES = new Set([
-  'ERR_NPSET_INVALID_ARGUMENT',
-  'ERR_NPSET_DATA_FORMAT',
-  'ERR_NPSET_MODEL_FILE',
-  'ABORT_ERR',
-  'ERR_NPSET_NATIVE',
-  'ERR_NPSET_DIVERGED',
-  'ERR_NPSET_OVERFLOW',
-  'ERR_NPSET_BUSY',
-]);
-
-/** A revoked Proxy of the caller's throws on any touch (even Array.isArray): the caller's own doing. */
-const REVOKED = /on a proxy that has been revoked/;
 
 /** Why `e` is not an error the package documents, or undefined when it is. */
 function untyped(e: unknown): string | undefined {

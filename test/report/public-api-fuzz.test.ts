@@ -64,7 +64,8 @@ import {
   type Dataset,
   type PreparedData,
 } from '../../lib';
-import { Rng, badDataset, badFeatures, describeError, settleWithin } from '../helpers/fuzz';
+import { dataDir } from '../helpers/data-dir';
+import { CODES, CallerError, REVOKED, Rng, badDataset, badFeatures, describeError, settleWithin } from '../helpers/fuzz';
 
 /** Seed 29 was picked among 0-39 for finding the most of the distinct issues (40 of 57 kinds); API_FUZZ_SEED runs another. */
 const SEED = Number(process.env.API_FUZZ_SEED ?? 29);
@@ -72,7 +73,8 @@ const SEED = Number(process.env.API_FUZZ_SEED ?? 29);
 const CASES = { tables: 300, stats: 700, charts: 40, data: 600, split: 80, loaders: 120 };
 const LOG = process.env.API_FUZZ_LOG ?? '';
 
-const ASU = '/work/shared/datasets/asu';
+// The shared datasets beside the repository (or NPSET_DATA_DIR), as the other tests find them.
+const ASU = join(dataDir(), 'asu');
 const LUNG = join(ASU, 'lung_discrete.mat');
 const YALE = join(ASU, 'Yale.mat');
 const HAVE_LUNG = existsSync(LUNG);
@@ -95,28 +97,6 @@ mkdirSync(SUBDIR);
 // ---------------------------------------------------------------------------------------------------------
 // Outcomes and findings.
 
-/** What the caller's own code (a getter, a Proxy trap, a callback) throws: it may come back as it is. */
-class CallerError extends Error {
-  constructor(where: string) {
-    super(`the caller's own ${where} threw`);
-    this.name = 'CallerError';
-  }
-}
-
-/** The codes the README documents for NpsetError and its subclasses. */
-const CODES = new Set([
-  'ERR_NPSET_INVALID_ARGUMENT',
-  'ERR_NPSET_DATA_FORMAT',
-  'ERR_NPSET_MODEL_FILE',
-  'ABORT_ERR',
-  'ERR_NPSET_NATIVE',
-  'ERR_NPSET_DIVERGED',
-  'ERR_NPSET_OVERFLOW',
-  'ERR_NPSET_BUSY',
-]);
-
-/** A revoked Proxy of the caller's throws on any touch (even Array.isArray): the caller's own doing. */
-const REVOKED = /on a proxy that has been revoked/;
 /** The form of every ValidationError message. */
 const EXPECTED_FORM = /^Expected .+ for .+ but received .+/s;
 
