@@ -181,7 +181,8 @@ function outlierError(data: Dataset, s: Standardizer): ValidationError | undefin
   const f = data.features;
   for (let i = 0; i < data.X.length; i++) {
     const j = i % f;
-    const z = Math.fround((data.X[i] - s.mean[j]) / s.scale[j]);
+    // The arithmetic of applyStandardizer (times the inverse scale, stored as float32), so both find the same values.
+    const z = Math.fround((data.X[i] - s.mean[j]) * (1 / s.scale[j]));
     if (Number.isFinite(z)) continue;
     return new ValidationError(
       `Expected feature values that fit in float32 once standardised with the training split's mean and scale for ` +

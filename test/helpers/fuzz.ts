@@ -112,3 +112,12 @@ export const CODES: ReadonlySet<string> = new Set([
 
 /** A revoked Proxy of the caller's throws on any touch (even Array.isArray): the caller's own doing. */
 export const REVOKED = /on a proxy that has been revoked/;
+
+/** An error's class for the tallies (a revoked Proxy's TypeError apart). */
+export function errorKind(e: unknown): string {
+  if (e instanceof TypeError && REVOKED.test(e.message)) return 'TypeError(revoked Proxy)';
+  return e instanceof Error ? e.constructor.name : typeof e;
+}
+
+/** What a fuzzed call gave: its value, or what it threw. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -65,7 +65,8 @@ import {
   type PreparedData,
 } from '../../lib';
 import { dataDir } from '../helpers/data-dir';
-import { CODES, CallerError, REVOKED, Rng, badDataset, badFeatures, describeError, settleWithin } from '../helpers/fuzz';
+import { NUMBERS, detach, hostileFrom, revokedProxy, tag, tagOf, throwingGetter as labelledThrowingGetter, throwingProxy } from '../helpers/hostile';
+import { CODES, CallerError, REVOKED, errorKind, type Outcome, Rng, badDataset, badFeatures, describeError, settleWithin } from '../helpers/fuzz';
 
 /** Seed 29 was picked among 0-39 for finding the most of the distinct issues (40 of 57 kinds); API_FUZZ_SEED runs another. */
 const SEED = Number(process.env.API_FUZZ_SEED ?? 29);
@@ -112,12 +113,6 @@ function untyped(e: unknown): string | undefined {
   return `an untyped ${describeError(e)}${typeof code === 'string' ? ` (code ${code})` : ''}`;
 }
 
-function errorKind(e: unknown): string {
-  if (e instanceof TypeError && REVOKED.test(e.message)) return 'TypeError(revoked Proxy)';
-  return e instanceof Error ? e.constructor.name : typeof e;
-}
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /** One group of cases: its findings (one per call and message, digits aside) and, for API_FUZZ_LOG, a tally. */
 class Group {
@@ -217,12 +212,6 @@ function snap(v: unknown, depth = 0, seen = new Set<object>()): string {
 // ---------------------------------------------------------------------------------------------------------
 // Hostile values. Objects made here are labelled in TAGS, so that describing them never runs a getter or a trap.
 
-const TAGS = new WeakMap<object, string>();
-function tag<T extends object>(o: T, label: string): T {
-  TAGS.set(o, label);
-  return o;
-}
-
 /** A short description of an argument, for the findings; touches no getter or Proxy made here. */
 function show(v: unknown, depth = 0): string {
   try {
@@ -230,9 +219,9 @@ function show(v: unknown, depth = 0): string {
     if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
     if (typeof v === 'bigint') return `${v}n`;
     if (typeof v === 'symbol') return v.toString();
-    if (typeof v === 'function') return TAGS.get(v) ?? 'fn';
+    if (typeof v === 'function') return tagOf(v) ?? 'fn';
     if (v === null || typeof v !== 'object') return String(v);
-    const t = TAGS.get(v);
+    const t = tagOf(v);
     if (t) return t;
     if (types.isProxy(v)) return 'Proxy';
     if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length?: number }).length ?? v.byteLength})`;
@@ -249,17 +238,8 @@ function show(v: unknown, depth = 0): string {
   }
 }
 
-const NUMBERS: readonly number[] = [
-  NaN, Infinity, -Infinity, -0, 0, 1, 2, 3, -1, 0.5, 1.5, 1e-9, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 2 ** 64, 1e308, -1e308, 3.5e38,
-  Number.MIN_VALUE, 0.1 + 0.2,
-];
 const STRINGS: readonly string[] = ['', '1', '2', '0x10', 'NaN', 'X', 'Y', 'label', '__proto__', 'constructor', '\u0000', '💥', '<b>&amp;', 'x'.repeat(5000)];
 const JUNK_KEYS: readonly string[] = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'lenght', 'Seed', ''];
-
-function detach<T extends ArrayBufferView>(a: T): T {
-  structuredClone(a.buffer, { transfer: [a.buffer as ArrayBuffer] });
-  return a;
-}
 
 function sparse(values: Record<number, unknown>, length: number): unknown[] {
   const a: unknown[] = [];
@@ -268,37 +248,12 @@ function sparse(values: Record<number, unknown>, length: number): unknown[] {
   return tag(a, `sparse[${Array.from({ length }, (_, i) => (i in a ? show(a[i]) : '<hole>')).join(',')}]`);
 }
 
-function throwingGetter<T extends object>(o: T, key: string | number): T {
-  const label = show(o);
-  Object.defineProperty(o, key, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      throw new CallerError(`getter of ${key}`);
-    },
-  });
-  return tag(o, `${label} with a throwing getter ${key}`);
-}
-
 /** A getter that returns `first` for its first `reads` reads, then `later`. */
 function shiftingGetter<T extends object>(o: T, key: string | number, first: unknown, later: unknown, reads = 1): T {
   const label = show(o);
   let n = 0;
   Object.defineProperty(o, key, { enumerable: true, configurable: true, get: () => (n++ < reads ? first : later) });
   return tag(o, `${label} with ${key} ${show(first)} then ${show(later)} after ${reads} reads`);
-}
-
-function throwingProxy(): object {
-  const trap = () => {
-    throw new CallerError('Proxy trap');
-  };
-  return tag(new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap, set: trap }), 'Proxy(throwing traps)');
-}
-
-function revokedProxy(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return tag(proxy, 'Proxy(revoked)');
 }
 
 const OBJECTS: readonly ((rng: Rng, depth: number) => unknown)[] = [
@@ -328,20 +283,11 @@ const OBJECTS: readonly ((rng: Rng, depth: number) => unknown)[] = [
   () => tag({ valueOf: () => 2, toString: () => '2' }, '{valueOf: 2}'),
 ];
 
+/** `o` with a getter `key` that throws the caller's own error. */
+const throwingGetter = <T extends object>(o: T, key: string | number): T => labelledThrowingGetter(o, key, show(o));
+
 /** Anything at all. */
-function hostile(rng: Rng, depth = 0): unknown {
-  switch (rng.int(depth > 1 ? 4 : 7)) {
-    case 0:
-    case 1:
-      return rng.pick(NUMBERS);
-    case 2:
-      return rng.pick(STRINGS);
-    case 3:
-      return rng.pick([true, false, null, undefined, 10n, -1n, Symbol('s'), tag(() => 1, 'fn')]);
-    default:
-      return rng.pick(OBJECTS)(rng, depth);
-  }
-}
+const hostile = hostileFrom(STRINGS, () => OBJECTS);
 
 /**
  * An options object: each key absent or valid (`valid[key]`), then (in about 40% of the objects none) a few keys
