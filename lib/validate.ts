@@ -14,6 +14,14 @@ export function isNumberTypedArray(v: unknown): v is ArrayLike<number> & ArrayBu
 }
 
 /**
+ * A plain array or a number typed array whose buffer is still attached: what the API takes as a list of
+ * numbers. A detached array reads as empty, so it would pass for "no values" without this.
+ */
+export function isNumberList(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || (isNumberTypedArray(v) && !isDetached(v));
+}
+
+/**
  * Whether the view's buffer was detached (transferred or a closed worker's): its length reads 0 and any
  * iteration throws V8's TypeError. Node 20 has no ArrayBuffer.prototype.detached, so slice(0, 0) tells.
  */
@@ -169,6 +177,14 @@ export function readFields<K extends string>(value: object, keys: readonly K[]):
     if (v !== undefined) out[key] = v;
   }
   return out;
+}
+
+/**
+ * An option's value, or `fallback` when it was left out (undefined). null is a value like any other, refused by
+ * the check that follows, as SparseMLP.create refuses it: `??` would take it for "left out" in some places only.
+ */
+export function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
 }
 
 /** A plain object (or undefined, which becomes {}). */

@@ -3,7 +3,7 @@
  * each class represented in proportion to its size.
  */
 import { ValidationError } from '../errors';
-import { expectInteger, expectNumber, expectOptions, fail, isDetached, isInt32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
+import { expectInteger, expectNumber, expectOptions, fail, isInt32Array, isNumberList, rejectUnknownKeys } from '../validate';
 import { checkDatasetShape, type Dataset } from './dataset';
 import { Random } from './random';
 
@@ -109,7 +109,7 @@ const MAX_SUBSET_VALUES = 2 ** 31;
  * remainders. Remainders are compared as integers (testSize * count mod n), so there is no rounding.
  */
 export function allocateTest(counts: ArrayLike<number>, testSize: number, singletonsMayGo = true): Int32Array {
-  if (!(Array.isArray(counts) || (isNumberTypedArray(counts) && !isDetached(counts)))) fail('an array of class sizes', 'counts', counts);
+  if (!isNumberList(counts)) fail('an array of class sizes', 'counts', counts);
   if (typeof singletonsMayGo !== 'boolean') fail('a boolean', 'singletonsMayGo', singletonsMayGo);
   // Each size read once, into the copy used below: a getter answering differently later could make the loop
   // that hands out the leftover seats run forever.
@@ -157,7 +157,7 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
   // Each field read once: a getter cannot hand the loop below other arrays than the ones checked.
   const d: Dataset = { ...dataset };
   const { features, samples } = checkDatasetShape(d);
-  if (!(Array.isArray(indices) || isNumberTypedArray(indices))) fail('an array of sample indices', 'indices', indices);
+  if (!isNumberList(indices)) fail('an array of sample indices', 'indices', indices);
   const m = indices.length;
   const index = (k: number): number => {
     const i = indices[k];

@@ -4,7 +4,7 @@
  */
 import { AbortError, BusyError, DivergenceError, NativeError, NpsetError, OverflowError, ValidationError } from '../errors';
 import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
-import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, isDetached, isFloat32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
+import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, isFloat32Array, isNumberList, orDefault, rejectUnknownKeys } from '../validate';
 import { leaseFor, type DataLease, type ModelData, type NativeData } from './data';
 import {
   PRUNE_CRITERIA,
@@ -289,7 +289,7 @@ export class SparseMLP {
     if (path === '') fail('a file path', 'path', path);
     const given = expectOptions('load options', loadOptions);
     rejectUnknownKeys('load options', given, ['threads', 'signal']);
-    const threads = expectInteger('threads', given.threads ?? 0, { min: 0, max: 4096 });
+    const threads = expectInteger('threads', orDefault(given.threads, 0), { min: 0, max: 4096 });
     const signal = checkSignalOption('load options', { signal: given.signal });
     const { header, arrays } = await readModelFile(path);
     const { options, layers, info, evolvedAfter } = unpackModel(path, header, arrays, threads);
@@ -727,8 +727,8 @@ export class SparseMLP {
     if (!Array.isArray(layers)) fail('an array of 1-based hidden layer indices', 'hiddenLayers', layers);
     // A copy read once, by index (forEach would skip the holes of a sparse array).
     const ids = Array.from(layers as unknown[], (h, i) => expectInteger(`hiddenLayers[${i}]`, h, { min: 1, max: hidden }));
-    const criterion = expectOneOf('criterion', o.criterion ?? 'out-degree', PRUNE_CRITERIA);
-    const alpha = expectNumber('alpha', o.alpha ?? 0.04, { min: 0, max: 1, maxExclusive: true });
+    const criterion = expectOneOf('criterion', orDefault(o.criterion, 'out-degree'), PRUNE_CRITERIA);
+    const alpha = expectNumber('alpha', orDefault(o.alpha, 0.04), { min: 0, max: 1, maxExclusive: true });
     const r = await this.#job((m) => m.pruneNeurons({ hiddenLayers: ids, alpha, criterion }));
     return r.removed;
   }
@@ -743,7 +743,7 @@ export class SparseMLP {
   /** Removes the given neurons (current indices) of hidden layer `hidden` with all their connections. */
   removeNeurons(hidden: number, neurons: ArrayLike<number>): void {
     const h = expectInteger('hidden', hidden, { min: 1, max: this.#hiddenLayers });
-    if (!Array.isArray(neurons) && !(isNumberTypedArray(neurons) && !isDetached(neurons))) {
+    if (!isNumberList(neurons)) {
       fail('an array of neuron indices', 'neurons', neurons);
     }
     const size = this.#sync('removeNeurons', (m) => m.topology()).neurons[h];
@@ -760,7 +760,10 @@ export class SparseMLP {
   async evolve(options: { zeta?: number; epoch?: number } = {}): Promise<{ removed: number[]; added: number[] }> {
     const o = expectOptions('evolve options', options);
     rejectUnknownKeys('evolve options', o, ['zeta', 'epoch']);
-    const r = await this.#job((m) => m.evolve({ zeta: o.zeta ?? 0.3 }, expectInteger('epoch', o.epoch ?? 0, { min: 0 })));
+    // Checked here, not left to the addon: its TypeError would name its own evolutionConfig.zeta.
+    const zeta = expectNumber('zeta', orDefault(o.zeta, 0.3), { min: 0, max: 1 });
+    const epoch = expectInteger('epoch', orDefault(o.epoch, 0), { min: 0 });
+    const r = await this.#job((m) => m.evolve({ zeta }, epoch));
     return { removed: r.removed, added: r.added };
   }
 

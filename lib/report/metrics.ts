@@ -4,7 +4,7 @@
  * Conventions as scikit-learn's classification_report (zero_division=0): a precision or recall whose
  * denominator is 0 is 0; the macro averages are over the classes with support or predictions.
  */
-import { expectInteger, fail, isNumberTypedArray } from '../validate';
+import { expectInteger, fail, isNumberList } from '../validate';
 
 export interface ClassMetrics {
   /** Class index. */
@@ -39,7 +39,7 @@ export interface ClassificationMetrics {
 export const MAX_METRIC_CLASSES = 4096;
 
 function checkIndices(name: string, v: unknown, classes: number): Int32Array {
-  if (!Array.isArray(v) && !isNumberTypedArray(v)) fail('an array of class indices', name, v);
+  if (!isNumberList(v)) fail('an array of class indices', name, v);
   const a = v as ArrayLike<unknown>;
   // Each element read once, into the copy that is counted: a getter cannot answer differently after the check.
   const out = new Int32Array(a.length);

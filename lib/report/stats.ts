@@ -1,9 +1,9 @@
 /** Small statistics and number formatting helpers for reports (accuracy over seeds, model sizes). */
-import { expectInteger, expectNumber, fail, isNumberTypedArray } from '../validate';
+import { expectInteger, expectNumber, fail, isNumberList } from '../validate';
 
 function finiteArray(name: string, xs: unknown): readonly number[] {
   // A DataView is an ArrayBuffer view without a length or elements: it would read as no values.
-  if (!Array.isArray(xs) && !isNumberTypedArray(xs)) fail('a non-empty array of finite numbers', name, xs);
+  if (!isNumberList(xs)) fail('a non-empty array of finite numbers', name, xs);
   const arr = xs as ArrayLike<unknown>;
   if (arr.length === 0) fail('a non-empty array of finite numbers', name, xs);
   // Each element read once, into the copy that is used: a getter cannot answer differently after the check.

@@ -47,6 +47,26 @@ export function throwingProxy(): object {
   return tag(new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap, set: trap }), 'Proxy(throwing traps)');
 }
 
+/** Array.isArray for the harnesses' own judgements: false, not a TypeError, for a revoked Proxy. */
+export function isArrayNoThrow(v: unknown): v is unknown[] {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a typed array's buffer was transferred away (see detach): its length reads 0 and iteration throws. */
+export function isDetachedView(v: ArrayBufferView): boolean {
+  if (v.byteLength !== 0) return false;
+  try {
+    v.buffer.slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export function revokedProxy(): object {
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();

@@ -65,7 +65,7 @@ import {
   type PreparedData,
 } from '../../lib';
 import { dataDir } from '../helpers/data-dir';
-import { NUMBERS, detach, hostileFrom, revokedProxy, tag, tagOf, throwingGetter as labelledThrowingGetter, throwingProxy } from '../helpers/hostile';
+import { NUMBERS, detach, hostileFrom, isArrayNoThrow, isDetachedView, revokedProxy, tag, tagOf, throwingGetter as labelledThrowingGetter, throwingProxy } from '../helpers/hostile';
 import { CODES, CallerError, REVOKED, errorKind, type Outcome, Rng, badDataset, badFeatures, describeError, settleWithin } from '../helpers/fuzz';
 
 /** Seed 29 was picked among 0-39 for finding the most of the distinct issues (40 of 57 kinds); API_FUZZ_SEED runs another. */
@@ -290,6 +290,23 @@ const throwingGetter = <T extends object>(o: T, key: string | number): T => labe
 const hostile = hostileFrom(STRINGS, () => OBJECTS);
 
 /**
+ * Whether `v` is `k` labels (strings or numbers) as withLabels reads them: true or false when that can be told
+ * without running the caller's code, undefined when an element is behind a getter or `v` is a Proxy.
+ */
+function labelList(v: unknown, k: number): boolean | undefined {
+  if (!isArrayNoThrow(v)) return false;
+  if (types.isProxy(v)) return undefined;
+  if (v.length !== k) return false;
+  for (let i = 0; i < k; i++) {
+    const d = Object.getOwnPropertyDescriptor(v, i);
+    if (d === undefined) return Object.prototype.hasOwnProperty.call(Array.prototype, i) ? undefined : false;
+    if (!('value' in d)) return undefined;
+    if (typeof d.value !== 'string' && typeof d.value !== 'number') return false;
+  }
+  return true;
+}
+
+/**
  * An options object: each key absent or valid (`valid[key]`), then (in about 40% of the objects none) a few keys
  * hostile, now and then an unknown key. `tainted`: something not valid was put in.
  */
@@ -467,10 +484,10 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
       const colsArg: unknown = rng.chance(0.05) ? hostile(rng) : columns;
       const rowsArg: unknown = rng.chance(0.05) ? hostile(rng) : rows;
       if (colsArg !== columns) valid = false;
-      else if (rowsArg !== rows) valid = Array.isArray(rowsArg) && !types.isProxy(rowsArg) ? undefined : false;
+      else if (rowsArg !== rows) valid = isArrayNoThrow(rowsArg) && !types.isProxy(rowsArg) ? undefined : false;
       const args = `${show(colsArg)}, ${show(rowsArg)}`;
       const lines = (s: string) => s.split('\n').slice(0, -1);
-      const nout = Array.isArray(rowsArg) ? rowsArg.length : -1;
+      const nout = isArrayNoThrow(rowsArg) ? rowsArg.length : -1;
       const keysNow = () => columns.map((c) => (c !== null && typeof c === 'object' && !types.isProxy(c) ? Object.getOwnPropertyDescriptor(c, 'key')?.value : undefined));
       const accepted = () => (valid === false ? 'invalid columns or rows were accepted' : undefined);
       await g.probe('toMarkdown', args, () => toMarkdown(colsArg as Column<unknown>[], rowsArg as unknown[]), (s) => {
@@ -650,7 +667,7 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
             const m = r.value;
             const labelsValid = Array.from({ length: kc }, (_, i) => rng.pick([`c${i}`, i * 10]));
             let labels: unknown = labelsValid;
-            let lValid = true;
+            let lValid: boolean | undefined = true;
             switch (rng.int(6)) {
               case 0:
                 labels = labelsValid.slice(0, Math.max(0, kc - 1));
@@ -658,7 +675,8 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
                 break;
               case 1:
                 labels = hostile(rng);
-                lValid = false;
+                // Anything at all can still be kc strings and numbers (["X", 2] for 2 classes).
+                lValid = labelList(labels, kc);
                 break;
               case 2: {
                 const a = labelsValid.slice() as unknown[];
@@ -673,7 +691,8 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
             const metrics: unknown = rng.chance(0.15) ? hostile(rng) : m;
             if (metrics !== m) lValid = false;
             await g.probe('withLabels', `metrics of ${kc} classes, ${show(labels)}`, () => withLabels(metrics as typeof m, labels as string[]), (w) => {
-              if (!lValid) return `invalid arguments accepted: perClass labels ${show(w.perClass?.map((c) => c.label))}`;
+              if (lValid === false) return `invalid arguments accepted: perClass labels ${show(w.perClass?.map((c) => c.label))}`;
+              if (lValid === undefined) return undefined;
               for (let c = 0; c < kc; c++) if (!Object.is(w.perClass[c].label, (labels as unknown[])[c])) return `a class labelled wrongly: ${c} as ${show(w.perClass[c].label)}`;
               return w.accuracy === m.accuracy ? undefined : 'the metrics changed';
             }, [labels, metrics]);
@@ -748,7 +767,7 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
         width: intIn(20, 10_000),
         height: intIn(20, 10_000),
         columns: intIn(1, 100),
-        yDomain: (v: unknown) => Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && Number.isFinite(v[1]) && v[0] < v[1],
+        yDomain: (v: unknown) => isArrayNoThrow(v) && v.length === 2 && Number.isFinite(v[0]) && Number.isFinite(v[1]) && v[0] < v[1],
       };
       const { o, tainted } = optionsObject(rng, valid, accepts, [0, 0, 0, 0, 1, 1, 2]);
       if (o.xTitle === undefined) o.xTitle = 'x';
@@ -829,8 +848,17 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
           switch (rng.int(8)) {
             case 0: {
               const key = rng.pick(['rows', 'cols', 'ir', 'jc', 'pr']);
+              const before = s[key];
               s[key] = hostile(rng);
-              valid = false;
+              // A hostile value can still describe a valid matrix: the very count it replaces (cols 0 for jc [0]),
+              // or an empty list of row indices or values when there are no nonzeros.
+              const v = s[key];
+              const emptyList =
+                (isArrayNoThrow(v) || (types.isTypedArray(v) && !types.isBigInt64Array(v) && !types.isBigUint64Array(v) && !isDetachedView(v))) &&
+                (v as ArrayLike<unknown>).length === 0;
+              // More rows than the row indices need is a valid matrix too (kept small: the dense copy is rows x cols).
+              const rowsFit = key === 'rows' && Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 64 && ir.every((i) => i < (v as number));
+              valid = (typeof before === 'number' && v === before) || rowsFit || (ir.length === 0 && (key === 'ir' || key === 'pr') && emptyList);
               break;
             }
             case 1:
@@ -854,11 +882,12 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
             default:
               break;
           }
-          const want = new Float64Array(rows * cols);
-          for (let j = 0; j < cols; j++) for (let q = jc[j]; q < jc[j + 1]; q++) want[j * rows + ir[q]] += pr[q];
+          const wantRows = valid ? (s.rows as number) : rows;
+          const want = new Float64Array(wantRows * cols);
+          for (let j = 0; j < cols; j++) for (let q = jc[j]; q < jc[j + 1]; q++) want[j * wantRows + ir[q]] += pr[q];
           const limit = rng.pick([1, 8, 1024]);
           const options: unknown = rng.chance(0.7) ? undefined : rng.chance(0.5) ? { maxDenseBytes: limit } : hostile(rng);
-          const limitOk = !(types.isProxy(options) === false && options !== null && typeof options === 'object' && 'maxDenseBytes' in options) || rows * cols * 8 <= limit;
+          const limitOk = !(types.isProxy(options) === false && options !== null && typeof options === 'object' && 'maxDenseBytes' in options) || wantRows * cols * 8 <= limit;
           const same = (d: Float64Array) => {
             if (!types.isFloat64Array(d)) return `not a Float64Array: ${show(d)}`;
             if (!valid) return `an invalid sparse matrix accepted: gave ${show(Array.from(d))}`;
@@ -911,7 +940,7 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
             () => 'abc',
             () => hostile(rng),
           ])();
-          const aValid = Array.isArray(arr) ? !Object.isFrozen(arr) || (arr as unknown[]).length < 2 : types.isTypedArray(arr);
+          const aValid = isArrayNoThrow(arr) ? !Object.isFrozen(arr) || arr.length < 2 : types.isTypedArray(arr) && !isDetachedView(arr);
           const multiset = (x: unknown) => Array.from(x as ArrayLike<unknown>, (v) => show(v)).sort().join('|');
           const before = aValid ? multiset(arr) : '';
           await g.probe('Random.shuffle', show(arr), () => a.shuffle(arr as number[]), (x) => {
@@ -1138,7 +1167,8 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
         delimiter: (v: unknown) => v === ',',
         maxDenseBytes: intIn(1 << 20, Number.MAX_SAFE_INTEGER),
         maxFileBytes: intIn(1 << 20, Number.MAX_SAFE_INTEGER),
-        x: (v: unknown) => v === 'X',
+        // Features alone may come from Y too: 73 samples of one feature.
+        x: (v: unknown) => v === 'X' || (l.call === 'loadMatFeatures' && v === 'Y'),
         y: (v: unknown) => v === 'Y',
       };
       const { o, tainted } = optionsObject(rng, valid, accepts, [0, 0, 0, 1, 1, 2]);
@@ -1151,7 +1181,8 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
         if (bad) return bad;
         if (!plain) return undefined;
         if (tainted) return 'invalid options accepted';
-        return d.samples === l.shape[0] && d.features === l.shape[1] ? undefined : `${d.samples}x${d.features}, expected ${l.shape.join('x')}`;
+        const shape = o.x === 'Y' ? [l.shape[0], 1] : l.shape;
+        return d.samples === shape[0] && d.features === shape[1] ? undefined : `${d.samples}x${d.features}, expected ${shape.join('x')}`;
       }, [value]);
       if (!r.ok && path === l.file && plain && !tainted && value !== undefined) g.add(l.call, args, `valid options refused: ${describeError(r.error)}`);
     }
