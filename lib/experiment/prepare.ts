@@ -17,7 +17,7 @@ import {
 } from '../data';
 import { heldOutCapacity, largestFraction, splitBySize } from '../data/split';
 import { ValidationError } from '../errors';
-import { describe, expectBoolean, expectInteger, expectNumber, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
+import { describe, expectBoolean, expectInteger, expectNumber, expectOptions, expectString, fail, orDefault, readFields, rejectUnknownKeys } from '../validate';
 
 export interface PreparedData {
   name: string;
@@ -147,7 +147,7 @@ export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions,
  * the same as none); `validationName` is what an error calls validationFraction (the CLI's flag, for the CLI).
  */
 export function splitPrepared(data: Dataset, options: Omit<PrepareOptions, LoadKeys>, validationName = 'validationFraction'): PreparedData {
-  const seed = options.seed ?? 0;
+  const seed = orDefault(options.seed, 0);
   const split = stratifiedSplit(data.y, {
     ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
     seed,
@@ -216,7 +216,8 @@ export async function prepareData(options: PrepareOptions = {}): Promise<Prepare
   const given = expectOptions('prepareData options', options);
   // A misspelt key ({ fil: 'x.mat' }) would otherwise fall back to the built-in synthetic data.
   rejectUnknownKeys('prepareData options', given, PREPARE_KEYS);
-  const o = given as PrepareOptions;
+  // Each option read once: a getter cannot hand the loader one file and the dataset's name another.
+  const o = readFields(given, PREPARE_KEYS) as PrepareOptions;
   const label = o.labelColumn;
   if (typeof label === 'number') expectInteger('labelColumn', label, { min: 0 });
   else if (label !== undefined && (typeof label !== 'string' || label.length === 0)) {

@@ -6,7 +6,7 @@ import { SparseMLP, type EpochInfo } from '../model';
 import { FLOAT32_MAX, MODEL_DEFAULTS, PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS, type PruneCriterion } from '../model/options';
 import { resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
 import { ValidationError } from '../errors';
-import { expectInteger, expectNumber, expectOneOf, expectString, fail, rejectUnknownKeys } from '../validate';
+import { expectInteger, expectNumber, expectOneOf, expectString, fail, orDefault, rejectUnknownKeys } from '../validate';
 import { METHODS, METHOD_SPECS, type Method } from './methods';
 import type { PreparedData } from './prepare';
 
@@ -224,7 +224,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
   for (const key of ['signal', 'stop'] as const) {
     if (options[key] !== undefined && !(options[key] instanceof AbortSignal)) fail('an AbortSignal', key, options[key]);
   }
-  expectOneOf('onDivergence', options.onDivergence ?? 'error', ['error', 'continue'] as const);
+  expectOneOf('onDivergence', orDefault(options.onDivergence, 'error'), ['error', 'continue'] as const);
   if (s.patience !== undefined && data.validation === undefined) {
     throw new ValidationError(`Expected data.validation (prepareData's validationFraction) for settings.patience but received none`);
   }
@@ -254,7 +254,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
       test: data.test,
       ...(s.patience !== undefined ? { earlyStopping: { patience: s.patience } } : {}),
       signal: options.signal,
-      onDivergence: options.onDivergence ?? 'error',
+      onDivergence: orDefault(options.onDivergence, 'error'),
       onEpoch: async (info) => {
         const record: EpochRecord = {
           epoch: info.epoch,

@@ -5,7 +5,7 @@
 import type { Standardizer } from '../data/standardize';
 import { ValidationError } from '../errors';
 import type { NativeLayerState } from '../native';
-import { describe, expectBoolean, expectOptions, fail, isFloat64Array, rejectUnknownKeys } from '../validate';
+import { describe, expectBoolean, expectOptions, fail, isFloat64Array, orDefault, rejectUnknownKeys } from '../validate';
 import { arrayType, ModelFileError, MODEL_FILE_VERSION, type ArrayType, type StoredArray } from './model-file';
 import { resolveModelOptions, type ModelOptions } from './options';
 
@@ -111,7 +111,7 @@ export function packModel(
   }
   const inputs = options.layers[0];
   const classes = options.layers[options.layers.length - 1];
-  const optimizerState = expectBoolean('optimizerState', o.optimizerState ?? true);
+  const optimizerState = expectBoolean('optimizerState', orDefault(o.optimizerState, true));
   // null, as undefined, leaves one out (save() passes null to drop what a loaded model would carry forward).
   const given = (v: unknown) => v !== undefined && v !== null;
   const standardizer = !given(o.standardizer) ? null : checkStandardizer('standardizer', o.standardizer, inputs);

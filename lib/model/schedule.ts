@@ -2,7 +2,7 @@
  * Learning-rate schedules of fit: the rate of each epoch from the epoch index alone, so that a fit resumed
  * with initialEpoch uses the rates the uninterrupted fit would have.
  */
-import { DECIMAL_NOTATION, expectInteger, expectNumber, expectOneOf, fail, rejectUnknownKeys } from '../validate';
+import { DECIMAL_NOTATION, expectInteger, expectNumber, expectOneOf, fail, orDefault, rejectUnknownKeys } from '../validate';
 
 export const LR_SCHEDULE_TYPES = Object.freeze(['constant', 'step', 'exponential', 'cosine'] as const);
 export type LearningRateScheduleType = (typeof LR_SCHEDULE_TYPES)[number];
@@ -60,8 +60,8 @@ export function resolveLearningRateSchedule(
   const o = value as Record<string, unknown>;
   const type = expectOneOf(field('type'), o.type, LR_SCHEDULE_TYPES);
   rejectUnknownKeys(`a ${type} ${NAME}`, o, KEYS[type]);
-  const warmupEpochs = expectInteger(field('warmupEpochs'), o.warmupEpochs ?? 0, { min: 0, max: 1_000_000 });
-  const factor = (fallback?: number) => expectNumber(field('factor'), o.factor ?? fallback, { min: 0, minExclusive: true, max: 1 });
+  const warmupEpochs = expectInteger(field('warmupEpochs'), orDefault(o.warmupEpochs, 0), { min: 0, max: 1_000_000 });
+  const factor = (fallback?: number) => expectNumber(field('factor'), orDefault(o.factor, fallback), { min: 0, minExclusive: true, max: 1 });
   switch (type) {
     case 'constant':
       return { type, warmupEpochs };
@@ -70,7 +70,7 @@ export function resolveLearningRateSchedule(
     case 'exponential':
       return { type, factor: factor(), warmupEpochs };
     case 'cosine': {
-      const min = o.minLearningRate ?? 0;
+      const min = orDefault(o.minLearningRate, 0);
       if (typeof min === 'number' && Number.isFinite(min) && min >= learningRate) {
         fail(`a finite number >= 0 and < ${learningRate} (the starting rate)`, field('minLearningRate'), min);
       }

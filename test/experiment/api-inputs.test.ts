@@ -2,6 +2,9 @@
  * The exported experiment entry points check their inputs as SparseMLP.create does: a ValidationError that
  * names the field, unknown keys refused, and no silent fallback to the built-in synthetic data.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeSyntheticDataset } from '../../lib/data';
 import { ValidationError } from '../../lib/errors';
@@ -105,6 +108,26 @@ describe('prepareData and splitAndStandardize input checks', () => {
     expect(e.message).toMatch(/^Expected only the options file, labelColumn, csvHeader, matX, matY, testFraction, validationFraction, seed for prepareData options but received the unknown option "fil"$/);
     await rejection(() => prepareData('mydata.mat' as never));
     await rejection(() => prepareData(null as never));
+  });
+
+  it('reads each option once: a getter cannot give the loader one file and the name another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npset-prepare-'));
+    try {
+      const file = join(dir, 'tiny.csv');
+      writeFileSync(file, 'a,b,label\n' + Array.from({ length: 12 }, (_, i) => `${i},${i % 3},${i % 2}`).join('\n') + '\n');
+      let reads = 0;
+      const options = {
+        get file() {
+          reads++;
+          return reads === 1 ? file : null;
+        },
+      };
+      const p = await prepareData(options as never);
+      expect(reads).toBe(1);
+      expect(p.name).toBe('tiny');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks csvHeader: a boolean, for CSV/TSV files only', async () => {

@@ -290,3 +290,33 @@ describe('model file header: parts that must agree', () => {
     }
   });
 });
+
+describe('null is a value, refused everywhere as SparseMLP.create refuses it (it used to mean "the default" in some places)', () => {
+  it('in evolve, pruneNeurons, save, load, the learning-rate schedules and splitAndStandardize', async () => {
+    const m = await model();
+    const before = snapshot(m);
+    await expectValidationError(() => m.evolve({ zeta: null as never }), /a finite number >= 0 and <= 1 for zeta but received null/);
+    await expectValidationError(() => m.evolve({ epoch: null as never }), /an integer >= 0 for epoch but received null/);
+    await expectValidationError(() => m.pruneNeurons({ hiddenLayers: [1], alpha: null as never }), /for alpha but received null/);
+    await expectValidationError(() => m.pruneNeurons({ hiddenLayers: [1], criterion: null as never }), /for criterion but received null/);
+    expect(snapshot(m)).toEqual(before);
+    const dir = mkdtempSync(join(tmpdir(), 'npset-null-'));
+    try {
+      const file = join(dir, 'm.npset');
+      await expectValidationError(() => m.save(file, { optimizerState: null as never }), /a boolean for optimizerState but received null/);
+      await m.save(file);
+      await expectValidationError(() => SparseMLP.load(file, { threads: null as never }), /for threads but received null/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const d = makeSyntheticDataset({ samples: 30, features: F, classes: C, seed: 2 });
+    await expectValidationError(() => splitAndStandardize(d, { seed: null as never }), /an integer for options\.seed but received null/);
+    await expectValidationError(() => m.fit(NativeData.from(d), { epochs: 2, learningRateSchedule: { type: 'constant', warmupEpochs: null as never } }), /warmupEpochs but received null/);
+  });
+
+  it('evolve checks zeta itself: the addon would throw a TypeError about its own evolutionConfig', async () => {
+    const m = await model();
+    const e = await expectValidationError(() => m.evolve({ zeta: 'abc' as never }), /a finite number >= 0 and <= 1 for zeta but received "abc"/);
+    expect(e.message).not.toMatch(/evolutionConfig/);
+  });
+});
