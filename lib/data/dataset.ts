@@ -114,7 +114,7 @@ function featureDims(xVar: MatVariable, err: (message: string) => DataFormatErro
   if (xDims.length !== 2) throw err(`${xName} must be a 2-D matrix but has dims ${dimsText(xVar.dims)}`);
   if (!xVar.data && !xVar.sparse) throw err(`${xName} is a ${xVar.className} array, not numeric`);
   // The reader keeps only the real part; training on it would silently drop the imaginary one.
-  if (xVar.complex) throw err(`${xName} is complex; npset needs real features`);
+  if (xVar.complex) throw err(`${xName} is complex; npset needs real features. ${realPartHint(xVar, 'X')}`);
   const [samples, features] = xDims;
   if (samples === 0 || features === 0) throw err(`${xName} is empty (${samples}x${features})`);
   return [samples, features];
@@ -147,10 +147,10 @@ function readFeatures(
       : `the float32 features of X (${samples}x${features})${ySparse ? ` and a dense copy of sparse Y (${samples} labels)` : ''}`;
     throw err(`cannot make ${built}: ${denseLimitText(denseBytes, maxDense)}`);
   }
-  const X = xVar.sparse
-    ? sparseToRowMajor(xVar, samples, features, file)
-    : transposeToRowMajor(xVar.data as Float64Array, samples, features, file);
-  const nf = findNonFinite(X, features);
+  let X: Float32Array;
+  let nf: NonFinite | undefined;
+  if (xVar.sparse) ({ X, nf } = sparseToRowMajor(xVar, samples, features, file));
+  else nf = findNonFinite((X = transposeToRowMajor(xVar.data as Float64Array, samples, features, file)), features);
   if (nf) {
     throw err(
       `X has ${nf.count} non-finite value${nf.count === 1 ? '' : 's'} (NaN, Inf or beyond float32 range); ` +
@@ -174,17 +174,25 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   if (!texts && !yVar.data && !yVar.sparse) {
     throw err(`${yName} is a ${yVar.className} array, neither numbers nor text (a char matrix or a cell array of strings)`);
   }
-  if (yVar.complex) throw err(`${yName} is complex; labels must be real`);
+  if (yVar.complex) throw err(`${yName} is complex; labels must be real. ${realPartHint(yVar, 'Y')}`);
   const yDims = trimDims(yVar.dims);
+  // Count the labels from the dims: a sparse Y is only densified once its size is known to fit.
+  const labelCount = texts ? texts.length : yVar.data ? yVar.data.length : yDims.reduce((a, b) => a * b, 1);
+  // Before the shape: NumPy's empty vector is saved 0x0, which is no vector shape.
+  if (labelCount === 0) throw err(`${yName} is empty (${dimsText(yVar.dims)}); it needs a label for each of the ${count(samples, 'row')} of X`);
   if (!texts && (yDims.length > 2 || (yDims.length === 2 && yDims[0] !== 1 && yDims[1] !== 1))) {
     throw err(`${yName} must be a vector but has dims ${dimsText(yVar.dims)}`);
   }
-  // Count the labels from the dims: a sparse Y is only densified once its size is known to fit.
-  const labelCount = texts ? texts.length : yVar.data ? yVar.data.length : yDims.reduce((a, b) => a * b, 1);
   if (labelCount !== samples) {
     const hint = labelCount === features ? '; is X stored features x samples?' : '';
-    const perRow = yVar.className === 'char' ? ' (a char Y holds a label per row)' : '';
-    throw err(`Y has ${labelCount} labels${perRow} but X has ${samples} rows (samples)${hint}`);
+    let perRow = yVar.className === 'char' ? ' (a char Y holds a label per row)' : '';
+    // A Python or MATLAB string of one character per sample is saved as a single 1xN row.
+    if (yVar.className === 'char' && labelCount === 1 && yDims[1] === samples) {
+      perRow =
+        ` (a 1x${yDims[1]} char array is one label, not one per character: ` +
+        'save a char matrix with one row per label, or a cell array of strings)';
+    }
+    throw err(`Y has ${count(labelCount, 'label')}${perRow} but X has ${count(samples, 'row')} (${samples === 1 ? 'sample' : 'samples'})${hint}`);
   }
   const maxDense = opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES;
   const X = readFeatures(xVar, samples, features, yVar, maxDense, file);
@@ -218,6 +226,21 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   return { name, X, y, samples, features, classes: labels.length, labels };
 }
 
+/** '1 row', '2 rows'. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** How to save a complex variable's real part, and whether that loses anything (its imaginary part all zero). */
+function realPartHint(v: MatVariable, role: 'X' | 'Y'): string {
+  // The variable's name goes into code only if it is one MATLAB could have written.
+  const id = /^[A-Za-z]\w{0,62}$/.test(v.name) ? v.name : role;
+  const how = `np.real(${id}) with scipy or real(${id}) in MATLAB`;
+  return v.imaginaryZero === true
+    ? `Its imaginary part is all zero: save the real part, ${how}`
+    : `To use the real part alone, save ${how}`;
+}
+
 function matOptions(options: unknown, keys: readonly string[]): MatDatasetOptions {
   const opts = expectOptions('options', options);
   rejectUnknownKeys('options', opts, keys);
@@ -244,17 +267,61 @@ function transposeToRowMajor(data: Float64Array, rows: number, cols: number, fil
   return out;
 }
 
-function sparseToRowMajor(v: MatVariable, rows: number, cols: number, file?: string): Float32Array {
+/**
+ * A sparse X as row-major float32, and where it is not finite. Each value is written once, straight
+ * into the output, and only the nonzeros are checked (the rest are zeros): for a 50000x1000 X of a
+ * million nonzeros, a scan of all 50 million values took longer than the rest. Duplicate entries of a
+ * cell (not MATLAB's, but scipy may save them) are summed in float64, in the order stored, and rounded
+ * once, as scipy's toarray() then astype(float32).
+ */
+function sparseToRowMajor(v: MatVariable, rows: number, cols: number, file?: string): { X: Float32Array; nf?: NonFinite } {
   const s = v.sparse as NonNullable<MatVariable['sparse']>;
   // A MatFile built by hand may hold anything: the loops below go as far as jc says.
   const name = `X (variable ${JSON.stringify(v.name)}).sparse`;
   checkSparseMatrix(s, name);
   if (s.rows !== rows || s.cols !== cols) throw new ValidationError(`${name} is ${s.rows}x${s.cols} but the dims of X are ${rows}x${cols}`);
   const out = allocate(Float32Array, rows * cols, `X (${rows}x${cols})`, file);
+  const { ir, jc } = s;
+  // A plain array (a MatFile built by hand) may hold anything: each value is checked as it is read.
+  const pr = s.pr as ArrayLike<unknown>;
+  const value = (k: number): number => {
+    const x = pr[k];
+    if (typeof x !== 'number') fail('a number', `${name}.pr[${k}]`, x);
+    return x;
+  };
+  let bad = 0;
+  let first = -1;
+  // Found column by column: the first in row-major order is the least position, not the first found.
+  const nonFinite = (at: number) => {
+    bad++;
+    if (first < 0 || at < first) first = at;
+  };
   for (let j = 0; j < cols; j++) {
-    for (let k = s.jc[j]; k < s.jc[j + 1]; k++) out[s.ir[k] * cols + j] += s.pr[k];
+    const a = jc[j];
+    const b = jc[j + 1];
+    let increasing = true;
+    for (let k = a + 1; k < b && increasing; k++) increasing = ir[k] > ir[k - 1];
+    if (increasing) {
+      for (let k = a; k < b; k++) {
+        const at = ir[k] * cols + j;
+        out[at] = value(k) + 0; // + 0: -0 becomes 0, as in a sum from 0
+        if (!Number.isFinite(out[at])) nonFinite(at);
+      }
+      continue;
+    }
+    // Unsorted rows, maybe repeated: the column's entries in row order (a stable sort keeps a row's as stored).
+    const order = Array.from({ length: b - a }, (_, i) => a + i).sort((p, q) => ir[p] - ir[q]);
+    for (let t = 0; t < order.length; ) {
+      const r = ir[order[t]];
+      let sum = 0;
+      for (; t < order.length && ir[order[t]] === r; t++) sum += value(order[t]);
+      const at = r * cols + j;
+      out[at] = sum;
+      if (!Number.isFinite(out[at])) nonFinite(at);
+    }
   }
-  return out;
+  const nf = bad === 0 ? undefined : { count: bad, row: Math.floor(first / cols), col: first % cols, value: out[first] };
+  return { X: out, nf };
 }
 
 /** Where X holds NaN, Inf or values that overflowed float32: how many, and the first (row, col 0-based). */

@@ -60,7 +60,8 @@ export function denseLimitText(bytes: number, limit: number): string {
   const exact = bytes >= 1024 ? ` (${bytes} bytes)` : '';
   return (
     `it needs ${formatBytes(bytes)}${exact}, over the maxDenseBytes limit of ${formatBytes(limit)}; ` +
-    'if the data really is that large, raise the maxDenseBytes option'
+    // The CLI's flag too: there a user has no options object to set.
+    'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)'
   );
 }
 

@@ -48,7 +48,14 @@ export interface ChosenVariables {
 /** The features and labels variables (see the rules above); `x` and `y` are the names the caller gave, if any. */
 export function chooseMatVariables(mat: MatFile, x: string | undefined, y: string | undefined, file?: string): ChosenVariables {
   const vars = mat.variables;
-  if (x !== undefined && y !== undefined) return { x: named(vars, x, file), y: named(vars, y, file) };
+  if (x !== undefined && y !== undefined) {
+    const both = { x: named(vars, x, file), y: named(vars, y, file) };
+    // The labels as a feature would be a perfect, and useless, predictor.
+    if (both.x === both.y) {
+      throw new DataFormatError(`the x and y options (--x-var and --y-var) both name the variable ${JSON.stringify(both.x.name)}; the features and the labels must be different variables`, file);
+    }
+    return both;
+  }
   if (x !== undefined) {
     const xv = named(vars, x, file);
     return { x: xv, y: labelsFor(vars, xv, 'the x option', file) };
@@ -79,6 +86,7 @@ export function chooseMatFeatures(mat: MatFile, x: string | undefined, file?: st
   throw new DataFormatError(
     `cannot tell which variable holds the features; the file holds ${listVariables(vars)}. ` +
       `Tried X, then ${FEATURE_NAMES.join(', ')} (any case), then the only 2-D numeric matrix: ${matrixCount(matrices)}. ` +
+      nestedHint(vars, 'X') +
       'Name it with the x option of loadMatFeatures (--x-var NAME on the command line)',
     file,
   );
@@ -154,11 +162,13 @@ function labelsFor(vars: MatVariable[], xv: MatVariable, how: string, file?: str
   const rows = rowsOf(xv);
   const found = labelCandidates(rest, rows);
   if (found.length === 1) return found[0];
-  const why = found.length > 1 ? `${found.length} have ${rows} entries (${names(found)})` : `none has ${rows} entries`;
+  // found is empty for a features of 1 row: no label vector has 1 entry.
+  const why = found.length > 1 ? `${found.length} have ${rows} entries (${names(found)})` : `none has ${rows} ${rows === 1 ? 'entry' : 'entries'}`;
   throw new DataFormatError(
     `cannot tell which variable holds the labels for the features ${JSON.stringify(xv.name)} (${dimsText(xv.dims)}, chosen by ${how}); ` +
       `the file holds ${listVariables(vars)}. Tried Y, then ${LABEL_NAMES.join(', ')} (any case), then the only label vector ` +
       `(numbers, a char matrix or a cell array of strings) with one entry per row of the features: ${why}. ` +
+      nestedHint(vars, 'X and Y') +
       'Name it with the y option of loadMatDataset (--y-var NAME on the command line)',
     file,
   );
@@ -171,7 +181,8 @@ function featuresFor(vars: MatVariable[], yv: MatVariable, how: string, file?: s
   throw new DataFormatError(
     `cannot tell which variable holds the features for the labels ${JSON.stringify(yv.name)} (chosen by ${how}); ` +
       `the file holds ${listVariables(vars)}. Tried X, then ${FEATURE_NAMES.join(', ')} (any case), then the only 2-D numeric ` +
-      `matrix: ${matrixCount(matrices)}. Name it with the x option of loadMatDataset (--x-var NAME on the command line)`,
+      `matrix: ${matrixCount(matrices)}. ${nestedHint(vars, 'X and Y')}` +
+      'Name it with the x option of loadMatDataset (--x-var NAME on the command line)',
     file,
   );
 }
@@ -198,8 +209,27 @@ function byShape(vars: MatVariable[], file?: string): ChosenVariables {
     `cannot tell which variables hold the features and the labels; the file holds ${listVariables(vars)}. ` +
       `Tried X and Y, then ${PAIRS_TEXT} (any case), then the only 2-D numeric matrix with the only label vector ` +
       `(numbers, a char matrix or a cell array of strings) of one entry per row: ${why}. ` +
+      nestedHint(vars, 'X and Y') +
       'Name them with the x and y options of loadMatDataset (--x-var NAME --y-var NAME on the command line)',
     file,
+  );
+}
+
+/**
+ * When the file holds structs, or cells other than a vector of strings (labels): that their contents
+ * are not searched, and how to save `what` (X, or X and Y) as top-level variables instead; else ''.
+ * scipy saves a dict as a struct, and a MATLAB user may keep a data set in one.
+ */
+function nestedHint(vars: MatVariable[], what: string): string {
+  const nested = vars.filter((v) => v.className === 'struct' || (v.className === 'cell' && textLabelCount(v) < 0));
+  if (nested.length === 0) return '';
+  const one = what === 'X';
+  // A name from the file goes into MATLAB code only if it is one MATLAB could have written.
+  const struct = nested.find((v) => v.className === 'struct' && /^[A-Za-z]\w{0,62}$/.test(v.name))?.name;
+  const matlab = struct ? `save(f, '-struct', '${struct}')` : one ? "save(f, 'X')" : "save(f, 'X', 'Y')";
+  return (
+    `The fields of structs and the contents of cells (${names(nested)}) are not searched: save ${what} as ` +
+    `${one ? 'a top-level variable' : 'top-level variables'} (scipy: savemat(f, ${one ? "{'X': X}" : "{'X': X, 'Y': y}"}); MATLAB: ${matlab}). `
   );
 }
 

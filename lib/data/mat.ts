@@ -6,6 +6,8 @@
  * Numbers are converted by the element's stored type, not by the array's class: MATLAB saves a
  * `double` matrix of small integers as miUINT8 or miINT16 to save space.
  *
+ * Level 4 (v4) and v7.3 (HDF5) files are recognized and refused with a message that says how to save a v5 file.
+ *
  * Every malformed input raises DataFormatError, and a corrupt size cannot make us allocate gigabytes:
  * - readMat reads regular files only (not /dev/zero or a pipe), and checks the header first;
  * - sizes are checked against the bytes that remain before anything is allocated;
@@ -31,7 +33,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { DataFormatError } from '../errors';
-import { describe, expectInteger, expectOptions, fail, isFloat64Array, isNumberTypedArray, isUint8Array, rejectUnknownKeys } from '../validate';
+import { describe, expectInteger, expectOptions, fail, isFloat64Array, isNumberList, isUint8Array, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, maxDenseOption } from './limits';
 import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
@@ -58,6 +60,11 @@ export interface MatVariable {
   dims: number[];
   /** The array had an imaginary part (dropped: only the real part is kept; loadMatDataset refuses it). */
   complex: boolean;
+  /**
+   * Set for a complex numeric or sparse array read from a file: true when its imaginary part is all
+   * zero (real values saved in a complex type), which loadMatDataset's message then says.
+   */
+  imaginaryZero?: boolean;
   /** Dense numeric data, column-major, real part. */
   data?: Float64Array;
   /** Sparse numeric data (className 'sparse'). */
@@ -206,6 +213,7 @@ export const MAX_DIMS = 1024;
 /** Characters decoded at a time into a string (String.fromCharCode takes them as arguments). */
 const CHAR_CHUNK = 8192;
 const V73_MESSAGE = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
+const V4_MESSAGE = "MAT v4 (Level 4) files are not supported; save with format='5' (scipy) or -v6/-v7 (MATLAB)";
 
 /** A data element's tag, located in its buffer. */
 interface Element {
@@ -311,7 +319,7 @@ async function readMatBytes(path: string): Promise<Uint8Array> {
     fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
     const { size } = checkRegularFile(await fh.stat(), path);
     const head = Buffer.alloc(Math.min(size, HEADER_BYTES));
-    parseHeader(head.subarray(0, await readRange(fh, head, 0)), path);
+    parseHeader(head.subarray(0, await readRange(fh, head, 0)), path, size);
     const bytes = Buffer.allocUnsafe(size);
     bytes.set(head);
     return bytes.subarray(0, await readRange(fh, bytes, head.length));
@@ -342,9 +350,15 @@ async function readRange(fh: FileHandle, buf: Buffer, from: number): Promise<num
   return n;
 }
 
-function parseHeader(bytes: Uint8Array, file: string | undefined): { header: string; le: boolean } {
+/**
+ * Check the header of a MAT v5 file. `bytes` holds its first bytes (all of it, or at least the 128 of the
+ * header), `size` the whole file's length.
+ */
+function parseHeader(bytes: Uint8Array, file: string | undefined, size = bytes.length): { header: string; le: boolean } {
   const text = latin1(bytes.subarray(0, Math.min(116, bytes.length))).replace(/[\s\0]+$/, '');
   if (text.startsWith('MATLAB 7.3') || isHdf5(bytes)) throw new DataFormatError(V73_MESSAGE, file);
+  // Before the length check: a Level 4 file has no 128-byte header, and a small one is shorter.
+  if (isLevel4(bytes, size)) throw new DataFormatError(V4_MESSAGE, file);
   if (bytes.length < HEADER_BYTES) {
     throw new DataFormatError(`file too short for a MAT-file header (${bytes.length} of ${HEADER_BYTES} bytes)`, file);
   }
@@ -360,6 +374,28 @@ function parseHeader(bytes: Uint8Array, file: string | undefined): { header: str
     throw new DataFormatError(`unsupported MAT-file version 0x${version.toString(16).padStart(4, '0')} (expected 0x0100)`, file);
   }
   return { header: text, le };
+}
+
+/**
+ * Whether the file starts as a MAT Level 4 (v4) file: its first variable's header is five int32 in either
+ * byte order, type MOPT (M machine 0..4, O 0, P precision 0..5, T 0..2: full, text, sparse), rows,
+ * columns, imagf (0 or 1), the name's length with its NUL, then the name and the values, which must fit
+ * in the file. All of it must hold, so that other bytes are not called a v4 file. A v5 file never
+ * passes: its first 4 bytes are text, none 0, where a v4 type code (< 5000) has two zero bytes.
+ */
+function isLevel4(bytes: Uint8Array, size: number): boolean {
+  if (bytes.length < 20) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, 20);
+  return [true, false].some((le) => {
+    const [type, rows, cols, imagf, namlen] = [0, 4, 8, 12, 16].map((o) => dv.getInt32(o, le));
+    const [m, o, p, t] = [Math.floor(type / 1000), Math.floor(type / 100) % 10, Math.floor(type / 10) % 10, type % 10];
+    if (type < 0 || m > 4 || o !== 0 || p > 5 || t > 2) return false;
+    if (rows < 0 || cols < 0 || (imagf !== 0 && imagf !== 1) || namlen < 1) return false;
+    // The name, NUL-terminated, within the bytes at hand (a name of ~100 bytes: MATLAB's have 63 at most).
+    if (20 + namlen > bytes.length || bytes[20 + namlen - 1] !== 0) return false;
+    const width = [8, 4, 4, 2, 2, 1][p];
+    return 20 + namlen + rows * cols * width * (imagf + 1) <= size;
+  });
 }
 
 /** HDF5 files (MAT v7.3) carry the signature at offset 0 or at 512 (after MATLAB's user block). */
@@ -577,7 +613,9 @@ function parseMatrix(src: Source, m: Element, pos: number, state: ParseState, at
 
   if (classId === mxSPARSE_CLASS) {
     v.className = 'sparse';
-    v.sparse = readSparse(ctx, p, end, dims, complex, logical);
+    const { sparse, imaginaryZero } = readSparse(ctx, p, end, dims, complex, logical);
+    v.sparse = sparse;
+    if (imaginaryZero !== undefined) v.imaginaryZero = imaginaryZero;
   } else if (classId >= 6 && classId <= 15) {
     const count = dimsProduct(dims);
     const realEl = src.tag(p, end);
@@ -589,10 +627,12 @@ function parseMatrix(src: Source, m: Element, pos: number, state: ParseState, at
     if (complex) {
       if (p >= end) throw varError(ctx, 'complex array without an imaginary part');
       // Checked, not decoded: only the real part is kept.
-      const imag = numberCount(ctx, src.tag(p, end), p, 'imaginary part');
+      const imagEl = src.tag(p, end);
+      const imag = numberCount(ctx, imagEl, p, 'imaginary part');
       if (imag !== count) {
         throw varError(ctx, `imaginary part has ${imag} values but dims ${dimsText(dims)} need ${count}`);
       }
+      v.imaginaryZero = isZeroes(src, imagEl, imag);
     }
   } else if (classId === mxCHAR_CLASS) {
     Object.assign(v, readChars(ctx, p < end ? src.tag(p, end) : undefined, p, dims));
@@ -813,8 +853,16 @@ function readIndices(ctx: VarContext, el: Element, pos: number, what: string): I
   return out;
 }
 
-function readSparse(ctx: VarContext, p: number, end: number, dims: number[], complex: boolean, logical: boolean): SparseMatrix {
+function readSparse(
+  ctx: VarContext,
+  p: number,
+  end: number,
+  dims: number[],
+  complex: boolean,
+  logical: boolean,
+): { sparse: SparseMatrix; imaginaryZero?: boolean } {
   const { src } = ctx;
+  let imaginaryZero: boolean | undefined;
   if (dims.length !== 2) throw varError(ctx, `sparse array with ${dims.length} dimensions (expected 2)`);
   const [rows, cols] = dims;
   const irEl = src.tag(p, end);
@@ -841,14 +889,34 @@ function readSparse(ctx: VarContext, p: number, end: number, dims: number[], com
     if (pr.length < nnz) throw varError(ctx, `pr has ${pr.length} values but jc counts ${nnz} nonzeros`);
     if (complex) {
       if (p >= end) throw varError(ctx, 'complex sparse array without an imaginary part');
-      numberCount(ctx, src.tag(p, end), p, 'pi'); // checked, not decoded: only the real part is kept
+      const piEl = src.tag(p, end);
+      // Checked, not decoded: only the real part is kept.
+      imaginaryZero = isZeroes(src, piEl, Math.min(numberCount(ctx, piEl, p, 'pi'), nnz));
     }
   } else if (logical) {
     pr = new Float64Array(nnz).fill(1); // some writers omit the values of logical sparse arrays
   } else {
     throw varError(ctx, 'sparse array without values (pr)');
   }
-  return { rows, cols, ir: ir.slice(0, nnz), jc, pr: pr.length === nnz ? pr : pr.slice(0, nnz) };
+  const sparse = { rows, cols, ir: ir.slice(0, nnz), jc, pr: pr.length === nnz ? pr : pr.slice(0, nnz) };
+  return { sparse, imaginaryZero };
+}
+
+/**
+ * Whether the first `n` values of a numeric element are all zero, read from its bytes (not decoded):
+ * every byte 0, but for the sign bit of a float (-0 is zero too).
+ */
+function isZeroes(src: Source, el: Element, n: number): boolean {
+  const width = TYPE_SIZES[el.type];
+  const float = el.type === miSINGLE || el.type === miDOUBLE;
+  const signAt = src.le ? width - 1 : 0;
+  const { bytes } = src;
+  for (let v = 0, at = el.start; v < n; v++, at += width) {
+    for (let b = 0; b < width; b++) {
+      if ((float && b === signAt ? bytes[at + b] & 0x7f : bytes[at + b]) !== 0) return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -1012,7 +1080,7 @@ function checkSparseShape(s: SparseMatrix, name: string): void {
 }
 
 function isArrayLike(a: unknown): a is ArrayLike<number> {
-  return Array.isArray(a) || isNumberTypedArray(a);
+  return isNumberList(a);
 }
 
 /**

@@ -48,6 +48,13 @@ describe('npset train --x-var NAME --y-var NAME', () => {
     expectUsageError(await train('--data', file('expr.mat'), '--x-var', 'raw'), /cannot tell which variable holds the labels .*\(--y-var NAME on the command line\)$/);
   });
 
+  it('--x-var and --y-var naming one variable (in any case): the labels would be a feature', async () => {
+    expectUsageError(
+      await train('--data', file('expr.mat'), '--x-var', 'train_x', '--y-var', 'TRAIN_X'),
+      /expr\.mat: the x and y options \(--x-var and --y-var\) both name the variable "train_x"; the features and the labels must be different variables$/,
+    );
+  });
+
   it('a variable the file does not have', async () => {
     expectUsageError(await train('--data', file('expr.mat'), '--x-var', 'fea', '--y-var', 'diagnosis'), /expr\.mat: no variable "fea" \(found: "train_x" double 30x3, /);
   });

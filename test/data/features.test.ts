@@ -139,7 +139,7 @@ describe('loadCsvFeatures: bad files and options', () => {
     expect((await csv('ok.csv', text, { maxDenseBytes: 16 })).samples).toBe(2);
     expect(await csvError('d.csv', text, { maxDenseBytes: 15 })).toBe(
       'cannot hold the float32 features of 2 rows of 2 features (up to line 3): it needs 16 bytes, over the maxDenseBytes limit of 15 bytes; ' +
-        'if the data really is that large, raise the maxDenseBytes option',
+        'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
     );
     const d = path.join(dir, 'adir');
     mkdirSync(d);
@@ -223,7 +223,7 @@ describe('loadMatFeatures: the features variable, no labels needed', () => {
     expect(featuresFromMatFile(f, 'd', { maxDenseBytes: 72 }).samples).toBe(6);
     expect(dataError(() => featuresFromMatFile(f, 'd', { maxDenseBytes: 71 }, 'd.mat'))).toBe(
       'd.mat: cannot make the float32 features of X (6x3): it needs 72 bytes, over the maxDenseBytes limit of 71 bytes; ' +
-        'if the data really is that large, raise the maxDenseBytes option',
+        'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
     );
     expect(() => featuresFromMatFile(f, 'd', { y: 'Y' } as MatFeaturesOptions)).toThrow(
       new ValidationError('Expected only the options x, maxDenseBytes for options but received the unknown option "y"'),

@@ -143,7 +143,8 @@ describe('text labels', () => {
     expect(dataError(() => load([X, cellstrSpec('Y', TEXTS.slice(0, 5))]))).toBe('Y has 5 labels but X has 6 rows (samples)');
     expect(dataError(() => load([X, cellstrSpec('Y', ['a', 'b'])]))).toBe('Y has 2 labels but X has 6 rows (samples); is X stored features x samples?');
     expect(dataError(() => load([X, { kind: 'char', name: 'Y', rows: ['ABABAB'] }]))).toBe(
-      'Y has 1 labels (a char Y holds a label per row) but X has 6 rows (samples)',
+      'Y has 1 label (a 1x6 char array is one label, not one per character: save a char matrix with one row per label, ' +
+        'or a cell array of strings) but X has 6 rows (samples)',
     );
     const grid: VarSpec = { ...cellstrSpec('Y', TEXTS), dims: [2, 3] };
     expect(dataError(() => load([X, grid]))).toBe('Y (variable "Y") must be a vector of cells (one string per sample) but has dims 2x3');

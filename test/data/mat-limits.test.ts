@@ -45,7 +45,7 @@ describe('sparse arrays: dense copies are bounded (maxDenseBytes)', () => {
     expect(await loadError(file)).toBe(
       `${file}: cannot make a dense copy of sparse X (2147483647x1) and Y (2147483647 labels): ` +
         'it needs 24.0 GiB (25769803764 bytes), over the maxDenseBytes limit of 1.0 GiB; ' +
-        'if the data really is that large, raise the maxDenseBytes option',
+        'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
     );
   });
 
@@ -74,7 +74,7 @@ describe('sparse arrays: dense copies are bounded (maxDenseBytes)', () => {
     expect(datasetFromMatFile(sparseX, 'd', { maxDenseBytes: 48 }).X).toEqual(Float32Array.from([5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]));
     expect(dataError(() => datasetFromMatFile(sparseX, 'd', { maxDenseBytes: 47 }, 'd.mat'))).toBe(
       'd.mat: cannot make a dense copy of sparse X (4x3): it needs 48 bytes, over the maxDenseBytes limit of 47 bytes; ' +
-        'if the data really is that large, raise the maxDenseBytes option',
+        'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
     );
     const both = parseMat(writeMat([x, y]));
     expect(Array.from(datasetFromMatFile(both, 'd', { maxDenseBytes: 80 }).y)).toEqual([0, 1, 0, 1]);
@@ -85,7 +85,7 @@ describe('sparse arrays: dense copies are bounded (maxDenseBytes)', () => {
     expect(datasetFromMatFile(dense, 'd', { maxDenseBytes: 48 }).samples).toBe(4);
     expect(dataError(() => datasetFromMatFile(dense, 'd', { maxDenseBytes: 47 }, 'd.mat'))).toBe(
       'd.mat: cannot make the float32 features of X (4x3): it needs 48 bytes, over the maxDenseBytes limit of 47 bytes; ' +
-        'if the data really is that large, raise the maxDenseBytes option',
+        'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
     );
     const denseX = parseMat(writeMat([X4x3, y]));
     expect(datasetFromMatFile(denseX, 'd', { maxDenseBytes: 80 }).samples).toBe(4);
@@ -213,11 +213,11 @@ describe('values loadMatDataset must not accept silently', () => {
     const sparseComplexX: VarSpec = { kind: 'sparse', name: 'X', rows: 4, cols: 1, ir: [0], jc: [0, 1], pr: [1], pi: [2] };
     const x1: VarSpec = { kind: 'numeric', name: 'X', dims: [4, 1], values: [1, 2, 3, 4] };
     expect(dataError(() => datasetFromMatFile(parseMat(writeMat([complexX, Y4])), 'd', undefined, 'c.mat'))).toBe(
-      'c.mat: X (variable "X") is complex; npset needs real features',
+      'c.mat: X (variable "X") is complex; npset needs real features. To use the real part alone, save np.real(X) with scipy or real(X) in MATLAB',
     );
     expect(dataError(() => datasetFromMatFile(parseMat(writeMat([sparseComplexX, Y4])), 'd'))).toMatch(/X \(variable "X"\) is complex/);
     expect(dataError(() => datasetFromMatFile(parseMat(writeMat([x1, complexY])), 'd'))).toBe(
-      'Y (variable "Y") is complex; labels must be real',
+      'Y (variable "Y") is complex; labels must be real. To use the real part alone, save np.real(Y) with scipy or real(Y) in MATLAB',
     );
     const mat = parseMat(writeMat([complexX]));
     expect(mat.variables[0].complex).toBe(true);
@@ -283,10 +283,10 @@ describe('dense arrays: decoded values are bounded (maxDenseBytes), from their d
     expect(dataError(() => parseMat(bomb, 'bomb.mat'))).toBe(
       'bomb.mat: cannot decode variable "X" (in compressed element at offset 128), a 2147483584x1 uint8 array, ' +
         'to float64 (8 bytes a value): it needs 16.0 GiB (17179868672 bytes), over the maxDenseBytes limit of 1.0 GiB; ' +
-        'if the data really is that large, raise the maxDenseBytes option',
+        'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
     );
     const file = writeFile('dense-bomb.mat', bomb);
-    expect(await loadError(file)).toMatch(/: cannot decode variable "X" \(in compressed element at offset 128\), a 2147483584x1 uint8 array, .* raise the maxDenseBytes option$/);
+    expect(await loadError(file)).toMatch(/: cannot decode variable "X" \(in compressed element at offset 128\), a 2147483584x1 uint8 array, .* raise the maxDenseBytes option \(--max-dense-bytes on the command line\)$/);
     await expect(readMat(file)).rejects.toThrow(/it needs 16\.0 GiB .* over the maxDenseBytes limit of 1\.0 GiB/);
     // Raising the limit lets the check pass: what fails then is the cut stream, so it was checked first.
     expect(dataError(() => parseMat(bomb, 'bomb.mat', { maxDenseBytes: 8 * N }))).toMatch(/cannot inflate compressed element: unexpected end of file/);
@@ -316,7 +316,7 @@ describe('dense arrays: decoded values are bounded (maxDenseBytes), from their d
       const where = compress ? 'in compressed element at offset 128' : 'at offset 128';
       expect(dataError(() => parseMat(bytes, 'x.mat', { maxDenseBytes: 4e6 }))).toBe(
         `x.mat: cannot decode variable "X" (${where}), a 1000x1000 double array, to float64 (8 bytes a value): ` +
-          'it needs 7.6 MiB (8000000 bytes), over the maxDenseBytes limit of 3.8 MiB; if the data really is that large, raise the maxDenseBytes option',
+          'it needs 7.6 MiB (8000000 bytes), over the maxDenseBytes limit of 3.8 MiB; if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
       );
       // loadMatDataset hands its maxDenseBytes to the reader: the float64 X (8 MB) is what does not fit.
       const file = writeFile(`dense-${compress}.mat`, bytes);
@@ -343,7 +343,7 @@ describe('dense arrays: decoded values are bounded (maxDenseBytes), from their d
     const bytes = writeMat([s]);
     expect(parseMat(bytes, undefined, { maxDenseBytes: 8000 }).variables[0].sparse?.pr).toHaveLength(1000);
     expect(dataError(() => parseMat(bytes, 's.mat', { maxDenseBytes: 7999 }))).toMatch(
-      /^s\.mat: variable "S": cannot decode the 1000 values of its ir \(at offset \d+\) to 8 bytes each: it needs 7\.8 KiB \(8000 bytes\), over the maxDenseBytes limit of 7\.8 KiB; .*raise the maxDenseBytes option at offset 128$/,
+      /^s\.mat: variable "S": cannot decode the 1000 values of its ir \(at offset \d+\) to 8 bytes each: it needs 7\.8 KiB \(8000 bytes\), over the maxDenseBytes limit of 7\.8 KiB; .*raise the maxDenseBytes option \(--max-dense-bytes on the command line\) at offset 128$/,
     );
     const text: VarSpec = { kind: 'char', name: 'T', rows: ['x'.repeat(100)], utf8: true };
     expect(parseMat(writeMat([text]), undefined, { maxDenseBytes: 800 }).variables[0].text).toBe('x'.repeat(100));

@@ -19,12 +19,14 @@ import {
   sparseToDense,
   splitAndStandardize,
   std,
+  subset,
   toCsv,
   toMarkdown,
   toPlainTable,
   withLabels,
   type Column,
 } from '../../lib';
+import { detach } from '../helpers/hostile';
 
 /** `a` with element `i` behind a getter that answers `first` once and `later` afterwards. */
 function shifting<T>(a: T[], i: number, later: unknown): T[] {
@@ -131,6 +133,16 @@ describe('data helpers', () => {
     expect(() => allocateTest([1, 1], 2, 'no' as never)).toThrow(/a boolean for singletonsMayGo but received "no"/);
     // The getter's later 'x' would have made the seat loop spin forever.
     expect(Array.from(allocateTest(shifting([3, 2], 0, 'x'), 2))).toEqual([1, 1]);
+  });
+
+  it('a detached typed array is refused as a list of numbers, not read as an empty one', () => {
+    const gone = () => detach(new Float64Array(0));
+    expect(() => sparseToDense({ rows: 0, cols: 1, ir: gone(), jc: Int32Array.from([0, 0]), pr: new Float64Array(0) } as never)).toThrow(
+      /an Int32Array of row indices for sparse matrix\.ir but received a Float64Array \(detached\)/,
+    );
+    expect(() => classificationMetrics(detach(Int32Array.from([0])), Int32Array.from([0]), 2)).toThrow(/an array of class indices .* \(detached\)/);
+    const d = makeSyntheticDataset({ samples: 10, features: 2, classes: 2, seed: 1 });
+    expect(() => subset(d, detach(Int32Array.from([0, 1])))).toThrow(/an array of sample indices for indices but received an Int32Array \(detached\)/);
   });
 
   it('parseMat checks the name it puts into messages', () => {
