@@ -1,5 +1,6 @@
 /** Parsing of CLI option values into validated numbers and lists, with "Expected X for Y" messages. */
 import { ValidationError } from '../errors';
+import { CSV_DELIMITERS, type CsvDelimiter } from '../data/csv';
 import { FLOAT32_MAX } from '../model/options';
 import { DECIMAL_NOTATION, fail, type Range, expectInteger, expectNumber } from '../validate';
 
@@ -107,5 +108,31 @@ export function column(flag: string): (v: string) => string | number {
   return (v) => {
     if (v.trim() === '') fail('a column name or a 0-based column index', flag, v);
     return DIGITS.test(v.trim()) ? index(v) : v;
+  };
+}
+
+const BYTE_UNITS: Readonly<Record<string, number>> = Object.freeze({ '': 1, b: 1, k: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tib: 2 ** 40 });
+
+/** A size in bytes: digits with an optional binary unit (K/KiB, M/MiB, G/GiB, T/TiB, case-insensitive), e.g. 4GiB or 1.5G. */
+export function byteSize(flag: string, r: Range = {}): (v: string) => number {
+  const range = withMax(r);
+  const what = 'a size in bytes, such as 2147483648, 4GiB or 1.5G (K, M, G and T count 1024s)';
+  return (v) => {
+    const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim());
+    const unit = m ? BYTE_UNITS[m[2].toLowerCase()] : undefined;
+    if (!m || unit === undefined) fail(what, flag, v);
+    const bytes = Math.round(Number(m[1]) * unit);
+    if (!Number.isSafeInteger(bytes)) fail(what, flag, v);
+    return expectInteger(flag, bytes, range);
+  };
+}
+
+/** A CSV delimiter by its character, or "tab" (a tab is awkward to type in a shell). */
+export function delimiter(flag: string): (v: string) => CsvDelimiter {
+  return (v) => {
+    const d = v === 'tab' ? '\t' : v;
+    const found = CSV_DELIMITERS.find((c) => c === d);
+    if (found === undefined) fail('one of ",", ";", "|" or tab', flag, v);
+    return found;
   };
 }

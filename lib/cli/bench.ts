@@ -12,18 +12,15 @@ import { renderScalingChart } from '../report/plot';
 import { toMarkdown, toPlainTable, type Column } from '../report/table';
 import { fail } from '../validate';
 import { LIMITS, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, checkCsvHeader, checkLabelColumn, checkMatVariables } from './checks';
+import { checkConnections, checkDataset } from './checks';
+import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { MAT_VAR_HELP } from './train';
 import { checkOutFiles, makeOutDir } from './out';
 
-interface BenchFlags {
+interface BenchFlags extends DataFlags {
   workload: Workload;
   layers?: number[];
   data?: string;
-  labelColumn?: string | number;
-  header?: boolean;
-  xVar?: string;
-  yVar?: string;
   method: 'set' | 'npset';
   epsilon: number;
   batch?: number;
@@ -77,6 +74,8 @@ export function benchCommand(): Command {
     .option('--no-header', 'CSV/TSV --data only: line 1 is data')
     .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
+    .addOption(delimiterOption())
+    .addOption(maxDenseBytesOption())
     .addOption(new Option('--method <m>', 'method').choices(['set', 'npset']).default('set'))
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), 20)
     .option('--batch <b>', 'mini-batch size (default: the workload\'s)', integer('--batch', { min: 1, max: 65536 }))
@@ -97,10 +96,8 @@ export function benchCommand(): Command {
       // Checked (and created) first: a bad --out must not cost a whole benchmark.
       const out = f.out === undefined ? undefined : makeOutDir('--out', f.out);
       if (out) checkOutFiles('--out', out, ['bench.json', 'bench.md', 'bench.svg']);
-      checkLabelColumn(f.data, f.labelColumn);
-      checkCsvHeader(f.data, f.header);
-      checkMatVariables(f.data, f);
-      const data = f.data === undefined ? undefined : await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar });
+      checkDataFlags(f.data, f);
+      const data = f.data === undefined ? undefined : await loadData(f.data, loadOptions(f));
       if (data) checkData(f, data);
       const shape = benchShape({ workload: f.workload, layers: f.layers, samples: f.samples, data, batch: f.batch });
       if (!data) checkSyntheticFits(shape.samples, shape.layers[0]);

@@ -53,6 +53,15 @@ export function checkCsvHeader(file: string | undefined, header: boolean | undef
   );
 }
 
+/** --delimiter splits a CSV/TSV --data file: with a MAT-file or the synthetic data it is an error. */
+export function checkDelimiter(file: string | undefined, delimiter: string | undefined): void {
+  if (delimiter === undefined || (file !== undefined && isCsvFile(file))) return;
+  throw new ValidationError(
+    `Expected a .csv, .tsv or .txt --data file for --delimiter ${JSON.stringify(delimiter === '\t' ? 'tab' : delimiter)} but received ` +
+      `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}`}`,
+  );
+}
+
 /** --x-var and --y-var pick variables of a MAT --data file: with a CSV/TSV file or the synthetic data they are errors. */
 export function checkMatVariables(file: string | undefined, vars: { xVar?: string; yVar?: string }, labels = true): void {
   if (file !== undefined && !isCsvFile(file)) return;

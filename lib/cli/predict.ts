@@ -12,17 +12,13 @@ import { SparseMLP, type PreparedInput } from '../model';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { column, integer, path } from './args';
-import { checkCsvHeader, checkLabelColumn, checkMatVariables } from './checks';
+import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { checkOutFile } from './out';
 import { MAT_VAR_HELP } from './train';
 
-interface PredictFlags {
+interface PredictFlags extends DataFlags {
   model: string;
   data: string;
-  labelColumn?: string | number;
-  header?: boolean;
-  xVar?: string;
-  yVar?: string;
   out?: string;
   threads: number;
   json?: boolean;
@@ -41,6 +37,8 @@ export function predictCommand(): Command {
     .option('--no-header', 'CSV/TSV --data only: line 1 is data')
     .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
+    .addOption(delimiterOption())
+    .addOption(maxDenseBytesOption())
     .option('--out <file>', 'write one CSV row per sample: sample, predicted, actual (not with --no-labels), then the probability of each class', path('--out'))
     .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
     .option('--json', 'print one JSON object on stdout instead of a summary')
@@ -98,15 +96,13 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       );
     }
   }
-  checkLabelColumn(f.data, f.labelColumn);
-  checkCsvHeader(f.data, f.header);
-  checkMatVariables(f.data, f, f.labels);
+  checkDataFlags(f.data, f, f.labels);
   if (f.out !== undefined) checkOutFile('--out', f.out, { '--data': f.data, '--model': f.model });
   const model = await SparseMLP.load(f.model, { threads: f.threads });
   try {
     // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
-    const labelled = f.labels ? await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar }).catch(hintNoLabels) : undefined;
-    const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header }));
+    const labelled = f.labels ? await loadData(f.data, loadOptions(f)).catch(hintNoLabels) : undefined;
+    const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header, csvDelimiter: f.delimiter, maxDenseBytes: f.maxDenseBytes }));
     let input: PreparedInput;
     try {
       input = model.prepare(data, { name: '--data', source: f.data });

@@ -10,7 +10,8 @@ import { parseLearningRateSchedule, resolveLearningRateSchedule, type LearningRa
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, checkCsvHeader, csvHeaderNote, checkLabelColumn, checkMatVariables, checkTestFraction } from './checks';
+import { checkConnections, checkDataset, csvHeaderNote, checkTestFraction } from './checks';
+import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { DivergenceError, ValidationError } from '../errors';
 import { CliError } from './errors';
 import { checkOutFile } from './out';
@@ -38,12 +39,8 @@ export const MAT_VAR_HELP = Object.freeze({
   y: 'the labels variable, numbers or text (default: Y, then gnd, label, labels or targets, then the only vector with one entry per sample)',
 });
 
-interface TrainFlags {
+interface TrainFlags extends DataFlags {
   data?: string;
-  labelColumn?: string | number;
-  header?: boolean;
-  xVar?: string;
-  yVar?: string;
   method: Method;
   hidden: number[];
   epochs: number;
@@ -79,6 +76,8 @@ export function trainCommand(): Command {
     .option('--no-header', 'CSV/TSV --data only: line 1 is data')
     .option('--x-var <name>', `MAT --data only: ${MAT_VAR_HELP.x}`, path('--x-var', 'a variable name'))
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
+    .addOption(delimiterOption())
+    .addOption(maxDenseBytesOption())
     .addOption(
       new Option(
         '--method <name>',
@@ -133,9 +132,7 @@ export function trainCommand(): Command {
 export type TrainResult = RunResult & { testMetrics: TestMetrics | null; saveError?: unknown };
 
 async function train(f: TrainFlags, given: (option: string) => boolean): Promise<TrainResult> {
-  checkLabelColumn(f.data, f.labelColumn);
-  checkCsvHeader(f.data, f.header);
-  checkMatVariables(f.data, f);
+  checkDataFlags(f.data, f);
   if (f.saveModel !== undefined) checkOutFile('--save-model', f.saveModel, { '--data': f.data });
   if (METHOD_SPECS[f.method].prune === 'second' && f.hidden.length < 2) {
     throw new ValidationError(`Expected at least 2 hidden sizes for --hidden with --method ${f.method} (it prunes the second hidden layer) but received ${f.hidden.join(',')}`);
@@ -144,7 +141,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
     throw new ValidationError(`Expected --validation-fraction with --patience ${f.patience} (the split whose accuracy it watches) but received none`);
   }
   const lrSchedule = cliSchedule(f);
-  const raw = await loadData(f.data, { labelColumn: f.labelColumn, csvHeader: f.header, matX: f.xVar, matY: f.yVar });
+  const raw = await loadData(f.data, loadOptions(f));
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.
   checkDataset('--data', f.data, raw, 2);

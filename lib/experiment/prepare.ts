@@ -2,6 +2,7 @@
 import { basename, extname } from 'node:path';
 import {
   applyStandardizer,
+  CSV_DELIMITERS,
   fitStandardizer,
   loadCsvDataset,
   loadCsvFeatures,
@@ -11,13 +12,14 @@ import {
   stratifiedSplit,
   subset,
   validateDataset,
+  type CsvDelimiter,
   type Dataset,
   type FeatureSet,
   type Standardizer,
 } from '../data';
 import { heldOutCapacity, largestFraction, splitBySize } from '../data/split';
 import { ValidationError } from '../errors';
-import { describe, expectBoolean, expectInteger, expectNumber, expectOptions, expectString, fail, orDefault, readFields, rejectUnknownKeys } from '../validate';
+import { describe, expectBoolean, expectInteger, expectOneOf, expectNumber, expectOptions, expectString, fail, orDefault, readFields, rejectUnknownKeys } from '../validate';
 
 export interface PreparedData {
   name: string;
@@ -41,6 +43,10 @@ export interface PrepareOptions {
   labelColumn?: string | number;
   /** Whether a CSV/TSV file's line 1 is a header (loadCsvDataset's `header`; default: detected). Not for MAT-files. */
   csvHeader?: boolean;
+  /** A CSV/TSV file's delimiter, one of CSV_DELIMITERS (loadCsvDataset's `delimiter`; default: detected). Not for MAT-files. */
+  csvDelimiter?: CsvDelimiter;
+  /** The loader's limit on a dense copy of the data, in bytes (its `maxDenseBytes`; default 1 GiB). */
+  maxDenseBytes?: number;
   /** A MAT-file's features variable (loadMatDataset's `x`; default: X, then fea, data, ...). Not for CSV/TSV files. */
   matX?: string;
   /** A MAT-file's labels variable (loadMatDataset's `y`; default: Y, then gnd, label, ...). Not for CSV/TSV files. */
@@ -70,33 +76,43 @@ export function isCsvFile(file: string): boolean {
 }
 
 /** What loadData takes beside the file: the options of the loader its extension picks. */
-export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'csvHeader' | 'matX' | 'matY'>;
+export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes'>;
 
 /**
  * Loads `file` by its extension: '.csv', '.tsv' and '.txt' with loadCsvDataset (`labelColumn` is its
  * `label` option), anything else with loadMatDataset (`matX` and `matY` are its `x` and `y`); no file:
  * the built-in synthetic dataset. An option of the other loader is a ValidationError.
  */
-/** csvHeader is a boolean, for CSV/TSV files only. */
-function checkCsvHeader(file: string | undefined, csvHeader: unknown): void {
-  if (csvHeader === undefined) return;
-  expectBoolean('csvHeader', csvHeader);
-  if (file === undefined || !isCsvFile(file)) {
+/** csvHeader (a boolean) and csvDelimiter (one of CSV_DELIMITERS) are for CSV/TSV files only. */
+function checkCsvOptions(file: string | undefined, csvHeader: unknown, csvDelimiter: unknown): void {
+  if (csvHeader !== undefined) expectBoolean('csvHeader', csvHeader);
+  if (csvDelimiter !== undefined) expectOneOf('csvDelimiter', csvDelimiter, CSV_DELIMITERS);
+  for (const [key, value] of [['csvHeader', csvHeader], ['csvDelimiter', csvDelimiter]] as const) {
+    if (value === undefined || (file !== undefined && isCsvFile(file))) continue;
     throw new ValidationError(
-      `Expected a .csv, .tsv or .txt file (csvHeader is for CSV/TSV files only) but received ${file === undefined ? 'no file' : describe(file)}`,
+      `Expected a .csv, .tsv or .txt file (${key} is for CSV/TSV files only) but received ${file === undefined ? 'no file' : describe(file)}`,
     );
   }
 }
 
+/** The loaders' own options from csvHeader, csvDelimiter and maxDenseBytes, leaving out those not given. */
+function csvLoaderOptions(o: LoadDataOptions): { header?: boolean; delimiter?: CsvDelimiter; maxDenseBytes?: number } {
+  return {
+    ...(o.csvHeader === undefined ? {} : { header: o.csvHeader }),
+    ...(o.csvDelimiter === undefined ? {} : { delimiter: o.csvDelimiter }),
+    ...(o.maxDenseBytes === undefined ? {} : { maxDenseBytes: o.maxDenseBytes }),
+  };
+}
+
 export async function loadData(file?: string, options: LoadDataOptions = {}): Promise<Dataset> {
-  const { labelColumn, csvHeader, matX, matY } = options;
+  const { labelColumn, csvHeader, csvDelimiter, matX, matY, maxDenseBytes } = options;
   // An empty name is a mistake (an unset variable, say), not a request for the built-in data.
   if (file !== undefined) expectString('file', file);
   const received = file === undefined ? 'no file' : describe(file);
   if (labelColumn !== undefined && (file === undefined || !isCsvFile(file))) {
     throw new ValidationError(`Expected a .csv, .tsv or .txt file (labelColumn is for CSV/TSV files only) but received ${received}`);
   }
-  checkCsvHeader(file, csvHeader);
+  checkCsvOptions(file, csvHeader, csvDelimiter);
   for (const [key, value] of [['matX', matX], ['matY', matY]] as const) {
     if (value === undefined) continue;
     expectString(key, value);
@@ -106,9 +122,9 @@ export async function loadData(file?: string, options: LoadDataOptions = {}): Pr
   }
   if (file === undefined) return makeSyntheticDataset({ seed: 0 });
   if (isCsvFile(file)) {
-    return loadCsvDataset(file, { ...(labelColumn === undefined ? {} : { label: labelColumn }), ...(csvHeader === undefined ? {} : { header: csvHeader }) });
+    return loadCsvDataset(file, { ...(labelColumn === undefined ? {} : { label: labelColumn }), ...csvLoaderOptions(options) });
   }
-  return loadMatDataset(file, { x: matX, y: matY });
+  return loadMatDataset(file, { x: matX, y: matY, ...(maxDenseBytes === undefined ? {} : { maxDenseBytes }) });
 }
 
 /**
@@ -116,21 +132,21 @@ export async function loadData(file?: string, options: LoadDataOptions = {}): Pr
  * with loadCsvFeatures (every column a feature), anything else with loadMatFeatures (`matX` is its `x`).
  * `matX` with a CSV/TSV file is a ValidationError.
  */
-export async function loadFeatureData(file: string, options: Pick<PrepareOptions, 'matX' | 'csvHeader'> = {}): Promise<FeatureSet> {
+export async function loadFeatureData(file: string, options: Pick<PrepareOptions, 'matX' | 'csvHeader' | 'csvDelimiter' | 'maxDenseBytes'> = {}): Promise<FeatureSet> {
   expectString('file', file);
-  const { matX, csvHeader } = options;
-  checkCsvHeader(file, csvHeader);
+  const { matX, csvHeader, csvDelimiter, maxDenseBytes } = options;
+  checkCsvOptions(file, csvHeader, csvDelimiter);
   if (matX !== undefined) {
     expectString('matX', matX);
     if (isCsvFile(file)) throw new ValidationError(`Expected a MAT-file (matX is for MAT-files only) but received ${describe(file)}`);
   }
-  if (isCsvFile(file)) return loadCsvFeatures(file, csvHeader === undefined ? {} : { header: csvHeader });
-  return loadMatFeatures(file, { x: matX });
+  if (isCsvFile(file)) return loadCsvFeatures(file, csvLoaderOptions(options));
+  return loadMatFeatures(file, { x: matX, ...(maxDenseBytes === undefined ? {} : { maxDenseBytes }) });
 }
 
 const SPLIT_KEYS = ['testFraction', 'validationFraction', 'seed'] as const;
-const PREPARE_KEYS = ['file', 'labelColumn', 'csvHeader', 'matX', 'matY', ...SPLIT_KEYS] as const;
-type LoadKeys = 'file' | 'labelColumn' | 'csvHeader' | 'matX' | 'matY';
+const PREPARE_KEYS = ['file', 'labelColumn', 'csvHeader', 'csvDelimiter', 'matX', 'matY', 'maxDenseBytes', ...SPLIT_KEYS] as const;
+type LoadKeys = 'file' | 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes';
 
 export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, LoadKeys> = {}): PreparedData {
   if (data === null || typeof data !== 'object') fail('a dataset object', 'data', data);
@@ -223,7 +239,7 @@ export async function prepareData(options: PrepareOptions = {}): Promise<Prepare
   else if (label !== undefined && (typeof label !== 'string' || label.length === 0)) {
     fail('a column name or a 0-based column index', 'labelColumn', label);
   }
-  const data = await loadData(o.file, { labelColumn: label, csvHeader: o.csvHeader, matX: o.matX, matY: o.matY });
+  const data = await loadData(o.file, { labelColumn: label, csvHeader: o.csvHeader, csvDelimiter: o.csvDelimiter, matX: o.matX, matY: o.matY, maxDenseBytes: o.maxDenseBytes });
   if (o.file !== undefined) data.name = datasetName(o.file);
   return splitPrepared(data, o);
 }

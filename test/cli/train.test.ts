@@ -299,7 +299,7 @@ describe('npset train --help', () => {
       '--criterion': PRUNING_DEFAULTS.criterion,
       '--method': 'set',
     };
-    const noValue = ['--data', '--label-column', '--header', '--no-header', '--x-var', '--y-var', '--test-fraction', '--validation-fraction', '--patience', '--lr-schedule', '--lr-warmup', '--save-model', '--json', '--help'];
+    const noValue = ['--data', '--label-column', '--header', '--no-header', '--x-var', '--y-var', '--delimiter', '--max-dense-bytes', '--test-fraction', '--validation-fraction', '--patience', '--lr-schedule', '--lr-warmup', '--save-model', '--json', '--help'];
     expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
     for (const [flag, value] of Object.entries(expected)) {
       const text = entries.get(flag)!.replace(/\s+/g, ' ');
@@ -312,6 +312,8 @@ describe('npset train --help', () => {
     expect(entries.get('--label-column')!.replace(/\s+/g, ' ')).toMatch(/default: the last column/);
     expect(entries.get('--x-var')!.replace(/\s+/g, ' ')).toMatch(/MAT --data only: .*\(default: X, then fea, /);
     expect(entries.get('--y-var')!.replace(/\s+/g, ' ')).toMatch(/MAT --data only: .*\(default: Y, then gnd, /);
+    expect(entries.get('--delimiter')!.replace(/\s+/g, ' ')).toMatch(/CSV\/TSV --data only: .*\(default: detected\)/);
+    expect(entries.get('--max-dense-bytes')!.replace(/\s+/g, ' ')).toMatch(/\(default: 1GiB\)/);
     expect(entries.get('--test-fraction')!.replace(/\s+/g, ' ')).toMatch(/default: ceil\(n \/ 3\)/);
     expect(entries.get('--lr-schedule')!.replace(/\s+/g, ' ')).toMatch(/\(default: constant\): constant, step:EPOCHS\[:FACTOR\]/);
     expect(entries.get('--lr-warmup')!.replace(/\s+/g, ' ')).toMatch(/\(default: 0\)/);

@@ -105,7 +105,7 @@ describe('prepareData and splitAndStandardize input checks', () => {
 
   it('refuses a misspelt key instead of ignoring it', async () => {
     const e = await rejection(() => prepareData({ fil: 'mydata.mat' } as never));
-    expect(e.message).toMatch(/^Expected only the options file, labelColumn, csvHeader, matX, matY, testFraction, validationFraction, seed for prepareData options but received the unknown option "fil"$/);
+    expect(e.message).toMatch(/^Expected only the options file, labelColumn, csvHeader, csvDelimiter, matX, matY, maxDenseBytes, testFraction, validationFraction, seed for prepareData options but received the unknown option "fil"$/);
     await rejection(() => prepareData('mydata.mat' as never));
     await rejection(() => prepareData(null as never));
   });
@@ -134,6 +134,20 @@ describe('prepareData and splitAndStandardize input checks', () => {
     await expect(prepareData({ file: 'x.csv', csvHeader: 'yes' as never })).rejects.toThrow(/Expected a boolean for csvHeader but received "yes"$/);
     await expect(prepareData({ file: 'x.mat', csvHeader: true })).rejects.toThrow(/csvHeader is for CSV\/TSV files only\) but received "x\.mat"$/);
     await expect(prepareData({ csvHeader: false })).rejects.toThrow(/but received no file$/);
+  });
+
+  it('passes csvDelimiter (CSV/TSV files only) and maxDenseBytes to the loaders', async () => {
+    await expect(prepareData({ file: 'x.csv', csvDelimiter: 'x' as never })).rejects.toThrow(/Expected one of ",", ";", "\\t", "\|" for csvDelimiter but received "x"$/);
+    await expect(prepareData({ file: 'x.mat', csvDelimiter: ';' })).rejects.toThrow(/csvDelimiter is for CSV\/TSV files only\) but received "x\.mat"$/);
+    const dir = mkdtempSync(join(tmpdir(), 'npset-prepare-'));
+    try {
+      const file = join(dir, 'pipe.csv');
+      writeFileSync(file, 'a|b|label\n' + Array.from({ length: 12 }, (_, i) => `${i}|${i % 3}|${i % 2}`).join('\n') + '\n');
+      expect((await prepareData({ file, csvDelimiter: '|' })).features).toBe(2);
+      await expect(prepareData({ file, csvDelimiter: '|', maxDenseBytes: 8 })).rejects.toThrow(/over the maxDenseBytes limit of 8 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks labelColumn, testFraction and seed', async () => {
