@@ -360,14 +360,14 @@ function parseHeader(bytes: Uint8Array, file: string | undefined, size = bytes.l
   // Before the length check: a Level 4 file has no 128-byte header, and a small one is shorter.
   if (isLevel4(bytes, size)) throw new DataFormatError(V4_MESSAGE, file);
   if (bytes.length < HEADER_BYTES) {
-    throw new DataFormatError(`file too short for a MAT-file header (${bytes.length} of ${HEADER_BYTES} bytes)`, file);
+    throw new DataFormatError(`file too short for a MAT-file header (${bytes.length} of ${HEADER_BYTES} bytes)${textHint(bytes)}`, file);
   }
   const e0 = bytes[126];
   const e1 = bytes[127];
   let le: boolean;
   if (e0 === 0x49 && e1 === 0x4d) le = true; // 'IM': written little-endian
   else if (e0 === 0x4d && e1 === 0x49) le = false; // 'MI': written big-endian
-  else throw new DataFormatError('not a MAT v5 file: bad endian indicator in the header (expected "IM" or "MI")', file);
+  else throw new DataFormatError(`not a MAT v5 file: bad endian indicator in the header (expected "IM" or "MI")${textHint(bytes)}`, file);
   const version = new DataView(bytes.buffer, bytes.byteOffset + 124, 2).getUint16(0, le);
   if (version === 0x0200) throw new DataFormatError(V73_MESSAGE, file);
   if (version !== 0x0100) {
@@ -396,6 +396,17 @@ function isLevel4(bytes: Uint8Array, size: number): boolean {
     const width = [8, 4, 4, 2, 2, 1][p];
     return 20 + namlen + rows * cols * width * (imagf + 1) <= size;
   });
+}
+
+/**
+ * For a file that is not a MAT-file: when its first bytes read as text (no control bytes but tab, CR and LF), that
+ * it looks like a CSV file (numpy's savetxt output is often named .dat), which is read by its extension.
+ */
+function textHint(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 512);
+  if (head.length === 0 || latin1(head.subarray(0, 6)) === 'MATLAB') return '';
+  for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return '';
+  return '; it looks like text: a CSV/TSV file is read as one when it is named .csv, .tsv or .txt (loadCsvDataset)';
 }
 
 /** HDF5 files (MAT v7.3) carry the signature at offset 0 or at 512 (after MATLAB's user block). */

@@ -30,6 +30,7 @@ function load(vars: VarSpec[], options?: MatDatasetOptions): Dataset {
 
 const V4_MESSAGE = "MAT v4 (Level 4) files are not supported; save with format='5' (scipy) or -v6/-v7 (MATLAB)";
 const NOT_V5 = 'not a MAT v5 file: bad endian indicator in the header (expected "IM" or "MI")';
+const TEXT_HINT = '; it looks like text: a CSV/TSV file is read as one when it is named .csv, .tsv or .txt (loadCsvDataset)';
 
 /** One Level 4 variable as scipy's savemat(format='4') writes it: header, NUL-terminated name, float64 values. */
 function v4Variable(name: string, rows: number, cols: number, le: boolean, header: Partial<Record<'type' | 'imagf' | 'namlen', number>> = {}): Uint8Array {
@@ -83,7 +84,7 @@ describe('MAT Level 4 files', () => {
     // Values that do not fit in the file: a header alone, or a cut one.
     const cut = v4Variable('x', 4, 4, true).subarray(0, 60);
     expect(dataError(() => parseMat(cut))).toBe('file too short for a MAT-file header (60 of 128 bytes)');
-    expect(dataError(() => parseMat(new Uint8Array(200).fill(0x41)))).toBe(NOT_V5);
+    expect(dataError(() => parseMat(new Uint8Array(200).fill(0x41)))).toBe(`${NOT_V5}${TEXT_HINT}`);
     // 128 zero bytes: type 0 and 0x0 dims, but no name.
     expect(dataError(() => parseMat(new Uint8Array(128)))).toBe(NOT_V5);
     // A v5 file is still read.

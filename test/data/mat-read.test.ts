@@ -90,6 +90,14 @@ describe('readMat: what it reads', () => {
     const empty = path.join(dir, 'empty.mat');
     writeFileSync(empty, '');
     expect(await readError(empty)).toMatch(/too short for a MAT-file header \(0 of 128 bytes\)/);
+    // numpy's savetxt output is often named .dat: a text file gets a hint, a binary one does not.
+    const text = path.join(dir, 'data.dat');
+    writeFileSync(text, Array.from({ length: 20 }, (_, i) => `${i}.5,${i % 3},${i % 2}`).join('\r\n'));
+    expect(await readError(text)).toMatch(/bad endian indicator in the header \(expected "IM" or "MI"\); it looks like text: a CSV\/TSV file is read as one when it is named \.csv, \.tsv or \.txt/);
+    writeFileSync(text, '1,2,0\n3,4,1\n');
+    expect(await readError(text)).toMatch(/too short for a MAT-file header \(12 of 128 bytes\); it looks like text/);
+    writeFileSync(text, Buffer.alloc(200, 7));
+    expect(await readError(text)).not.toMatch(/looks like text/);
     const missing = path.join(dir, 'missing.mat');
     expect(await readError(missing)).toMatch(/^.*missing\.mat: cannot read the file: ENOENT/);
   });
