@@ -856,8 +856,9 @@ describe('fuzzed calls of the report, data and experiment helpers', () => {
               const emptyList =
                 (isArrayNoThrow(v) || (types.isTypedArray(v) && !types.isBigInt64Array(v) && !types.isBigUint64Array(v) && !isDetachedView(v))) &&
                 (v as ArrayLike<unknown>).length === 0;
-              // More rows than the row indices need is a valid matrix too (kept small: the dense copy is rows x cols).
-              const rowsFit = key === 'rows' && Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 64 && ir.every((i) => i < (v as number));
+              // More rows than the row indices need is a valid matrix too (2^53 - 1 rows of no columns included);
+              // only small ones are judged here, as the expected dense copy is rows x cols.
+              const rowsFit = key === 'rows' && Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) * cols <= 4096 && ir.every((i) => i < (v as number));
               valid = (typeof before === 'number' && v === before) || rowsFit || (ir.length === 0 && (key === 'ir' || key === 'pr') && emptyList);
               break;
             }
