@@ -30,3 +30,9 @@ export function oneLine(text: string): string {
   });
   return kept.join(' ');
 }
+
+/** A file name for a line of output: as typed, or JSON-quoted when it holds a line break or another control character. */
+export function pathText(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path;
+}

@@ -15,6 +15,7 @@ import { column, integer, path } from './args';
 import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { checkOutFile } from './out';
 import { MAT_VAR_HELP } from './train';
+import { pathText } from '../text';
 
 interface PredictFlags extends DataFlags {
   model: string;
@@ -256,7 +257,7 @@ function printSummary(r: PredictResult, f: PredictFlags): void {
   ];
   if (r.matchedBy === null) {
     if (f.out === undefined) lines.push('note       no labels to compare with: --out FILE writes the predictions, --json prints them');
-    else lines.push(`written    ${f.out}`);
+    else lines.push(`written    ${pathText(f.out)}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
@@ -265,6 +266,6 @@ function printSummary(r: PredictResult, f: PredictFlags): void {
     lines.push(`metrics    balanced accuracy ${(100 * r.metrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.metrics.macroF1.toFixed(3)}${r.unknownLabels > 0 ? ' (samples with known labels)' : ''}`);
   }
   if (r.unknownLabels > 0) lines.push(`note       ${formatInt(r.unknownLabels)} samples have a label the model was not trained on (counted as wrong)`);
-  if (f.out !== undefined) lines.push(`written    ${f.out}`);
+  if (f.out !== undefined) lines.push(`written    ${pathText(f.out)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -12,6 +12,7 @@ import { fail } from '../validate';
 import { LIMITS, integer, path } from './args';
 import { CliError } from './errors';
 import { checkOutFiles, makeOutDir } from './out';
+import { pathText } from '../text';
 
 /** Every file reproduce may write into --out. */
 const REPRODUCE_FILES = ['results.json', 'table2.md', 'table2.csv', 'table3.md', 'table3.csv', 'figure1.svg', 'figure2.svg'] as const;
@@ -155,7 +156,7 @@ export function reproduceCommand(): Command {
       else {
         const files = FILE_ORDER.filter((f) => written.has(f));
         process.stdout.write(
-          `wrote ${out}/${files.join(', ')} ` +
+          `wrote ${pathText(out)}/${files.join(', ')} ` +
             `(${result.runs.length} runs in ${formatElapsed(Date.now() - started)})\n`,
         );
       }

@@ -17,6 +17,7 @@ import { CliError } from './errors';
 import { checkOutFile } from './out';
 import type { SparseMLP } from '../model';
 import { availableCores } from '../native';
+import { pathText } from '../text';
 
 /** The flags' defaults: runMethod's (RUN_DEFAULTS), under the flags' names. */
 export const TRAIN_CLI_DEFAULTS = Object.freeze({
@@ -319,7 +320,7 @@ async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, ra
   let featureNames = raw.featureNames;
   if (featureNames && namesBytes(featureNames) > MAX_HEADER_BYTES / 2) {
     process.stderr.write(
-      `npset: note: the ${featureNames.length} feature names of the header are not saved in ${f.saveModel} (too long for the model file's header): npset predict will match columns by position\n`,
+      `npset: note: the ${featureNames.length} feature names of the header are not saved in ${pathText(f.saveModel!)} (too long for the model file's header): npset predict will match columns by position\n`,
     );
     featureNames = undefined;
   }

@@ -159,6 +159,9 @@ describe('npset predict --no-labels: files of features only', () => {
     expect(lines[0]).toMatch(/^model +.*nl-flowers\.npset: layers 5-\d+-\d+-3, [\d,]+ connections$/);
     expect(lines[1]).toMatch(/^data +.*new-plain\.csv: 90 samples, standardised as in training, no labels$/);
     expect(lines[2]).toBe(`written    ${file('nl.csv')}`);
+    // A file name with a line break is quoted: the summary keeps one line per item.
+    const odd = await runCli(['predict', '--model', file('nl-flowers.npset'), '--data', file('new-plain.csv'), '--no-labels', '--out', file('n\nl.csv')]);
+    expect(odd.stdout.trim().split('\n')[2]).toBe(`written    ${JSON.stringify(file('n\nl.csv'))}`);
     await runCli(['predict', '--model', file('nl-flowers.npset'), '--data', file('flowers.csv'), '--out', file('l.csv')]);
     const unlabelled = readFileSync(file('nl.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
     const labelled = readFileSync(file('l.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { datasetFromMatFile } from '../../lib/data/dataset';
 import { parseMat } from '../../lib/data/mat';
-import { oneLine, trimEndOf } from '../../lib/text';
+import { oneLine, pathText, trimEndOf } from '../../lib/text';
 import { Rng } from '../helpers/fuzz';
 import { charMatrixSpec, matrixSpec, writeMat } from '../helpers/mat-writer';
 
@@ -53,5 +53,14 @@ describe('MAT files with long runs of padding', () => {
     const bytes = writeMat([matrixSpec('X', [[1, 2], [3, 4]]), charMatrixSpec('Y', labels)]);
     const d = datasetFromMatFile(parseMat(bytes), 'long');
     expect(d.labelNames).toEqual(labels);
+  });
+});
+
+describe('pathText', () => {
+  it('keeps a file name as typed, and quotes one with a control character', () => {
+    expect(pathText('out/run 1.csv')).toBe('out/run 1.csv');
+    expect(pathText('é/ü.csv')).toBe('é/ü.csv');
+    expect(pathText('a\nb')).toBe('"a\\nb"');
+    expect(pathText('a\tb\u007f')).toBe('"a\\tb\u007f"');
   });
 });
