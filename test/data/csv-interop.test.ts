@@ -2,27 +2,14 @@
 // decimal commas and `sep=` line, pandas' and R's row index, numpy's '#' header and space-separated
 // files, csv-parse's syntax errors in the loader's words, numbers beyond float64 and binary files.
 // Each case failed (or read wrong data silently) before its fix.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCsvDataset, loadCsvFeatures, type CsvDatasetOptions, type CsvFeaturesOptions } from '../../lib/data/csv';
 import { detectDelimiter } from '../../lib/data/csv-head';
 import { validateDataset, type Dataset, type FeatureSet } from '../../lib/data/dataset';
 import { rejectsWithDataError } from '../helpers/data-errors';
+import { tempFiles } from '../helpers/temp-files';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'npset-csv-interop-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let counter = 0;
-/** Writes `text` to a fresh file named `name` in the temp dir; returns its path. */
-function write(name: string, text: string | Buffer): string {
-  const sub = path.join(dir, String(counter++));
-  mkdirSync(sub);
-  const file = path.join(sub, name);
-  writeFileSync(file, text);
-  return file;
-}
+const { write } = tempFiles('npset-csv-interop-');
 
 async function load(name: string, text: string | Buffer, options?: CsvDatasetOptions): Promise<Dataset> {
   const d = await loadCsvDataset(write(name, text), options);

@@ -2,10 +2,8 @@
 // label column by name, index or default; and every malformed file refused with a one-line
 // DataFormatError that names the file (and, for bad cells, the line and the column).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCsvDataset, type CsvDatasetOptions } from '../../lib/data/csv';
 import { datasetFromMatFile, validateDataset, type Dataset } from '../../lib/data/dataset';
 import { loadCsvDataset as exported } from '../../lib/data';
@@ -14,19 +12,9 @@ import { ValidationError } from '../../lib/errors';
 import { rejectsWithDataError } from '../helpers/data-errors';
 import { isCsvFile, loadData, prepareData } from '../../lib/experiment/prepare';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
+import { tempFiles } from '../helpers/temp-files';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'npset-csv-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let counter = 0;
-/** Writes `text` to a fresh file named `name` (its extension matters) in the temp dir; returns its path. */
-function write(name: string, text: string | Buffer): string {
-  const sub = path.join(dir, String(counter++));
-  mkdirSync(sub);
-  const file = path.join(sub, name);
-  writeFileSync(file, text);
-  return file;
-}
+const { dir, write } = tempFiles('npset-csv-');
 
 async function load(name: string, text: string | Buffer, options?: CsvDatasetOptions): Promise<Dataset> {
   const d = await loadCsvDataset(write(name, text), options);

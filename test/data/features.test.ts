@@ -4,10 +4,9 @@
  * variable chosen as for a dataset (X, then fea, data, features, inputs, then the only 2-D matrix); the
  * same limits and one-line DataFormatErrors naming the file, line and column.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as pkg from '../../lib';
 import { loadCsvDataset, loadCsvFeatures, type CsvFeaturesOptions } from '../../lib/data/csv';
 import { featuresFromMatFile, loadMatDataset, loadMatFeatures, type FeatureSet, type MatFeaturesOptions } from '../../lib/data/dataset';
@@ -17,19 +16,9 @@ import { ValidationError } from '../../lib/errors';
 import { loadFeatureData } from '../../lib/experiment/prepare';
 import { dataError, rejectsWithDataError } from '../helpers/data-errors';
 import { cellstrSpec, matrixSpec, writeMat, type VarSpec } from '../helpers/mat-writer';
+import { tempFiles } from '../helpers/temp-files';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'npset-features-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let counter = 0;
-/** Writes `content` to a fresh file named `name` in the temp dir; returns its path. */
-function write(name: string, content: string | Uint8Array): string {
-  const sub = path.join(dir, String(counter++));
-  mkdirSync(sub);
-  const file = path.join(sub, name);
-  writeFileSync(file, content);
-  return file;
-}
+const { dir, write } = tempFiles('npset-features-');
 
 const rows = (d: FeatureSet) => Array.from({ length: d.samples }, (_, i) => Array.from(d.X.subarray(i * d.features, (i + 1) * d.features)));
 
