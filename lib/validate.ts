@@ -187,6 +187,19 @@ export function orDefault<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;
 }
 
+/**
+ * `defaults` with the given options over them, each read once. A key given as undefined keeps its default, as
+ * everywhere else in the API (`{ seed: maybeSeed }` with maybeSeed undefined); a spread would put undefined in.
+ */
+export function withDefaults<T extends object>(defaults: T, given: Record<string, unknown>): Record<keyof T, unknown> & Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const key of Object.keys(given)) {
+    const v = given[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as Record<keyof T, unknown> & Record<string, unknown>;
+}
+
 /** A plain object (or undefined, which becomes {}). */
 export function expectOptions(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};

@@ -11,6 +11,7 @@ import {
   expectOptions,
   fail,
   rejectUnknownKeys,
+  withDefaults,
 } from '../validate';
 import { resolveLearningRateSchedule, type LearningRateSchedule, type ResolvedLearningRateSchedule } from './schedule';
 
@@ -149,7 +150,7 @@ export function resolveModelOptions(value: unknown): Required<ModelOptions> {
   const layers = expectIntegerArray('layers', o.layers, { min: 1, max: MAX_NEURONS });
   if (layers.length < 2) fail('at least 2 layer sizes (inputs and classes)', 'layers', layers);
   if (layers[layers.length - 1] < 2) fail('at least 2 classes', `layers[${layers.length - 1}]`, layers[layers.length - 1]);
-  const r = { ...MODEL_DEFAULTS, ...o } as Required<ModelOptions>;
+  const r = withDefaults(MODEL_DEFAULTS, o) as Required<ModelOptions>;
   return {
     layers: [...layers],
     dense: expectBoolean('dense', r.dense),
@@ -187,7 +188,7 @@ export function prunedLayers(layers: PruneLayers | number[], hidden: number): nu
 export function resolveTrainOptions(value: unknown, hiddenLayers: number, otherKeys: readonly string[] = []): ResolvedTrainOptions {
   const o = expectOptions('fit options', value);
   rejectUnknownKeys('fit options', o, [...Object.keys(TRAIN_DEFAULTS), 'pruning', ...otherKeys]);
-  const r = { ...TRAIN_DEFAULTS, ...o } as Required<TrainOptions>;
+  const r = withDefaults(TRAIN_DEFAULTS, o) as Required<TrainOptions>;
   const learningRate = expectNumber('learningRate', r.learningRate, { min: 0, minExclusive: true, max: FLOAT32_MAX });
   return {
     epochs: expectInteger('epochs', r.epochs, { min: 1, max: 1_000_000 }),
@@ -210,7 +211,7 @@ function resolvePruning(value: unknown, hiddenLayers: number): ResolvedPruning |
   if (value === undefined || value === false || value === null) return null;
   const o = expectOptions('pruning', value);
   rejectUnknownKeys('pruning', o, Object.keys(PRUNING_DEFAULTS));
-  const r = { ...PRUNING_DEFAULTS, ...o } as Required<PruningOptions>;
+  const r = withDefaults(PRUNING_DEFAULTS, o) as Required<PruningOptions>;
   return {
     hiddenLayers: prunedLayers(r.layers, hiddenLayers),
     alpha: expectNumber('pruning.alpha', r.alpha, { min: 0, max: 1, maxExclusive: true }),

@@ -320,3 +320,15 @@ describe('null is a value, refused everywhere as SparseMLP.create refuses it (it
     expect(e.message).not.toMatch(/evolutionConfig/);
   });
 });
+
+describe('undefined is "left out" in create and fit options, as everywhere else in the API', () => {
+  it('takes the default for a field given as undefined (passing along a maybe-value from argv)', async () => {
+    const given = await SparseMLP.create({ layers: [F, 12, C], seed: undefined, epsilon: undefined, threads: undefined });
+    expect(given.options.seed).toBe(0);
+    expect(given.options.epsilon).toBe(20);
+    const d = makeSyntheticDataset({ samples: 40, features: F, classes: C, seed: 3 });
+    const r = await given.fit(NativeData.from(d), { epochs: 2, batchSize: undefined, learningRate: undefined, pruning: { alpha: undefined, beta: 0 } });
+    expect(r.history).toHaveLength(2);
+    await expectValidationError(() => SparseMLP.create({ layers: [F, 12, C], seed: null as never }), /an integer >= 0 for seed but received null/);
+  });
+});
