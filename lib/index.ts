@@ -8,6 +8,6 @@ export * from './model';
 export * from './data';
 export { METHODS, METHOD_SPECS, type Method, type MethodSpec } from './experiment/methods';
 export { prepareData, splitAndStandardize, type PreparedData, type PrepareOptions } from './experiment/prepare';
-export { RUN_DEFAULTS, runMethod, type RunResult, type RunSettings, type EpochRecord, type RunOptions } from './experiment/run';
+export { RUN_DEFAULTS, runMethod, type RunResult, type RunSettings, type RunSettingsInput, type EpochRecord, type RunOptions } from './experiment/run';
 export { PAPER_DATASETS, PAPER_HYPERPARAMETERS, findPaperDataset, type PaperDataset, type PaperMethod } from './experiment/paper';
 export * from './report';

@@ -57,7 +57,7 @@ export interface CsvFeaturesOptions {
    * `index=False`, R's `write.csv` without `row.names = FALSE`), not a feature. A leading '#' comment
    * line of as many cells as row 1 is the header, and row 1 data (see the module's comment).
    */
-  header?: boolean;
+  header?: boolean | undefined;
   /**
    * Field delimiter. Default: the one an Excel `sep=;` line 1 names (this option, if given, must agree),
    * else tab for '.tsv' files, else detected among ',', ';' and tab from the first 20 rows: one as frequent
@@ -67,18 +67,18 @@ export interface CsvFeaturesOptions {
    * with the empty last column it makes, which must then be empty on every row; not when `label` is
    * that last column.
    */
-  delimiter?: CsvDelimiter;
+  delimiter?: CsvDelimiter | undefined;
   /**
    * Upper bound, in bytes, on what is built from the file (default DEFAULT_MAX_DENSE_BYTES, 1 GiB, as
    * for MAT-files): the float32 features (4 bytes a value) and, with labels, the int32 labels (4 bytes a
    * sample) and the distinct label texts (64 bytes plus 2 a character each). Checked as rows are read.
    */
-  maxDenseBytes?: number;
+  maxDenseBytes?: number | undefined;
   /**
    * Largest file read, in bytes (default 4 GiB, which holds the default maxDenseBytes of features
    * written with up to 15 characters a value, "-1.2345678e-05,"). Checked before reading.
    */
-  maxFileBytes?: number;
+  maxFileBytes?: number | undefined;
 }
 
 export interface CsvDatasetOptions extends CsvFeaturesOptions {
@@ -86,7 +86,7 @@ export interface CsvDatasetOptions extends CsvFeaturesOptions {
    * The label column: its name in the header (exact, else a unique case-insensitive match) or its
    * 0-based index. Default: the last column. Every other column is a feature.
    */
-  label?: string | number;
+  label?: string | number | undefined;
   /**
    * Whether the first row is a header. Default: always when `label` is a name, else detected from the
    * first two rows. A cell of row 1 reads as a name when it is neither a number (in any notation, so
@@ -107,7 +107,7 @@ export interface CsvDatasetOptions extends CsvFeaturesOptions {
    * above data rows is refused as a row index (pandas, R), and a leading '#' line can be the header, as
    * CsvFeaturesOptions.header says.
    */
-  header?: boolean;
+  header?: boolean | undefined;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 2 ** 32;

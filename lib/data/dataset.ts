@@ -19,7 +19,7 @@ export interface FeatureSet {
   samples: number;
   features: number;
   /** The name of each feature, from a CSV/TSV header; absent when the file has none (and for MAT-files). */
-  featureNames?: string[];
+  featureNames?: string[] | undefined;
 }
 
 export interface Dataset extends FeatureSet {
@@ -34,7 +34,7 @@ export interface Dataset extends FeatureSet {
    * `labels` then holds 0..classes-1. Absent when the labels are numbers (numeric MAT labels,
    * arrays, CSV files with numeric labels).
    */
-  labelNames?: string[];
+  labelNames?: string[] | undefined;
 }
 
 export interface MatDatasetOptions {
@@ -43,13 +43,13 @@ export interface MatDatasetOptions {
    * the first pair of MAT_NAME_PAIRS (fea/gnd, data/label, data/labels, features/labels,
    * inputs/targets), else the only 2-D numeric matrix (see lib/data/mat-variables.ts).
    */
-  x?: string;
+  x?: string | undefined;
   /**
    * Name of the labels variable: numbers, a char matrix (a label per row, trailing spaces trimmed)
    * or a cell vector of strings; text labels are named in labelNames. Default: Y, else the pair of
    * the features' name, else the only label vector with one entry per row of the features.
    */
-  y?: string;
+  y?: string | undefined;
   /**
    * Upper bound, in bytes, on the arrays of numbers made from sizes the file declares (default
    * DEFAULT_MAX_DENSE_BYTES, 1 GiB). loadMatDataset gives it to readMat, which refuses any numeric
@@ -60,7 +60,7 @@ export interface MatDatasetOptions {
    * make us allocate gigabytes: a sparse matrix's declared size is bounded by nothing in the file,
    * and a compressed array of zeros by little.
    */
-  maxDenseBytes?: number;
+  maxDenseBytes?: number | undefined;
 }
 
 /**

@@ -98,7 +98,7 @@ export interface DenseOptions {
    * also counts against it, for the whole file, every variable and cell (CELL_ENTRY_BYTES each) and the
    * values of cells.
    */
-  maxDenseBytes?: number;
+  maxDenseBytes?: number | undefined;
 }
 
 /*
@@ -111,7 +111,7 @@ export interface DenseOptions {
  */
 export interface ParseMatOptions extends DenseOptions {
   /** Upper bound on the bytes one compressed element may inflate to (default 2 GiB - 1, MATLAB's -v7 limit). */
-  maxInflatedBytes?: number;
+  maxInflatedBytes?: number | undefined;
 }
 
 /** The limits parseMat works under, from ParseMatOptions. */

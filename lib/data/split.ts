@@ -7,13 +7,14 @@ import { expectInteger, expectNumber, expectOptions, fail, isInt32Array, isNumbe
 import { checkDatasetShape, type Dataset } from './dataset';
 import { Random } from './random';
 
+/** stratifiedSplit's options (testSize or testFraction, not both); one given as undefined is left out. */
 export interface SplitOptions {
   /** Number of test samples (default ceil(n / 3)). */
-  testSize?: number;
-  /** Fraction of samples in the test split, in (0, 1): ceil(n * fraction) samples. */
-  testFraction?: number;
+  testSize?: number | undefined;
+  /** Fraction of samples in the test split, in (0, 1): ceil(n * fraction) samples (instead of testSize). */
+  testFraction?: number | undefined;
   /** PRNG seed (default 0). */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 export interface Split {
@@ -26,7 +27,8 @@ export interface Split {
 /**
  * Split sample indices so that each class gets a test share proportional to its size (largest
  * remainder method, ties to the lower class index), every class with >= 2 samples keeps one in train,
- * and the test split has exactly the requested size. Same `y` and seed, same split.
+ * and the test split has exactly the requested size. Same `y` and seed, same split. `y` must be an Int32Array
+ * (a dataset's `y`); it is not changed.
  */
 export function stratifiedSplit(y: Int32Array, options?: SplitOptions): Split {
   if (!isInt32Array(y) || y.length < 2) fail('an Int32Array of at least 2 class indices', 'y', y);

@@ -8,17 +8,18 @@ import { expectInteger, expectOptions, fail, rejectUnknownKeys } from '../valida
 import type { Dataset } from './dataset';
 import { Random } from './random';
 
+/** makeSyntheticDataset's options; one left out, or given as undefined, takes its default. */
 export interface SyntheticOptions {
   /** Number of samples (default 600). */
-  samples?: number;
+  samples?: number | undefined;
   /** Total number of features (default 500). */
-  features?: number;
+  features?: number | undefined;
   /** Informative features (default 20, at most 1000); they come first, then the redundant ones, then noise. */
-  informative?: number;
+  informative?: number | undefined;
   /** Number of classes (default 2); the classes are balanced. */
-  classes?: number;
+  classes?: number | undefined;
   /** PRNG seed (default 0): same options, same dataset. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** Gaussian clusters per class. */
@@ -34,6 +35,13 @@ const MAX_VALUES = 2 ** 31;
 /** Doubles of all clusters' mixing matrices at most (1 GiB). */
 const MAX_MIX_VALUES = 2 ** 27;
 
+/**
+ * A madelon-like synthetic dataset, made in memory from `seed` alone (same options, same dataset): `classes`
+ * balanced classes (labels 0 .. classes - 1), each two Gaussian clusters on vertices of a hypercube in the first
+ * `informative` features, then some redundant linear combinations of them, then pure noise. Defaults: 600
+ * samples, 500 features, 20 informative, 2 classes, seed 0 (what prepareData uses without a file). The features
+ * are not standardised (splitAndStandardize does that).
+ */
 export function makeSyntheticDataset(options?: SyntheticOptions): Dataset {
   const opts = expectOptions('options', options);
   rejectUnknownKeys('options', opts, ['samples', 'features', 'informative', 'classes', 'seed']);

@@ -21,45 +21,55 @@ import { heldOutCapacity, largestFraction, splitBySize } from '../data/split';
 import { ValidationError } from '../errors';
 import { describe, expectBoolean, expectInteger, expectOneOf, expectNumber, expectOptions, expectString, fail, orDefault, readFields, rejectUnknownKeys } from '../validate';
 
+/**
+ * A dataset split and standardised (prepareData, splitAndStandardize): runMethod's `data`. Every split's
+ * features are standardised with the training split's mean and scale.
+ */
 export interface PreparedData {
+  /** The dataset's name: the file's base name without extension, or the dataset's own name. */
   name: string;
+  /** The training split (stratified; what is left after the test and validation splits). */
   train: Dataset;
+  /** The test split: ceil(n / 3) samples by default, or testFraction of them (stratified). */
   test: Dataset;
   /**
    * Samples held out of the training split for model selection (validationFraction): runMethod reports each
    * epoch's accuracy on them, the best epoch by them, and can stop training early (settings.patience).
    */
-  validation?: Dataset;
+  validation?: Dataset | undefined;
+  /** Classes of the whole dataset. */
   classes: number;
+  /** Features per sample. */
   features: number;
-  /** The standardisation fitted on the training rows and applied to every split (saved with a model for predict). */
-  standardizer?: Standardizer;
+  /** The standardisation fitted on the training rows and applied to every split (save it with a model for predict). */
+  standardizer: Standardizer;
 }
 
+/** prepareData's options; every field is optional, and one given as undefined is left out. */
 export interface PrepareOptions {
   /** Data file (a CSV/TSV file by its extension, see loadData, else a MAT-file); omitted: the built-in synthetic dataset ('' is an error). */
-  file?: string;
+  file?: string | undefined;
   /** A CSV/TSV file's label column: its name or 0-based index (default: the last column). Not for MAT-files. */
-  labelColumn?: string | number;
+  labelColumn?: string | number | undefined;
   /** Whether a CSV/TSV file's line 1 is a header (loadCsvDataset's `header`; default: detected). Not for MAT-files. */
-  csvHeader?: boolean;
+  csvHeader?: boolean | undefined;
   /** A CSV/TSV file's delimiter, one of CSV_DELIMITERS (loadCsvDataset's `delimiter`; default: detected). Not for MAT-files. */
-  csvDelimiter?: CsvDelimiter;
+  csvDelimiter?: CsvDelimiter | undefined;
   /** The loader's limit on a dense copy of the data, in bytes (its `maxDenseBytes`; default 1 GiB). */
-  maxDenseBytes?: number;
+  maxDenseBytes?: number | undefined;
   /** A MAT-file's features variable (loadMatDataset's `x`; default: X, then fea, data, ...). Not for CSV/TSV files. */
-  matX?: string;
+  matX?: string | undefined;
   /** A MAT-file's labels variable (loadMatDataset's `y`; default: Y, then gnd, label, ...). Not for CSV/TSV files. */
-  matY?: string;
+  matY?: string | undefined;
   /** Fraction of samples in the test split; omitted: ceil(n / 3) samples, as the paper's splits. */
-  testFraction?: number;
+  testFraction?: number | undefined;
   /**
    * Fraction of the samples left after the test split that is held out as a validation split (stratified,
    * ceil(fraction x those samples)); omitted: no validation split. The standardisation is fitted without it.
    */
-  validationFraction?: number;
-  /** Seed of the split. */
-  seed?: number;
+  validationFraction?: number | undefined;
+  /** Seed of the test and validation splits (an integer). @default 0 */
+  seed?: number | undefined;
 }
 
 /** The dataset's name: the file's base name without extension, as given. */
@@ -148,6 +158,13 @@ const SPLIT_KEYS = ['testFraction', 'validationFraction', 'seed'] as const;
 const PREPARE_KEYS = ['file', 'labelColumn', 'csvHeader', 'csvDelimiter', 'matX', 'matY', 'maxDenseBytes', ...SPLIT_KEYS] as const;
 type LoadKeys = 'file' | 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes';
 
+/**
+ * Splits a dataset already in memory (from a loader, datasetFromArrays or makeSyntheticDataset) as prepareData
+ * splits a file's: a stratified test split (ceil(n / 3) samples by default, or `testFraction`), optionally a
+ * validation split of the rest (`validationFraction`), then every split standardised with the training split's
+ * mean and scale (PreparedData.standardizer). `seed` (default 0) seeds the splits. The dataset is checked
+ * whole first, and is not changed.
+ */
 export function splitAndStandardize(data: Dataset, options: Omit<PrepareOptions, LoadKeys> = {}): PreparedData {
   if (data === null || typeof data !== 'object') fail('a dataset object', 'data', data);
   const o = expectOptions('splitAndStandardize options', options);
@@ -228,6 +245,12 @@ function validationSize(name: string, fraction: unknown, y: Int32Array): number 
   return held;
 }
 
+/**
+ * Loads a dataset (a CSV/TSV file by its extension, else a MAT-file; no file: the built-in synthetic dataset),
+ * splits it (stratified: ceil(n / 3) test samples by default, or testFraction; with validationFraction, a
+ * validation split of the rest) and standardises every split with the training split's mean and scale: what
+ * `npset train` does before training. The result goes to runMethod (or its splits to SparseMLP.fit).
+ */
 export async function prepareData(options: PrepareOptions = {}): Promise<PreparedData> {
   const given = expectOptions('prepareData options', options);
   // A misspelt key ({ fil: 'x.mat' }) would otherwise fall back to the built-in synthetic data.

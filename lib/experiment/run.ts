@@ -10,21 +10,40 @@ import { expectInteger, expectNumber, expectOneOf, expectString, fail, orDefault
 import { METHODS, METHOD_SPECS, type Method } from './methods';
 import type { PreparedData } from './prepare';
 
+/**
+ * The settings of one run (RunResult.settings records all of them, checked; runMethod's `settings` takes any of
+ * them, the others from RUN_DEFAULTS, those of `npset train`). Epochs are counted from 0.
+ */
 export interface RunSettings {
+  /** Hidden layer sizes (the model is [features, ...hidden, classes]); [] is a model without hidden layers. @default [1000, 1000] */
   hidden: number[];
+  /** Epochs to train. @default 100 */
   epochs: number;
+  /** Erdős–Rényi sparsity: about epsilon * (n_in + n_out) connections per layer (sparse methods). @default 20 */
   epsilon: number;
+  /** SET: fraction of the weights of each sign removed and regrown after each epoch (SET and NPSET methods; 0 for the dense ones). @default 0.3 */
   zeta: number;
+  /** Samples per mini-batch. @default 8 */
   batchSize: number;
+  /** SGD learning rate (> 0). @default 0.01 */
   learningRate: number;
+  /** SGD momentum, in [0, 1). @default 0.9 */
   momentum: number;
+  /** L2 weight decay, in [0, 1). @default 0.0002 */
   weightDecay: number;
+  /** Dropout rate on the hidden layers, in [0, 1). @default 0 */
   dropout: number;
+  /** NPSET: fraction of a layer's neurons removed at each pruning, in [0, 1). @default 0.04 */
   alpha: number;
+  /** NPSET: the first epoch (from 0) that prunes. @default 10 */
   beta: number;
+  /** NPSET: pruning continues up to epoch beta + gamma inclusive. @default 40 */
   gamma: number;
+  /** NPSET: which neurons go first. @default 'out-degree' */
   criterion: PruneCriterion;
+  /** Seed of the model's random choices (topology, weights, shuffles, dropout, evolution). @default 0 */
   seed: number;
+  /** OpenMP threads; 0 means OMP_NUM_THREADS when it is set, else all cores. @default 0 */
   threads: number;
   /** The rate of each epoch from learningRate (default constant); an object, as settings are recorded as JSON. */
   learningRateSchedule?: LearningRateScheduleSpec;
@@ -36,22 +55,40 @@ export interface RunSettings {
   patience?: number;
 }
 
+/**
+ * runMethod's `settings`: any of RunSettings, each optional; one left out or given as undefined takes
+ * RUN_DEFAULTS' value (no learningRateSchedule or patience). `hidden` may be a readonly array (it is copied).
+ */
+export type RunSettingsInput = {
+  [K in keyof RunSettings]?: (K extends 'hidden' ? readonly number[] : RunSettings[K]) | undefined;
+};
+
+/** One epoch of a run (RunResult.history and runMethod's onEpoch); accuracies are fractions in [0, 1]. */
 export interface EpochRecord {
+  /** The epoch's index, counted from 0. */
   epoch: number;
+  /** Mean training loss over the epoch's batches. */
   loss: number;
+  /** Accuracy on the training split after the epoch's training (evaluation mode). */
   trainAccuracy: number;
+  /** Accuracy on the test split after the epoch's training. */
   testAccuracy: number;
+  /** Neurons per layer during the epoch: [inputs, hidden..., classes]. */
   neurons: number[];
+  /** Connections of all layers during the epoch. */
   params: number;
   /** The epoch's learning rate. */
   learningRate: number;
   /** Accuracy and mean loss on data.validation after the epoch's training (when there is a validation split). */
   validationAccuracy?: number;
   validationLoss?: number;
+  /** The epoch's wall-clock time in milliseconds (training, evaluation, evolution and pruning). */
   ms: number;
 }
 
+/** What runMethod resolves with: the run's settings, its per-epoch history and its summary. Accuracies are fractions in [0, 1]. */
 export interface RunResult {
+  /** The dataset's name (PreparedData.name). */
   dataset: string;
   method: Method;
   /** Neurons per layer at the end: [inputs, hidden..., classes]. */
@@ -60,22 +97,32 @@ export interface RunResult {
   neurons: number;
   /** Connections at the end (the paper's parameter count). */
   params: number;
+  /** Test accuracy after the last epoch trained. */
   testAccuracy: number;
+  /** The best test accuracy of any epoch (the paper's measure; it picks the epoch on the test split: see testAccuracyAtBestValidation). */
   maxTestAccuracy: number;
+  /** The epoch (from 0) of maxTestAccuracy, the first of equals. */
   maxTestEpoch: number;
+  /** Training accuracy after the last epoch trained. */
   trainAccuracy: number;
+  /** The epochs of the settings (history may hold fewer when the run stopped early). */
   epochs: number;
+  /** Each epoch's wall-clock time in milliseconds. */
   epochTimesMs: number[];
+  /** The OpenMP threads the model used. */
   threads: number;
   seed: number;
   trainSamples: number;
   testSamples: number;
+  /** Every setting, checked, defaults filled in. */
   settings: RunSettings;
   /** Hidden neurons per layer at each epoch (NPSET methods). */
   neuronsPerEpoch?: number[][];
   /** Connections at each epoch (NPSET methods). */
   paramsPerEpoch?: number[];
+  /** One record per epoch trained, in order. */
   history: EpochRecord[];
+  /** The whole run's wall-clock time in milliseconds, building the model included. */
   totalMs: number;
   /** The first epoch whose training loss was NaN or infinite, when training diverged (onDivergence 'continue'). */
   divergedAtEpoch?: number;
@@ -91,23 +138,31 @@ export interface RunResult {
   earlyStopEpoch?: number;
 }
 
+/** runMethod's options. Every optional field may be given as undefined (left out). */
 export interface RunOptions {
+  /** Data from prepareData or splitAndStandardize. */
   data: PreparedData;
+  /** One of METHODS. */
   method: Method;
   /** Any of the settings; the others (all, when omitted) are RUN_DEFAULTS'. */
-  settings?: Partial<RunSettings>;
-  /** Called after every epoch; a Promise it returns is awaited (and its rejection ends the run with it). */
-  onEpoch?: (info: EpochInfo, record: EpochRecord) => unknown;
-  signal?: AbortSignal;
-  /** Receives the trained model before it is disposed (figure 1 uses it). */
-  keepModel?: (model: SparseMLP) => Promise<void>;
+  settings?: RunSettingsInput | undefined;
+  /**
+   * Called after every epoch with fit's EpochInfo and the run's record of the epoch. Its return value is not
+   * used (to end a run early, abort `stop`), so it returns nothing or a Promise of nothing, which is awaited
+   * (and its rejection ends the run with it).
+   */
+  onEpoch?: ((info: EpochInfo, record: EpochRecord) => void | Promise<void>) | undefined;
+  /** Aborts the run now (building included): runMethod rejects with an AbortError. */
+  signal?: AbortSignal | undefined;
+  /** Receives the trained model before it is disposed (figure 1 uses it); a Promise it returns is awaited. */
+  keepModel?: ((model: SparseMLP) => void | Promise<void>) | undefined;
   /** What a NaN or infinite training loss does (fit's option; default 'error'). */
-  onDivergence?: 'error' | 'continue';
+  onDivergence?: 'error' | 'continue' | undefined;
   /**
    * A gentler stop than `signal`: once it aborts, the run ends after the epoch in progress and returns the
    * epochs so far, with `stoppedAtEpoch` (keepModel gets the model as it is after that epoch).
    */
-  stop?: AbortSignal;
+  stop?: AbortSignal | undefined;
 }
 
 const RUN_KEYS = ['data', 'method', 'settings', 'onEpoch', 'signal', 'keepModel', 'onDivergence', 'stop'] as const;
@@ -210,6 +265,12 @@ function checkData(value: unknown): PreparedData {
   return value as PreparedData;
 }
 
+/**
+ * Builds one of METHODS on prepared data and trains it (SparseMLP.create then fit, evaluating the test split,
+ * and data.validation when present, after every epoch), then disposes of the model: the run that `npset train`
+ * prints. Settings left out take RUN_DEFAULTS. Rejects with a ValidationError for bad options, an AbortError
+ * when `signal` aborts, a DivergenceError when a loss is not finite (unless onDivergence is 'continue').
+ */
 export async function runMethod(options: RunOptions): Promise<RunResult> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     fail('an options object', 'runMethod options', options);

@@ -4,8 +4,10 @@ import { fail, isFloat32Array, isInt32Array, readFields } from '../validate';
 
 /** Row-major samples x features, with class indices (labels may be omitted for predict). */
 export interface ModelData {
+  /** Row-major samples x features. */
   X: Float32Array;
-  y?: Int32Array;
+  /** Class index of each sample (0 .. classes - 1); required to train or evaluate, not to predict. */
+  y?: Int32Array | undefined;
   samples: number;
   features: number;
 }

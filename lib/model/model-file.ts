@@ -30,6 +30,7 @@ export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
 /** A model file could not be read, or is not a valid npset model. `file` is its path. */
 export class ModelFileError extends NpsetError {
+  declare readonly code: 'ERR_NPSET_MODEL_FILE';
   readonly file: string;
   constructor(message: string, file: string, options?: { cause?: unknown }) {
     super(`${file}: ${message}`, 'ERR_NPSET_MODEL_FILE', options);

@@ -32,44 +32,67 @@ export type RegrowInit = (typeof REGROW_INITS)[number];
 export type PruneCriterion = (typeof PRUNE_CRITERIA)[number];
 export type PruneLayers = (typeof PRUNE_LAYERS)[number];
 
-/** How a model is built. */
+/**
+ * How a model is built (SparseMLP.create). Every field but `layers` is optional: left out, or given as
+ * undefined, it takes its default from MODEL_DEFAULTS.
+ */
 export interface ModelOptions {
-  /** Neurons per layer: [inputs, hidden..., classes]. */
-  layers: number[];
-  /** Fully connected (dense) layers instead of sparse ones. Default false. */
-  dense?: boolean;
-  /** Erdős–Rényi sparsity: about epsilon * (n_in + n_out) connections per layer. Default 20. */
-  epsilon?: number;
-  /** 'draws' (the reference SET way, default) or 'bernoulli'. */
-  topology?: TopologyInit;
-  /** Initial weights. Default 'he-uniform' (fan-in = mean in-degree of the sparse layer). */
-  weightInit?: WeightInit;
-  /** Hidden activation. Default 'relu'. */
-  activation?: Activation;
-  /** Slope a of All-ReLU for negative inputs. Default 0.6. */
-  allReluSlope?: number;
-  /** Default 'cross-entropy' (softmax output). */
-  loss?: Loss;
-  /** Seed of every random choice. Default 0. */
-  seed?: number;
-  /** OpenMP threads; 0 means OMP_NUM_THREADS when it is set, else all cores. Default 0. */
-  threads?: number;
+  /** Neurons per layer: [inputs, hidden..., classes] (at least 2 sizes, at least 2 classes). Required; copied, never changed. */
+  layers: readonly number[];
+  /** Fully connected (dense) layers instead of sparse ones. @default false */
+  dense?: boolean | undefined;
+  /** Erdős–Rényi sparsity: about epsilon * (n_in + n_out) connections per layer (> 0). @default 20 */
+  epsilon?: number | undefined;
+  /** How the sparse topology is drawn: 'draws' (the reference SET way) or 'bernoulli'. @default 'draws' */
+  topology?: TopologyInit | undefined;
+  /** Initial weights: 'he-uniform' (fan-in = mean in-degree of the sparse layer), 'xavier-uniform' or 'normal'. @default 'he-uniform' */
+  weightInit?: WeightInit | undefined;
+  /** Hidden activation: 'relu' or 'all-relu'. @default 'relu' */
+  activation?: Activation | undefined;
+  /** Slope a of All-ReLU for negative inputs (activation 'all-relu' only). @default 0.6 */
+  allReluSlope?: number | undefined;
+  /** Loss: 'cross-entropy' (softmax output) or 'mse'. @default 'cross-entropy' */
+  loss?: Loss | undefined;
+  /** Seed of every random choice (topology, weights, shuffles, dropout, evolution); an integer >= 0. @default 0 */
+  seed?: number | undefined;
+  /** OpenMP threads; 0 means OMP_NUM_THREADS when it is set, else all cores. @default 0 */
+  threads?: number | undefined;
 }
 
-/** NPSET neuron pruning schedule. */
+/** ModelOptions as checked, every default filled in: what `SparseMLP.options` holds. */
+export interface ResolvedModelOptions {
+  /** The layer sizes the model was built with (not its sizes after pruning: see `topology()`). */
+  layers: readonly number[];
+  dense: boolean;
+  epsilon: number;
+  topology: TopologyInit;
+  weightInit: WeightInit;
+  activation: Activation;
+  allReluSlope: number;
+  loss: Loss;
+  seed: number;
+  threads: number;
+}
+
+/**
+ * NPSET neuron pruning schedule (fit's `pruning`): at the start of each epoch e with beta <= e <= beta + gamma
+ * (epochs from 0), floor(alpha * n) neurons of each pruned hidden layer of n neurons are removed. Left out, or
+ * given as undefined, a field takes its default from PRUNING_DEFAULTS.
+ */
 export interface PruningOptions {
-  /** Which hidden layers lose neurons: 'all' (NPSET), 'first', 'second', or 1-based indices. Default 'all'. */
-  layers?: PruneLayers | number[];
-  /** Fraction of a layer's neurons removed at each pruning. Default 0.04. */
-  alpha?: number;
-  /** First epoch (from 0) that prunes. Default 10. */
-  beta?: number;
-  /** Pruning continues up to epoch beta + gamma inclusive. Default 40. */
-  gamma?: number;
-  /** Which neurons go first. Default 'out-degree' (fewest outgoing connections). */
-  criterion?: PruneCriterion;
+  /** Which hidden layers lose neurons: 'all' (NPSET), 'first', 'second', or 1-based indices (copied, never changed). @default 'all' */
+  layers?: PruneLayers | readonly number[] | undefined;
+  /** Fraction of a layer's neurons removed at each pruning, in [0, 1). @default 0.04 */
+  alpha?: number | undefined;
+  /** First epoch (from 0) that prunes. @default 10 */
+  beta?: number | undefined;
+  /** Pruning continues up to epoch beta + gamma inclusive (gamma + 1 pruning epochs). @default 40 */
+  gamma?: number | undefined;
+  /** Which neurons go first: 'out-degree' (fewest outgoing connections), 'in-degree', 'in-out' or 'strength'. @default 'out-degree' */
+  criterion?: PruneCriterion | undefined;
 }
 
+/** PruningOptions as checked (FitResult.options.pruning): the pruned hidden layers as sorted 1-based indices. */
 export interface ResolvedPruning {
   hiddenLayers: number[];
   alpha: number;
@@ -78,33 +101,62 @@ export interface ResolvedPruning {
   criterion: PruneCriterion;
 }
 
+/**
+ * How fit trains (and, for the training-pass fields, trainEpoch). Left out, or given as undefined, a field
+ * takes its default from TRAIN_DEFAULTS.
+ */
 export interface TrainOptions {
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  momentum?: number;
-  nesterov?: boolean;
-  weightDecay?: number;
-  dropout?: number;
-  shuffle?: boolean;
-  /** SET: fraction of the weights of each sign removed and regrown after each epoch. 0 disables. Default 0.3. */
-  zeta?: number;
-  regrowInit?: RegrowInit;
-  regrowScale?: number;
-  /** NPSET neuron pruning; false or omitted: none. */
-  pruning?: PruningOptions | false;
+  /** Number of epochs, 1 to 1,000,000: epochs 0 .. epochs - 1 (with fit's `initialEpoch`, the schedule's total, not this call's count). @default 100 */
+  epochs?: number | undefined;
+  /** Samples per mini-batch (1 to 65536). @default 8 */
+  batchSize?: number | undefined;
+  /** SGD learning rate (> 0): every epoch's rate, or the base rate of `learningRateSchedule`. @default 0.01 */
+  learningRate?: number | undefined;
+  /** SGD momentum, in [0, 1). @default 0.9 */
+  momentum?: number | undefined;
+  /** Nesterov momentum instead of the classical one. @default false */
+  nesterov?: boolean | undefined;
+  /** L2 weight decay per update, in [0, 1): w += v - weightDecay * w. @default 0.0002 */
+  weightDecay?: number | undefined;
+  /** Dropout rate on the hidden layers during training, in [0, 1); 0 disables. @default 0 */
+  dropout?: number | undefined;
+  /** Shuffle the training samples every epoch (seeded by the model's seed and the epoch). @default true */
+  shuffle?: boolean | undefined;
+  /** SET: fraction of the weights of each sign removed and regrown after each epoch, in [0, 1]; 0 disables. @default 0.3 */
+  zeta?: number | undefined;
+  /** SET: the weights of regrown connections: 'normal' (std regrowScale), 'zero' or 'he-uniform'. @default 'normal' */
+  regrowInit?: RegrowInit | undefined;
+  /** SET: the standard deviation of 'normal' regrowth (>= 0). @default 0.1 */
+  regrowScale?: number | undefined;
+  /** NPSET neuron pruning; false, undefined or left out: none (SET). */
+  pruning?: PruningOptions | false | undefined;
   /**
    * The rate of each epoch, from `learningRate`: 'constant' (default), 'cosine', { type: 'step' | 'exponential' |
-   * 'cosine' | 'constant', ..., warmupEpochs } or a function (epoch, learningRate) => rate.
+   * 'cosine' | 'constant', ..., warmupEpochs } or a function (epoch, learningRate) => rate (epochs from 0).
+   * @default 'constant'
    */
-  learningRateSchedule?: LearningRateSchedule;
+  learningRateSchedule?: LearningRateSchedule | undefined;
 }
 
-export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'pruning' | 'learningRateSchedule'>> & {
+/** TrainOptions as checked, every default filled in: FitResult.options. */
+export interface ResolvedTrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  dropout: number;
+  shuffle: boolean;
+  zeta: number;
+  regrowInit: RegrowInit;
+  regrowScale: number;
+  /** null: no pruning. */
   pruning: ResolvedPruning | null;
   learningRateSchedule: ResolvedLearningRateSchedule;
-};
+}
 
+/** The defaults of ModelOptions (frozen). */
 export const MODEL_DEFAULTS = Object.freeze({
   dense: false,
   epsilon: 20,
@@ -117,6 +169,7 @@ export const MODEL_DEFAULTS = Object.freeze({
   threads: 0,
 });
 
+/** The defaults of TrainOptions (frozen); pruning is off by default. */
 export const TRAIN_DEFAULTS = Object.freeze({
   epochs: 100,
   batchSize: 8,
@@ -132,6 +185,7 @@ export const TRAIN_DEFAULTS = Object.freeze({
   learningRateSchedule: 'constant' as LearningRateSchedule,
 });
 
+/** The defaults of PruningOptions (frozen), for a fit given `pruning`. */
 export const PRUNING_DEFAULTS = Object.freeze({
   layers: 'all' as PruneLayers,
   alpha: 0.04,
@@ -144,7 +198,7 @@ const MAX_NEURONS = 2147483647;
 /** The native core keeps these numbers as 32-bit floats: the largest finite one. */
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
-export function resolveModelOptions(value: unknown): Required<ModelOptions> {
+export function resolveModelOptions(value: unknown): ResolvedModelOptions {
   const o = expectOptions('model options', value);
   rejectUnknownKeys('model options', o, ['layers', ...Object.keys(MODEL_DEFAULTS)]);
   const layers = expectIntegerArray('layers', o.layers, { min: 1, max: MAX_NEURONS });
@@ -166,7 +220,7 @@ export function resolveModelOptions(value: unknown): Required<ModelOptions> {
 }
 
 /** 1-based hidden layer indices for a pruning choice, given the number of hidden layers. */
-export function prunedLayers(layers: PruneLayers | number[], hidden: number): number[] {
+export function prunedLayers(layers: PruneLayers | readonly number[], hidden: number): number[] {
   if (Array.isArray(layers)) {
     const ids = expectIntegerArray('pruning.layers', layers, { min: 1, max: hidden });
     if (new Set(ids).size !== ids.length) fail('distinct hidden layer indices', 'pruning.layers', layers);

@@ -7,26 +7,27 @@ import { ValidationError } from '../errors';
 import type { NativeLayerState } from '../native';
 import { describe, expectBoolean, expectOptions, fail, isFloat64Array, orDefault, rejectUnknownKeys } from '../validate';
 import { arrayType, ModelFileError, MODEL_FILE_VERSION, type ArrayType, type StoredArray } from './model-file';
-import { resolveModelOptions, type ModelOptions } from './options';
+import { resolveModelOptions, type ResolvedModelOptions } from './options';
 
-/** Saved with a model, so that whoever loads it can prepare data and name classes as in training. */
 /**
- * What is saved beside the weights. A loaded model saved again keeps what it was loaded with (model.saved) for
- * every one of these left out; null leaves one out.
+ * What is saved beside the weights, so that whoever loads the model can prepare data and name classes as in
+ * training. A loaded model saved again keeps what it was loaded with (model.saved) for every one of these left
+ * out or given as undefined; null leaves one out (drops what a loaded model would carry forward). The arrays
+ * are copied, never changed.
  */
 export interface SaveOptions {
   /** The per-feature standardisation the model was trained with (`fitStandardizer`): `npset predict` applies it. */
-  standardizer?: Standardizer | null;
+  standardizer?: Standardizer | null | undefined;
   /** The original label of each class index (a dataset's `labels`). */
-  labels?: number[] | null;
-  /** The name of each class index (a CSV dataset's `labelNames`). */
-  labelNames?: string[] | null;
+  labels?: readonly number[] | null | undefined;
+  /** The name of each class index (a dataset's `labelNames`). */
+  labelNames?: readonly string[] | null | undefined;
   /** The name of each input feature (a CSV dataset's `featureNames`): `npset predict` matches columns by them. */
-  featureNames?: string[] | null;
+  featureNames?: readonly string[] | null | undefined;
   /** Anything JSON can hold: dataset name, settings, results. */
   metadata?: unknown;
-  /** Keep the optimiser state (momentum), so that training resumes exactly. Default true; false halves the file. */
-  optimizerState?: boolean;
+  /** Keep the optimiser state (momentum), so that training resumes exactly; false halves the file. @default true */
+  optimizerState?: boolean | undefined;
 }
 
 /** What `SparseMLP.load` found beside the weights (`model.saved`). */
@@ -93,7 +94,7 @@ function checkNames(name: string, v: unknown, count: number, per: 'class' | 'inp
 
 /** The file's header and arrays for a model's options (sizes now), layer states and save options. */
 export function packModel(
-  options: Required<ModelOptions>,
+  options: ResolvedModelOptions,
   states: NativeLayerState[],
   saveOptions: unknown,
   npsetVersion: string,
@@ -136,7 +137,7 @@ export function packModel(
   });
   if (standardizer) arrays.push(['standardizer.mean', standardizer.mean], ['standardizer.scale', standardizer.scale]);
   // Threads belong to the machine that loads the model, not to the model.
-  const kept: Partial<Required<ModelOptions>> = { ...options };
+  const kept: Partial<ResolvedModelOptions> = { ...options };
   delete kept.threads;
   const header = {
     format: 'npset-model',
@@ -158,9 +159,9 @@ export function unpackModel(
   header: Record<string, unknown>,
   arrays: Map<string, StoredArray>,
   threads: number,
-): { options: Required<ModelOptions>; layers: NativeLayerState[]; info: SavedInfo; evolvedAfter: number } {
+): { options: ResolvedModelOptions; layers: NativeLayerState[]; info: SavedInfo; evolvedAfter: number } {
   const bad = (message: string) => new ModelFileError(message, file);
-  let options: Required<ModelOptions>;
+  let options: ResolvedModelOptions;
   try {
     options = resolveModelOptions({ ...(header.options as object), threads });
   } catch (e) {

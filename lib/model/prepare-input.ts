@@ -39,9 +39,9 @@ export interface PreparedInput {
 
 export interface PrepareInputOptions {
   /** What messages call the data (default "data"; the CLI says "--data"). */
-  name?: string;
+  name?: string | undefined;
   /** What messages say the data is (default its `name`, else "a dataset"; the CLI gives the file). */
-  source?: string;
+  source?: string | undefined;
 }
 
 /** The label of each class of the model: the saved label names, else the saved label values, else the index. */

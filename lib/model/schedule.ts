@@ -7,20 +7,29 @@ import { DECIMAL_NOTATION, expectInteger, expectNumber, expectOneOf, fail, orDef
 export const LR_SCHEDULE_TYPES = Object.freeze(['constant', 'step', 'exponential', 'cosine'] as const);
 export type LearningRateScheduleType = (typeof LR_SCHEDULE_TYPES)[number];
 
-/** A schedule by name and parameters; every type takes `warmupEpochs`. */
+/**
+ * A schedule by name and parameters (epochs counted from 0); every type takes `warmupEpochs` (default 0): a
+ * linear rise learningRate * (e + 1) / warmupEpochs over the first warmupEpochs epochs, after which the schedule
+ * runs with k = e - warmupEpochs. An optional field given as undefined takes its default.
+ */
 export type LearningRateScheduleSpec =
-  | { type: 'constant'; warmupEpochs?: number }
-  /** learningRate * factor^floor(k / stepSize); factor defaults to 0.1. */
-  | { type: 'step'; stepSize: number; factor?: number; warmupEpochs?: number }
-  /** learningRate * factor^k. */
-  | { type: 'exponential'; factor: number; warmupEpochs?: number }
-  /** From learningRate down towards minLearningRate (default 0) over the epochs after the warm-up, half a cosine. */
-  | { type: 'cosine'; minLearningRate?: number; warmupEpochs?: number };
+  /** learningRate every epoch (after the warm-up). */
+  | { type: 'constant'; warmupEpochs?: number | undefined }
+  /** learningRate * factor^floor(k / stepSize): stepSize an integer >= 1; factor in (0, 1], default 0.1. */
+  | { type: 'step'; stepSize: number; factor?: number | undefined; warmupEpochs?: number | undefined }
+  /** learningRate * factor^k: factor in (0, 1]. */
+  | { type: 'exponential'; factor: number; warmupEpochs?: number | undefined }
+  /** From learningRate down towards minLearningRate (default 0, below learningRate) over the epochs after the warm-up, half a cosine. */
+  | { type: 'cosine'; minLearningRate?: number | undefined; warmupEpochs?: number | undefined };
 
 /** A schedule as a function of the epoch (from 0) and fit's learningRate; it must return a rate > 0. */
 export type LearningRateFunction = (epoch: number, learningRate: number) => number;
 
-export type LearningRateSchedule = LearningRateScheduleType | LearningRateScheduleSpec | LearningRateFunction;
+/**
+ * fit's learningRateSchedule: 'constant' or 'cosine' (their objects with the defaults; 'step' and 'exponential'
+ * need parameters, so only their objects), a schedule object, or a function.
+ */
+export type LearningRateSchedule = 'constant' | 'cosine' | LearningRateScheduleSpec | LearningRateFunction;
 
 /** A checked schedule: only the keys of its type, defaults filled in. */
 export type ResolvedLearningRateSchedule =

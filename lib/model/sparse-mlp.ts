@@ -3,7 +3,7 @@
  * with SET evolution and optional NPSET neuron pruning. All long work runs off the event loop.
  */
 import { AbortError, BusyError, DivergenceError, NativeError, NpsetError, OverflowError, ValidationError } from '../errors';
-import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
+import { native, type NativeDataset, type NativeModel } from '../native';
 import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, isFloat32Array, isNumberList, orDefault, rejectUnknownKeys } from '../validate';
 import { leaseFor, type DataLease, type ModelData, type NativeData } from './data';
 import {
@@ -13,6 +13,7 @@ import {
   resolveTrainOptions,
   type ModelOptions,
   type PruneCriterion,
+  type ResolvedModelOptions,
   type ResolvedTrainOptions,
   type TrainOptions,
 } from './options';
@@ -26,28 +27,44 @@ import type { Dataset, FeatureSet } from '../data';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NPSET_VERSION = (require('../../package.json') as { version: string }).version;
 
+/** Where an epoch's time went, in milliseconds (wall-clock). */
 export interface EpochTimes {
+  /** Forward passes of the training batches. */
   forward: number;
+  /** Backpropagation of the training batches. */
   backward: number;
+  /** Weight updates (SGD with momentum) of the training batches. */
   update: number;
+  /** SET evolution after the epoch (0 when none ran). */
   evolution: number;
+  /** NPSET pruning at the epoch's start (0 when none ran). */
   pruning: number;
+  /** Evaluation on the training, validation and test data after the epoch's training. */
   evaluation: number;
   /** The whole epoch: training, evaluation, evolution and pruning. */
   total: number;
 }
 
-/** What one epoch did, measured after its training and before its topology update. */
+/**
+ * What one epoch did (fit's history and onEpoch), measured after its training and before its topology update.
+ * Accuracies are fractions in [0, 1]; losses are means over the samples.
+ */
 export interface EpochInfo {
+  /** This epoch's index, counted from 0 (the first epoch is 0, the last `epochs - 1`). */
   epoch: number;
+  /** The fit's number of epochs (its `epochs` option). */
   epochs: number;
+  /** Mean training loss over the epoch's batches, each measured before its update. */
   loss: number;
   /** Accuracy on the training data in evaluation mode, a fraction in [0, 1]. */
   trainAccuracy: number;
+  /** Mean loss on fit's `validation` data; present exactly when `validation` was given. */
   validationLoss?: number;
+  /** Accuracy on fit's `validation` data; present exactly when `validation` was given. */
   validationAccuracy?: number;
-  /** Mean loss and accuracy on fit's `test` data, when given. */
+  /** Mean loss on fit's `test` data; present exactly when `test` was given. */
   testLoss?: number;
+  /** Accuracy on fit's `test` data; present exactly when `test` was given. */
   testAccuracy?: number;
   /** Neurons per layer during this epoch: [inputs, hidden..., classes]. */
   neurons: number[];
@@ -57,17 +74,25 @@ export interface EpochInfo {
   pruned?: number[];
   /** The learning rate of this epoch (fit's learningRate, or its learningRateSchedule's rate). */
   learningRate: number;
+  /** Where the epoch's time went, in milliseconds. */
   timesMs: EpochTimes;
 }
 
+/**
+ * What fit's `onEpoch` may return, or resolve to: `false` stops training after this epoch; `true`, undefined
+ * or nothing goes on. No other value is looked at, so no other is allowed (a `'stop'` would not stop).
+ */
+export type EpochCallbackResult = boolean | void;
+
+/** fit's options: the training options (TrainOptions) and what goes with the fit. Every field is optional (undefined: left out). */
 export interface FitOptions extends TrainOptions {
   /** Data evaluated after every epoch (for example the test split, or a validation split for earlyStopping). */
-  validation?: ModelData | NativeData;
+  validation?: ModelData | NativeData | undefined;
   /**
    * A second data set evaluated after every epoch, as `validation` is (testLoss, testAccuracy): the test split
    * when `validation` is a part of the training data that picks the epoch.
    */
-  test?: ModelData | NativeData;
+  test?: ModelData | NativeData | undefined;
   /**
    * Early stopping on `validation` (required): training ends once `patience` epochs have passed without a
    * better validation epoch (a higher validationAccuracy, or the same with a lower validationLoss; an epoch
@@ -75,21 +100,25 @@ export interface FitOptions extends TrainOptions {
    * topology update, which is then skipped, so the model is the one the last epoch measured. With NPSET
    * pruning, training is not stopped before the last pruning epoch (beta + gamma).
    */
-  earlyStopping?: { patience: number };
+  earlyStopping?: { patience: number } | undefined;
   /**
-   * Called after every epoch; may return a Promise, which fit awaits. Returning (or resolving to) `false` stops
-   * training after this epoch, its topology update included: fit resolves with the epochs so far and
-   * `stoppedEarly: true` (early stopping; `fit({ epochs, initialEpoch: history.at(-1).epoch + 1 })` would go on).
+   * Called after every epoch (after its evaluation and any topology update) with the epoch's EpochInfo; may return
+   * a Promise, which fit awaits before the next epoch. Returning (or resolving to) `false` stops training after
+   * this epoch, its topology update included: fit resolves with the epochs so far and `stoppedEarly: true`
+   * (early stopping; `fit({ epochs, initialEpoch: history.at(-1).epoch + 1 })` would go on). `true`, undefined
+   * or no return goes on; so the return type is `boolean | void` (or a Promise of it), and a callback that
+   * returns something else (`'stop'`, a number) does not compile: write `(e) => { list.push(e); }`, not
+   * `(e) => list.push(e)`. What it throws, or a Promise it returns rejects with, fit rejects with.
    */
-  onEpoch?: (info: EpochInfo) => unknown; // `unknown`, not void | boolean: `(e) => list.push(e)` must still type-check
+  onEpoch?: ((info: EpochInfo) => EpochCallbackResult | Promise<EpochCallbackResult>) | undefined;
   /** Aborts training: fit rejects with AbortError between or during batches; the model stays usable. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * What an epoch whose training loss, or loss on the training data after the epoch, is NaN or infinite does:
    * 'error' (default) rejects with a DivergenceError; 'continue' goes on training, as a fixed experimental protocol may require (every later
    * loss is then NaN too).
    */
-  onDivergence?: 'error' | 'continue';
+  onDivergence?: 'error' | 'continue' | undefined;
   /**
    * The first epoch of this call, counted from 0 (default 0), to continue a schedule in several calls: this
    * call trains epochs initialEpoch .. epochs - 1 (so `epochs` is the schedule's total, as in Keras). The
@@ -97,37 +126,133 @@ export interface FitOptions extends TrainOptions {
    * initialEpoch > 0 begins with the topology update that the call before skipped after its last epoch:
    * fit({ epochs: 2 }) then fit({ epochs: 4, initialEpoch: 2 }) gives the same model as fit({ epochs: 4 }) (not
    * with a cosine learningRateSchedule, which spans `epochs`: checkpoint one fit of the full epochs instead).
+   * @default 0
    */
-  initialEpoch?: number;
+  initialEpoch?: number | undefined;
 }
 
+/** What fit resolves with. */
 export interface FitResult {
+  /** One EpochInfo per epoch trained by this call, in order (their `epoch` from initialEpoch, counted from 0). */
   history: EpochInfo[];
   /** Whether training ended before `epochs`: onEpoch returned false, or earlyStopping ended it. */
   stoppedEarly: boolean;
-  /** With `validation`: the best epoch by it (see earlyStopping), if any epoch had finite losses. */
+  /** With `validation`: the best epoch (its index, from 0) by it (see earlyStopping), if any epoch had finite losses. */
   bestValidationEpoch?: number;
-  /** The last epoch trained when earlyStopping ended training. */
+  /** The last epoch (from 0) trained when earlyStopping ended training. */
   earlyStopEpoch?: number;
+  /** The training options as checked, every default filled in. */
   options: ResolvedTrainOptions;
 }
 
+/** What evaluate resolves with, measured in evaluation mode (no dropout). */
 export interface Evaluation {
+  /** Mean loss over the samples. */
   loss: number;
+  /** Fraction of the samples classified correctly, in [0, 1] (correct / samples). */
   accuracy: number;
+  /** Samples evaluated. */
   samples: number;
+  /** Samples whose predicted class (argmax) is their label. */
   correct: number;
 }
 
+/** One weight layer as `SparseMLP.layer(i)` copies it: CSR of W^T, a row per output neuron. */
+export interface LayerCsr {
+  /** Output neurons (rows). */
+  rows: number;
+  /** Input neurons (columns). */
+  cols: number;
+  /** rows + 1 offsets: the connections of row r are rowPtr[r] .. rowPtr[r + 1] - 1 of `col` and `values`. */
+  rowPtr: Float64Array;
+  /** The input neuron (column) of each connection. */
+  col: Int32Array;
+  /** The weight of each connection. */
+  values: Float32Array;
+  /** The bias of each output neuron. */
+  bias: Float32Array;
+}
+
+/** What trainEpoch resolves with. */
+export interface TrainEpochResult {
+  /** Mean training loss over the batches, each measured before its update. */
+  loss: number;
+  /** Accuracy on the training batches as they were trained (training mode), a fraction in [0, 1]. */
+  accuracy: number;
+  /** Where the pass's time went, in milliseconds. */
+  timesMs: { forward: number; backward: number; update: number };
+}
+
+/** What memory() returns: the native memory of a model, in bytes. */
+export interface MemoryStats {
+  /** The model's own bytes: weights, indices, biases and optimiser state. */
+  modelBytes: number;
+  /** Per-batch buffers (activations, gradients). */
+  activationBytes: number;
+  /** Connections of all layers. */
+  connections: number;
+  /** modelBytes / connections (0 without connections). */
+  bytesPerConnection: number;
+}
+
+/** SparseMLP.create's second argument. */
+export interface CreateOptions {
+  /** Aborts the building: create rejects with an AbortError. */
+  signal?: AbortSignal | undefined;
+}
+
+/** SparseMLP.load's second argument. */
+export interface LoadOptions {
+  /** OpenMP threads of the loaded model, as ModelOptions.threads (threads are not saved). @default 0 */
+  threads?: number | undefined;
+  /** Aborts the rebuilding: load rejects with an AbortError. */
+  signal?: AbortSignal | undefined;
+}
+
+/** evaluate's second argument. */
+export interface EvaluateOptions {
+  /** Samples per forward pass (1 to 65536); the result does not depend on it. @default 128 */
+  batchSize?: number | undefined;
+}
+
+/** pruneNeurons' argument. */
+export interface PruneNeuronsOptions {
+  /** 1-based hidden layer indices (copied, never changed). */
+  hiddenLayers: readonly number[];
+  /** Fraction of each layer's neurons removed, in [0, 1). @default 0.04 */
+  alpha?: number | undefined;
+  /** Which neurons go first. @default 'out-degree' */
+  criterion?: PruneCriterion | undefined;
+}
+
+/** evolve's argument. */
+export interface EvolveOptions {
+  /** Fraction of the weights of each sign removed and regrown, in [0, 1]. @default 0.3 */
+  zeta?: number | undefined;
+  /** The epoch (from 0) that seeds the evolution's random choices. @default 0 */
+  epoch?: number | undefined;
+}
+
+/** What evolve resolves with: connections removed and added per weight layer. */
+export interface EvolveResult {
+  removed: number[];
+  added: number[];
+}
+
+/** One weight layer in topology(). */
 export interface LayerStats {
+  /** Neurons of the layer below (now). */
   inputs: number;
+  /** Neurons of the layer above (now). */
   outputs: number;
   connections: number;
+  /** Whether the layer is sparse (false for dense models). */
   sparse: boolean;
   /** connections / (inputs * outputs) */
   density: number;
 }
 
+/** topology(): the model's sizes now (after any pruning). */
 export interface TopologyStats {
   /** Neurons per layer: [inputs, hidden..., classes]. */
   neurons: number[];
@@ -246,8 +371,25 @@ function pickSaved(saved: Readonly<SavedInfo>): SaveOptions {
 /** Only `create` and `clone` may build a SparseMLP (they hold the native model it wraps). */
 const BUILD = Symbol('SparseMLP.build');
 
+/**
+ * A sparse (or dense) multilayer perceptron held in the native core, trained with SET (sparse evolutionary
+ * training: after each epoch, the smallest weights are removed and as many connections regrown at random) and,
+ * optionally, NPSET neuron pruning. Build one with `await SparseMLP.create(options)` or
+ * `await SparseMLP.load(path)` (not `new`), train it with `fit`, use it with `predict`, `predictProba` and
+ * `evaluate`, keep it with `save`, and free its native memory with `dispose()`. Long work runs off the event
+ * loop; native jobs of all models run one at a time.
+ *
+ *   const model = await SparseMLP.create({ layers: [data.features, 300, 300, data.classes], seed: 1 });
+ *   const { history } = await model.fit(train, { epochs: 20, validation: test, pruning: { layers: 'all' } });
+ *   const classes = await model.predict(test);
+ */
 export class SparseMLP {
-  readonly options: Readonly<Required<ModelOptions>>;
+  /**
+   * The options the model was built with, checked and with every default filled in (frozen). `layers` are the
+   * sizes as created (or as saved): pruning and removeNeurons shrink the hidden layers but not this;
+   * `topology().neurons` has the sizes now. `threads` is as created; the `threads` property has the current value.
+   */
+  readonly options: Readonly<ResolvedModelOptions>;
   #model: NativeModel | null;
   #running = false;
   /** The epoch after which the last topology update of fit ran, so that a resumed fit does not repeat it. */
@@ -258,20 +400,22 @@ export class SparseMLP {
   /** What `SparseMLP.load` read beside the weights (standardizer, labels, metadata); null for a model built here. */
   readonly saved: Readonly<SavedInfo> | null;
 
-  private constructor(token: symbol, model: NativeModel, options: Required<ModelOptions>, saved: SavedInfo | null) {
+  private constructor(token: symbol, model: NativeModel, options: ResolvedModelOptions, saved: SavedInfo | null) {
     if (token !== BUILD) throw new ValidationError('Build a SparseMLP with `await SparseMLP.create(options)`, not `new`');
     this.#model = model;
-    this.options = Object.freeze({ ...options, layers: Object.freeze([...options.layers]) as number[] });
+    this.options = Object.freeze({ ...options, layers: Object.freeze([...options.layers]) });
     // Frozen to the arrays (not the typed arrays, which cannot be): prepare() and save() read them on every call.
     if (saved) for (const key of ['labels', 'labelNames', 'featureNames'] as const) if (saved[key]) Object.freeze(saved[key]);
     this.saved = saved ? Object.freeze(saved) : null;
   }
 
   /**
-   * Builds a model (off the event loop: large networks take a while). `signal` aborts the building, which
-   * then rejects with an AbortError: at once while it waits for other jobs, or within a block of rows.
+   * Builds a model (off the event loop: large networks take a while): `layers` sizes, the sparse topology drawn
+   * (about epsilon * (n_in + n_out) connections per layer) and the weights initialised, all from `seed`. Options
+   * left out take MODEL_DEFAULTS; a bad one is a ValidationError. `signal` aborts the building, which then
+   * rejects with an AbortError: at once while it waits for other jobs, or within a block of rows.
    */
-  static async create(options: ModelOptions, createOptions: { signal?: AbortSignal } = {}): Promise<SparseMLP> {
+  static async create(options: ModelOptions, createOptions: CreateOptions = {}): Promise<SparseMLP> {
     const o = resolveModelOptions(options);
     const signal = checkSignalOption('create options', createOptions);
     const model = await SparseMLP.#build(signal, 'Model creation was aborted', () => native().createModel({ ...o }));
@@ -284,7 +428,7 @@ export class SparseMLP {
    * label names, metadata) is in `model.saved`. A file that is not a valid model gives a ModelFileError.
    * `threads` as in create (default 0: all cores); `signal` aborts the rebuilding.
    */
-  static async load(path: string, loadOptions: { threads?: number; signal?: AbortSignal } = {}): Promise<SparseMLP> {
+  static async load(path: string, loadOptions: LoadOptions = {}): Promise<SparseMLP> {
     expectString('path', path);
     if (path === '') fail('a file path', 'path', path);
     const given = expectOptions('load options', loadOptions);
@@ -416,11 +560,13 @@ export class SparseMLP {
 
   // Inputs, classes and the number of hidden layers never change (pruning only shrinks hidden layers), so
   // they come from the options: no native call, which would be refused while a job of this model runs.
+  /** Input features (layers[0]). */
   get inputs(): number {
     this.#alive();
     return this.options.layers[0];
   }
 
+  /** Classes (the last of layers). */
   get classes(): number {
     this.#alive();
     return this.options.layers[this.options.layers.length - 1];
@@ -434,6 +580,7 @@ export class SparseMLP {
     return this.options.layers.length - 2;
   }
 
+  /** OpenMP threads of this model's work, as set (0: OMP_NUM_THREADS when it is set, else all cores). */
   get threads(): number {
     return this.#sync('threads', (m) => m.threads);
   }
@@ -447,7 +594,9 @@ export class SparseMLP {
   /**
    * Trains for `epochs` epochs. Each epoch: NPSET pruning when scheduled, training over shuffled mini-batches,
    * evaluation (train, validation and test accuracy), then SET evolution (except after the last epoch, or one
-   * where earlyStopping ends training), then onEpoch.
+   * where earlyStopping ends training), then onEpoch. Epochs are counted from 0; options left out take
+   * TRAIN_DEFAULTS (no pruning unless `pruning` is given). Rejects with a DivergenceError when a loss is not
+   * finite (unless onDivergence is 'continue') and with an AbortError when `signal` aborts; the model stays usable.
    */
   async fit(train: ModelData | NativeData, options: FitOptions = {}): Promise<FitResult> {
     const { validation, test, earlyStopping, onEpoch, signal, onDivergence = 'error', initialEpoch = 0, ...rest } = expectOptions(
@@ -606,9 +755,10 @@ export class SparseMLP {
 
   /**
    * One training pass over `train` (shuffled mini-batches, SGD) with no evaluation and no topology change:
-   * the building block for custom schedules and benchmarks. `epoch` seeds the shuffle and dropout.
+   * the building block for custom schedules and benchmarks. `epoch` (from 0, default 0) seeds the shuffle and
+   * dropout. Options left out take TRAIN_DEFAULTS.
    */
-  async trainEpoch(train: ModelData | NativeData, options: TrainEpochOptions = {}, epoch = 0): Promise<{ loss: number; accuracy: number; timesMs: { forward: number; backward: number; update: number } }> {
+  async trainEpoch(train: ModelData | NativeData, options: TrainEpochOptions = {}, epoch = 0): Promise<TrainEpochResult> {
     const given = expectOptions('trainEpoch options', options);
     rejectUnknownKeys('trainEpoch options', given, TRAIN_EPOCH_OPTIONS);
     const o = resolveTrainOptions(given, this.#hiddenLayers);
@@ -618,8 +768,11 @@ export class SparseMLP {
     return { loss: r.loss, accuracy: r.accuracy, timesMs: { forward: r.timesMs.forward, backward: r.timesMs.backward, update: r.timesMs.update } };
   }
 
-  /** Loss and accuracy (a fraction) on labelled data, in evaluation mode. */
-  async evaluate(data: ModelData | NativeData, options: { batchSize?: number } = {}): Promise<Evaluation> {
+  /**
+   * Mean loss and accuracy (a fraction in [0, 1]) on labelled data, in evaluation mode (no dropout). Samples
+   * whose forward pass overflows float32 give an OverflowError.
+   */
+  async evaluate(data: ModelData | NativeData, options: EvaluateOptions = {}): Promise<Evaluation> {
     const batch = expectInteger('batchSize', expectOptions('evaluate options', options).batchSize ?? 128, { min: 1, max: 65536 });
     const lease = leaseFor('data', data, this.inputs, this.classes, true);
     try {
@@ -635,7 +788,10 @@ export class SparseMLP {
     }
   }
 
-  /** Class probabilities, row-major [samples][classes]. */
+  /**
+   * Class probabilities (softmax outputs), row-major samples x classes: row s is p[s * classes .. (s + 1) *
+   * classes - 1]. `data` is a dataset (labels not needed) or a row-major Float32Array of samples x inputs.
+   */
   async predictProba(data: ModelData | NativeData | Float32Array): Promise<Float32Array> {
     const lease = this.#predictionData(data);
     const p = await this.#job((m) => m.predict(lease.dataset, 128)).finally(lease.release);
@@ -705,21 +861,24 @@ export class SparseMLP {
     };
   }
 
-  /** A copy of weight layer `index` (0-based) as CSR of W^T: rows are output neurons. */
-  layer(index: number): NativeLayerCsr {
+  /** A copy of weight layer `index` (0-based: layer 0 joins the inputs to hidden layer 1) as CSR of W^T: rows are output neurons. */
+  layer(index: number): LayerCsr {
     const n = this.options.layers.length - 1;
     const i = expectInteger('layer index', index, { min: 0, max: n - 1 });
     return this.#sync('layer', (m) => m.layerCsr(i));
   }
 
   /** Native memory: the model's own bytes (weights, indices, optimiser state) and per-batch buffers. */
-  memory(): { modelBytes: number; activationBytes: number; connections: number; bytesPerConnection: number } {
+  memory(): MemoryStats {
     const m = this.#sync('memory', (n) => n.memory());
     return { ...m, bytesPerConnection: m.connections ? m.modelBytes / m.connections : 0 };
   }
 
-  /** NPSET step now: remove floor(alpha * n) neurons with the fewest connections from the given hidden layers. */
-  async pruneNeurons(options: { hiddenLayers: number[]; alpha?: number; criterion?: PruneCriterion }): Promise<number[][]> {
+  /**
+   * NPSET step now: removes floor(alpha * n) neurons, fewest connections first (by `criterion`), from each given
+   * hidden layer (1-based) of n neurons. Resolves with the removed neurons' indices (before the removal), per layer given.
+   */
+  async pruneNeurons(options: PruneNeuronsOptions): Promise<number[][]> {
     const o = expectOptions('prune options', options);
     rejectUnknownKeys('prune options', o, ['hiddenLayers', 'alpha', 'criterion']);
     const hidden = this.#hiddenLayers;
@@ -756,8 +915,8 @@ export class SparseMLP {
     this.#sync('removeNeurons', (m) => m.removeNeurons(h, ids), true);
   }
 
-  /** SET evolution step now. */
-  async evolve(options: { zeta?: number; epoch?: number } = {}): Promise<{ removed: number[]; added: number[] }> {
+  /** SET evolution step now: removes the zeta fraction of weights of each sign nearest zero and regrows as many connections at random. */
+  async evolve(options: EvolveOptions = {}): Promise<EvolveResult> {
     const o = expectOptions('evolve options', options);
     rejectUnknownKeys('evolve options', o, ['zeta', 'epoch']);
     // Checked here, not left to the addon: its TypeError would name its own evolutionConfig.zeta.
@@ -790,6 +949,7 @@ export class SparseMLP {
     this.#model = null;
   }
 
+  /** Whether dispose() has freed the model (every other call then throws a ValidationError). */
   get disposed(): boolean {
     return this.#model === null;
   }

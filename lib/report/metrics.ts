@@ -6,11 +6,15 @@
  */
 import { expectInteger, fail, isNumberList } from '../validate';
 
+/** One class's metrics in ClassificationMetrics.perClass; fractions in [0, 1] (0 when the denominator is 0). */
 export interface ClassMetrics {
   /** Class index. */
   class: number;
+  /** Of the samples predicted as this class, the fraction that are. */
   precision: number;
+  /** Of the samples of this class, the fraction predicted as it. */
   recall: number;
+  /** Harmonic mean of precision and recall. */
   f1: number;
   /** Samples whose true class this is. */
   support: number;
@@ -18,17 +22,28 @@ export interface ClassMetrics {
   predicted: number;
 }
 
+/**
+ * classificationMetrics' result, as scikit-learn's classification_report (zero_division=0). Fractions are in
+ * [0, 1]; the macro averages are unweighted means over the classes with support or predictions.
+ */
 export interface ClassificationMetrics {
+  /** Samples compared. */
   samples: number;
+  /** Samples whose predicted class is their true class. */
   correct: number;
+  /** correct / samples. */
   accuracy: number;
   /** Mean recall over the classes present in the labels. */
   balancedAccuracy: number;
+  /** Mean precision over the classes with support or predictions. */
   macroPrecision: number;
+  /** Mean recall over the classes with support or predictions. */
   macroRecall: number;
+  /** Mean F1 over the classes with support or predictions. */
   macroF1: number;
   /** confusion[t][p]: samples of true class t predicted as p. */
   confusion: number[][];
+  /** One entry per class index, 0 .. classes - 1. */
   perClass: ClassMetrics[];
 }
 

@@ -6,51 +6,72 @@
 import { ValidationError } from '../errors';
 import { expectInteger, expectNumber, expectOptions, expectString, fail, rejectUnknownKeys } from '../validate';
 
+/** A point of a line chart. */
 export interface Point {
   x: number;
   y: number;
 }
 
+/** One line of a chart. Arrays may be readonly: the charts never change what they are given. */
 export interface LineSeries {
   /** Legend entry; series that share a name share a colour (e.g. train and test of one method). */
   name: string;
-  points: Point[];
-  /** Draw dashed, e.g. for test accuracy next to a solid train curve. */
-  dash?: boolean;
+  /** The points, joined in this order (at least one). */
+  points: readonly Point[];
+  /** Draw dashed, e.g. for test accuracy next to a solid train curve. @default false */
+  dash?: boolean | undefined;
 }
 
+/** renderLineChart's options. */
 export interface LineChartOptions {
-  title?: string;
+  /** Title above the chart; none by default. */
+  title?: string | undefined;
   xTitle: string;
   yTitle: string;
-  series: LineSeries[];
-  yDomain?: [number, number];
+  /** The lines (at least one). */
+  series: readonly LineSeries[];
+  /** The y axis' range [min, max] (lines are clipped to it); by default it fits the data. */
+  yDomain?: readonly [number, number] | undefined;
   /** Legend labels for solid and dashed lines, e.g. ['train', 'test']; without it no dash legend is drawn. */
-  dashLabels?: [string, string];
-  width?: number;
-  height?: number;
+  dashLabels?: readonly [string, string] | undefined;
+  /** Width of the plot area in pixels (20 to 10000). @default 480 */
+  width?: number | undefined;
+  /** Height of the plot area in pixels (20 to 10000). @default 300 */
+  height?: number | undefined;
 }
 
+/** renderFacetedLineChart's options: LineChartOptions' with `panels` for `series`. */
 export interface FacetedLineChartOptions {
-  title?: string;
+  /** Title above the panels; none by default. */
+  title?: string | undefined;
   xTitle: string;
   yTitle: string;
-  panels: { title: string; series: LineSeries[] }[];
-  /** Panels per row (default 2). */
-  columns?: number;
-  yDomain?: [number, number];
-  dashLabels?: [string, string];
-  /** Size of one panel. */
-  width?: number;
-  height?: number;
+  /** One panel per entry, in this order, with distinct titles (at least one). */
+  panels: readonly { title: string; series: readonly LineSeries[] }[];
+  /** Panels per row. @default 2 */
+  columns?: number | undefined;
+  /** The y axis' range [min, max], shared by the panels; by default it fits the data. */
+  yDomain?: readonly [number, number] | undefined;
+  /** Legend labels for solid and dashed lines, e.g. ['train', 'test']. */
+  dashLabels?: readonly [string, string] | undefined;
+  /** Width of one panel in pixels. @default 260 */
+  width?: number | undefined;
+  /** Height of one panel in pixels. @default 200 */
+  height?: number | undefined;
 }
 
+/** renderScalingChart's options. */
 export interface ScalingChartOptions {
-  title?: string;
-  threads: number[];
-  phases: { name: string; speedup: number[]; efficiency: number[] }[];
-  width?: number;
-  height?: number;
+  /** Title above the charts; none by default. */
+  title?: string | undefined;
+  /** Distinct thread counts (the x axis). */
+  threads: readonly number[];
+  /** One line per phase: its speedup and parallel efficiency at each thread count. */
+  phases: readonly { name: string; speedup: readonly number[]; efficiency: readonly number[] }[];
+  /** Width of each of the two charts in pixels. @default 320 */
+  width?: number | undefined;
+  /** Height of each of the two charts in pixels. @default 260 */
+  height?: number | undefined;
 }
 
 // vega and vega-lite are ESM-only; under module node16 TypeScript keeps this import() as a real one.

@@ -8,11 +8,11 @@ export interface Column<R> {
   key: string;
   /** Header in markdown and plain output. */
   header: string;
-  align?: 'left' | 'right';
+  align?: 'left' | 'right' | undefined;
   /** Display text for markdown and plain output. Default: String(row[key]), '' for null/undefined or a key the row does not own. */
-  format?: (row: R) => string;
+  format?: ((row: R) => string) | undefined;
   /** CSV value. Default: the raw row[key] (numbers unformatted); `format` if the row has no such own key. */
-  csv?: (row: R) => string | number | null;
+  csv?: ((row: R) => string | number | null) | undefined;
 }
 
 function checkTable<R>(columns: readonly Column<R>[], rows: readonly R[]): void {

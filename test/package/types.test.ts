@@ -1,7 +1,8 @@
 /**
  * The public types accept what the README shows and what users write: a strict type check of a script that uses
- * today's API (onEpoch callbacks of any return, early stopping, schedules, prepare, runMethod with some settings,
- * save with null), and refusals where the types should catch a mistake.
+ * today's API (onEpoch callbacks returning nothing, a boolean or a Promise of one, early stopping, schedules, prepare,
+ * runMethod with some settings, save with null), and refusals where the types should catch a mistake (see also
+ * types-strict.test.ts, under exactOptionalPropertyTypes).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ describe('public types', () => {
 import { SparseMLP, runMethod, prepareData, learningRateAt, type EpochInfo, type Dataset, type PreparedData } from 'NPSET';
 export async function f(model: SparseMLP, data: Dataset, prepared: PreparedData): Promise<void> {
   const seen: EpochInfo[] = [];
-  await model.fit(data, { onEpoch: (e) => seen.push(e) });
+  await model.fit(data, { onEpoch: (e) => { seen.push(e); } });
   await model.fit(data, { onEpoch: (e) => e.epoch < 3 });
   await model.fit(data, { onEpoch: async () => false, learningRateSchedule: 'cosine' });
   const r = await model.fit(data, { learningRateSchedule: { type: 'step', stepSize: 10, factor: 0.5, warmupEpochs: 2 } });
@@ -41,7 +42,7 @@ export async function f(model: SparseMLP, data: Dataset, prepared: PreparedData)
   await model.evaluate(input);
   const labels: (string | number)[] = model.classLabels;
   await model.save('m.npset', { standardizer: null, labelNames: null });
-  const run = await runMethod({ data: prepared, method: 'npset', settings: { hidden: [300, 300], epochs: 60 }, onEpoch: (_i, rec) => seen.length + rec.epoch });
+  const run = await runMethod({ data: prepared, method: 'npset', settings: { hidden: [300, 300], epochs: 60 }, onEpoch: (_i, rec) => { void (seen.length + rec.epoch); } });
   const s: number | undefined = run.stoppedAtEpoch;
   await runMethod({ data: prepared, method: 'set' });
   const withVal = await prepareData({ file: 'x.mat', validationFraction: 0.2, seed: 1 });
