@@ -1,6 +1,6 @@
 /** Writing result files so that a reader never sees half of one: a temporary file beside it, then renamed. */
 import { closeSync, lstatSync, openSync, readlinkSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 /** Longest file name (bytes) that Linux, macOS and Windows file systems take. */
 const MAX_NAME_BYTES = 255;
@@ -92,4 +92,14 @@ export function writeChunksAtomic(path: string, chunks: Iterable<string>): void 
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * "cannot read the file: ENOENT: ..." for a file that could not be opened or stat'ed, with a hint when the name
+ * has backslashes where this system separates folders with '/' (a Windows path, copied).
+ */
+export function readFailureText(err: unknown, path: string): string {
+  const text = `cannot read the file: ${err instanceof Error ? err.message : String(err)}`;
+  const missing = (err as { code?: unknown } | null)?.code === 'ENOENT';
+  return missing && sep === '/' && path.includes('\\') ? `${text} (folders are separated by '/' here, not '\\')` : text;
 }

@@ -111,12 +111,17 @@ export function column(flag: string): (v: string) => string | number {
   };
 }
 
-const BYTE_UNITS: Readonly<Record<string, number>> = Object.freeze({ '': 1, b: 1, k: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tib: 2 ** 40 });
+/** Binary units (K, KiB: 1024) and decimal ones (KB: 1000), as `ls -h` and disk makers write them. */
+const BYTE_UNITS: Readonly<Record<string, number>> = Object.freeze({
+  '': 1, b: 1,
+  k: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tib: 2 ** 40,
+  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+});
 
-/** A size in bytes: digits with an optional binary unit (K/KiB, M/MiB, G/GiB, T/TiB, case-insensitive), e.g. 4GiB or 1.5G. */
+/** A size in bytes: digits with an optional unit (case-insensitive), e.g. 4GiB, 1.5G or 4GB. */
 export function byteSize(flag: string, r: Range = {}): (v: string) => number {
   const range = withMax(r);
-  const what = 'a size in bytes, such as 2147483648, 4GiB or 1.5G (K, M, G and T count 1024s)';
+  const what = 'a size in bytes, such as 2147483648, 4GiB, 1.5G or 4GB (K, M, G, T and KiB... count 1024s, KB, MB... 1000s)';
   return (v) => {
     const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(v.trim());
     const unit = m ? BYTE_UNITS[m[2].toLowerCase()] : undefined;

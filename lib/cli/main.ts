@@ -2,6 +2,7 @@
 /** The `npset` command line. */
 import { Command } from 'commander';
 import { reportError } from './errors';
+import { checkOperands } from './operands';
 import { benchCommand } from './bench';
 import { predictCommand } from './predict';
 import { reproduceCommand } from './reproduce';
@@ -30,7 +31,9 @@ export function program(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv, { from: 'user' });
+    const p = program();
+    checkOperands(p, argv);
+    await p.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     return reportError(err);

@@ -104,8 +104,8 @@ export function checkOutFiles(flag: string, dir: string, names: readonly string[
 
 /**
  * Checks, before any long work, that the file `file` can be written (replaced atomically: a temporary file
- * beside it, then renamed): its directory must exist and be writable, and an existing `file` must be a regular
- * file or a link to one.
+ * beside it, then renamed): its directory must be writable (it is made when missing), and an existing `file`
+ * must be a regular file or a link to one.
  */
 export function checkOutFile(flag: string, file: string, inputs: Record<string, string | undefined> = {}): void {
   const dir = dirname(resolve(file));
@@ -126,7 +126,9 @@ export function checkOutFile(flag: string, file: string, inputs: Record<string, 
   } catch (err) {
     throw new ValidationError(`Expected a file path in a writable directory for ${flag} but received ${shown}: ${reason(err)}`);
   }
-  if (k !== 'dir') throw new ValidationError(`Expected a file path in an existing directory for ${flag} but received ${shown}: ${dir} is not a directory`);
+  // A missing directory is made, as --out directories of bench and reproduce are; a file in its place is an error.
+  if (k === 'missing') makeOutDir(flag, dir);
+  else if (k !== 'dir') throw new ValidationError(`Expected a file path in a directory for ${flag} but received ${shown}: ${dir} is not a directory`);
   try {
     accessSync(dir, constants.W_OK);
   } catch (err) {

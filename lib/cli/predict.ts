@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FeatureSet } from '../data';
 import { DataFormatError, ValidationError } from '../errors';
 import { writeChunksAtomic } from '../files';
-import { loadData, loadFeatureData } from '../experiment/prepare';
+import { datasetName, loadData, loadFeatureData } from '../experiment/prepare';
 import { SparseMLP, type PreparedInput } from '../model';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
@@ -30,8 +30,8 @@ interface PredictFlags extends DataFlags {
 export function predictCommand(): Command {
   return new Command('predict')
     .description('apply a saved model (npset train --save-model) to a MAT-file or CSV/TSV file: accuracy against its labels, and the predictions')
-    .requiredOption('--model <file>', 'model file written by npset train --save-model (or SparseMLP.save)', path('--model'))
-    .requiredOption('--data <file>', 'MAT v5 or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
+    .requiredOption('--model <file>', '(required) model file written by npset train --save-model (or SparseMLP.save)', path('--model'))
+    .requiredOption('--data <file>', '(required) MAT v5 or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
     .option('--no-labels', '--data has no labels (new data): every CSV/TSV column is a feature, a MAT-file needs only the features variable; predictions only, no accuracy')
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
@@ -65,6 +65,20 @@ interface PredictCommon {
   columns: 'name' | 'reordered' | 'position';
   /** The predicted class of each sample, as its label (name or value, else the class index). */
   predicted: (string | number)[];
+  /**
+   * When the model was saved by npset train from a file of the same name: that run's split, as its model file
+   * records it. The file's accuracy then counts the training samples too; `testAccuracy` is the held-out one.
+   */
+  trainedOn?: TrainedOn;
+}
+
+/** The training run recorded in a model file saved by npset train (its metadata). */
+export interface TrainedOn {
+  dataset: string;
+  trainSamples: number;
+  testSamples?: number;
+  seed?: number;
+  testAccuracy?: number;
 }
 
 /** The comparison with the file's labels. */
@@ -147,10 +161,43 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
       columns: input.columns,
       ...(input.y ? scores(model, input, predicted, names) : NO_SCORES),
       predicted: predicted.map((p) => names[p]),
+      ...trainedOnThisFile(model.saved?.metadata, f.data),
     };
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The training run of the model when its file records one on a dataset named as `file` (npset train names the
+ * dataset after its file): the accuracy on that file is then not a held-out one. {} otherwise.
+ */
+function trainedOnThisFile(metadata: unknown, file: string): { trainedOn?: TrainedOn } {
+  if (metadata === null || typeof metadata !== 'object') return {};
+  const m = metadata as Record<string, unknown>;
+  const count = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : undefined);
+  const trainSamples = count(m.trainSamples);
+  if (m.dataset !== datasetName(file) || trainSamples === undefined) return {};
+  const testAccuracy = typeof m.testAccuracy === 'number' && m.testAccuracy >= 0 && m.testAccuracy <= 1 ? m.testAccuracy : undefined;
+  const testSamples = count(m.testSamples);
+  const seed = count(m.seed);
+  return {
+    trainedOn: {
+      dataset: m.dataset,
+      trainSamples,
+      ...(testSamples !== undefined ? { testSamples } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(testAccuracy !== undefined ? { testAccuracy } : {}),
+    },
+  };
+}
+
+function trainedOnText(t: TrainedOn): string {
+  const heldOut =
+    t.testAccuracy !== undefined && t.testSamples !== undefined
+      ? `; on its ${formatInt(t.testSamples)} held-out test samples it scored ${(100 * t.testAccuracy).toFixed(2)}%`
+      : '';
+  return `the model was trained on ${formatInt(t.trainSamples)} samples of ${t.dataset}: an accuracy on that file counts them too${heldOut}`;
 }
 
 /** Rows per chunk of the --out CSV and of the predictions of --json. */
@@ -266,6 +313,7 @@ function printSummary(r: PredictResult, f: PredictFlags): void {
     lines.push(`metrics    balanced accuracy ${(100 * r.metrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.metrics.macroF1.toFixed(3)}${r.unknownLabels > 0 ? ' (samples with known labels)' : ''}`);
   }
   if (r.unknownLabels > 0) lines.push(`note       ${formatInt(r.unknownLabels)} samples have a label the model was not trained on (counted as wrong)`);
+  if (r.trainedOn) lines.push(`note       ${trainedOnText(r.trainedOn)}`);
   if (f.out !== undefined) lines.push(`written    ${pathText(f.out)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,12 +1,12 @@
 /** `npset reproduce`: the paper's Tables 2-3 and Figures 1-2 from the datasets in a directory. */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
+import { Format, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { AbortError, ValidationError } from '../errors';
-import { findPaperDataset, PAPER_DATASETS, type PaperDataset } from '../experiment/paper';
+import { findPaperDataset, PAPER_DATASETS, PAPER_HYPERPARAMETERS, type PaperDataset } from '../experiment/paper';
 import { FIGURE2_DATASETS, PAPER_METHODS, REPRODUCE_DEFAULTS, findPaperFiles, reproduce, reproduceMethods, type ReproduceResult } from '../experiment/reproduce';
-import type { Method } from '../experiment/methods';
+import { METHOD_SPECS, type Method } from '../experiment/methods';
 import { figure1Svg, figure2Svg, hasSpread, table2Rows, writeTables } from '../report/paper-report';
 import { fail } from '../validate';
 import { LIMITS, integer, path } from './args';
@@ -43,6 +43,17 @@ interface ReproduceFlags {
 export interface DatasetChoice {
   paper: PaperDataset;
   name: string;
+}
+
+/** Runs too short for the paper's pruning schedule: what the NPSET methods will and will not do. */
+export function epochNotes(epochs: number, methods: readonly Method[]): string[] {
+  if (!methods.some((m) => METHOD_SPECS[m].prune)) return [];
+  const { beta, gamma } = PAPER_HYPERPARAMETERS;
+  if (epochs <= beta) return [`--epochs ${epochs} ends before NPSET's first pruning (epoch ${beta + 1}): no neuron will be pruned, so the NPSET methods train as SET`];
+  if (epochs <= beta + gamma) {
+    return [`--epochs ${epochs} ends before NPSET's last pruning (epoch ${beta + gamma + 1}): ${epochs - beta} of the ${gamma + 1} prunings will run, so NPSET's neurons and parameters are not the paper's`];
+  }
+  return [];
 }
 
 /** --methods: a comma-separated list of the paper's methods, checked as reproduce checks them. */
@@ -99,6 +110,7 @@ export function reproduceCommand(): Command {
       }
       const out = makeOutDir('--out', flags.out);
       checkOutFiles('--out', out, REPRODUCE_FILES);
+      for (const note of epochNotes(flags.epochs, reproduceMethods(flags.methods))) process.stderr.write(`npset: note: ${note}\n`);
       const written = new Set<string>();
       const controller = new AbortController();
       const onSigint = () => controller.abort();
@@ -187,8 +199,14 @@ export function formatElapsed(ms: number): string {
  */
 export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }): SingleBar {
   const tty = stream.isTTY === true;
+  const head = tty ? 'runs {value}/{total} [{bar}] {percentage}%' : 'runs {value}/{total} ({percentage}%)';
   return new SingleBar({
-    format: tty ? 'runs {value}/{total} [{bar}] {percentage}% | ETA {eta_formatted} | {current}' : 'runs {value}/{total} ({percentage}%), ETA {eta_formatted} | {current}',
+    // No ETA before a run has finished (cli-progress would say 0s), and no separator before an empty label.
+    format: (options, params, payload: { current?: string }) => {
+      const eta = params.value > 0 ? `${tty ? ' |' : ','} ETA {eta_formatted}` : '';
+      const current = payload.current ? ' | {current}' : '';
+      return Format.Formatter({ ...options, format: `${head}${eta}${current}` }, params, payload);
+    },
     stream,
     hideCursor: true,
     etaBuffer: 20,

@@ -128,9 +128,12 @@ export function trainCommand(): Command {
     });
 }
 
+/** A second SIGINT sooner than this after the first is taken for the same interrupt, delivered twice. */
+const SIGINT_REPEAT_MS = 300;
+
 /** What `npset train` reports: the run, and the metrics of the final model on the test split. */
 /** `testMetrics` is null beyond MAX_METRIC_CLASSES classes (a confusion matrix of classes x classes counts). */
-export type TrainResult = RunResult & { testMetrics: TestMetrics | null; saveError?: unknown };
+export type TrainResult = RunResult & { testMetrics: TestMetrics | null; saveError?: unknown; savedModel?: string };
 
 async function train(f: TrainFlags, given: (option: string) => boolean): Promise<TrainResult> {
   checkDataFlags(f.data, f);
@@ -189,14 +192,22 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   // The first Ctrl-C ends training after the epoch in progress (results printed, model saved); a second stops it at once.
   const controller = new AbortController();
   const stop = new AbortController();
+  let firstSigint = 0;
   const onSigint = () => {
-    if (stop.signal.aborted) return controller.abort();
+    if (stop.signal.aborted) {
+      // `timeout -s INT` and a shell's job control can deliver one interrupt twice (to the process, then to its
+      // group) within milliseconds: only a second Ctrl-C a person typed stops at once.
+      if (Date.now() - firstSigint >= SIGINT_REPEAT_MS) controller.abort();
+      return;
+    }
+    firstSigint = Date.now();
     stop.abort();
     process.stderr.write('\nnpset: stopping after this epoch (Ctrl-C again to stop at once)\n');
   };
   process.on('SIGINT', onSigint);
   let testMetrics: TestMetrics | null = null;
   let saveError: unknown;
+  let saved = false;
   try {
     const result = await runMethod({
       data,
@@ -207,7 +218,12 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
       keepModel: async (model) => {
         if (raw.classes <= MAX_METRIC_CLASSES) testMetrics = await metricsOn(model, data.test, raw);
         // A failed save is reported after the results, which it must not take with it.
-        if (f.saveModel !== undefined) await saveModel(model, f, data, raw).catch((e: unknown) => (saveError = e));
+        if (f.saveModel !== undefined) {
+          await saveModel(model, f, data, raw, testMetrics?.accuracy).then(
+            () => (saved = true),
+            (e: unknown) => (saveError = e),
+          );
+        }
       },
       onEpoch: f.json
         ? undefined
@@ -224,7 +240,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
             );
           },
     });
-    return { ...result, testMetrics, ...(saveError === undefined ? {} : { saveError }) };
+    return { ...result, testMetrics, ...(saved ? { savedModel: f.saveModel } : {}), ...(saveError === undefined ? {} : { saveError }) };
   } catch (err) {
     if (err instanceof DivergenceError) {
       // In the CLI's words: its flag and the value given, rather than the API's "learning rate".
@@ -314,7 +330,7 @@ function namesBytes(names: readonly string[]): number {
 }
 
 /** The trained model with what predict needs to prepare new data and name its classes. */
-async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, raw: Dataset): Promise<void> {
+async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, raw: Dataset, testAccuracy: number | undefined): Promise<void> {
   // The names go into the file's JSON header, which may hold MAX_HEADER_BYTES: a header of very many or very long
   // names is left out (predict then matches columns by position, as before names were saved) rather than failing after training.
   let featureNames = raw.featureNames;
@@ -329,7 +345,16 @@ async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, ra
     labels: raw.labels,
     ...(raw.labelNames ? { labelNames: raw.labelNames } : {}),
     ...(featureNames ? { featureNames } : {}),
-    metadata: { dataset: data.name, method: f.method, features: data.features, trainSamples: data.train.samples },
+    // What predict needs to tell a score on the training file from a held-out one.
+    metadata: {
+      dataset: data.name,
+      method: f.method,
+      features: data.features,
+      trainSamples: data.train.samples,
+      testSamples: data.test.samples,
+      seed: f.seed,
+      ...(testAccuracy !== undefined ? { testAccuracy } : {}),
+    },
   });
 }
 
@@ -379,6 +404,7 @@ function printSummary(r: TrainResult): void {
         ? `test metrics      balanced accuracy ${(100 * r.testMetrics.balancedAccuracy).toFixed(2)}%, macro F1 ${r.testMetrics.macroF1.toFixed(3)} (last epoch)`
         : `test metrics      none (more than ${MAX_METRIC_CLASSES} classes)`,
       `time              ${(r.totalMs / 1000).toFixed(2)} s, ${mean.toFixed(1)} ms per epoch on ${r.threads} thread${r.threads === 1 ? '' : 's'}`,
+      ...(r.savedModel !== undefined ? [`saved model       ${pathText(r.savedModel)}`] : []),
       '',
     ].join('\n'),
   );

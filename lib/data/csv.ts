@@ -39,6 +39,7 @@ import {
 import type { Dataset, FeatureSet } from './dataset';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, formatBytes } from './limits';
 import { textClasses } from './labels';
+import { readFailureText } from '../files';
 
 export { CSV_DELIMITERS, detectDelimiter, type CsvDelimiter } from './csv-head';
 
@@ -220,7 +221,7 @@ async function readCsv<T>(
     if (e instanceof NulFailure && fh) {
       throw new DataFormatError(
         `Expected text for line ${await lineAt(fh, e.offset)} but received the byte 0x00 (byte ${e.offset} of the file): ` +
-          'not a text file: it holds NUL bytes',
+          `not a text file: it holds NUL bytes${await matFileHint(fh)}`,
         path,
       );
     }
@@ -234,7 +235,7 @@ async function readCsv<T>(
     if (e instanceof CsvError) { // readRecords rewords those it meets: not expected here
       throw new DataFormatError(`cannot parse the file as CSV: ${e.message}`, path, { cause: e });
     }
-    throw new DataFormatError(`cannot read the file: ${(e as Error).message}`, path, { cause: e });
+    throw new DataFormatError(readFailureText(e, path), path, { cause: e });
   } finally {
     input?.destroy();
     await fh?.close();
@@ -551,6 +552,13 @@ function utf8ErrorAt(buf: Uint8Array): number {
 }
 
 /** The line of byte `offset` of the file, counted as csv-parse does (CRLF, LF or CR ends one). */
+/** For a binary file named .csv: when it starts as a MAT-file does ("MATLAB 5.0 MAT-file", "MATLAB 7.3"), say so. */
+async function matFileHint(fh: FileHandle): Promise<string> {
+  const head = Buffer.alloc(6);
+  const { bytesRead } = await fh.read(head, 0, 6, 0);
+  return head.subarray(0, bytesRead).toString('latin1') === 'MATLAB' ? '; it looks like a MAT-file, which is read as one when its name does not end in .csv, .tsv or .txt' : '';
+}
+
 async function lineAt(fh: FileHandle, offset: number): Promise<number> {
   const buf = Buffer.alloc(Math.min(offset, 1 << 20));
   let line = 1;

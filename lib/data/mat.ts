@@ -37,6 +37,7 @@ import { describe, expectInteger, expectOptions, fail, isFloat64Array, isNumberL
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, maxDenseOption } from './limits';
 import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
+import { readFailureText } from '../files';
 
 // Re-exported: the public API has always taken it from here.
 export { DEFAULT_MAX_DENSE_BYTES };
@@ -325,7 +326,7 @@ async function readMatBytes(path: string): Promise<Uint8Array> {
     return bytes.subarray(0, await readRange(fh, bytes, head.length));
   } catch (e) {
     if (e instanceof DataFormatError) throw e;
-    throw new DataFormatError(`cannot read the file: ${(e as Error).message}`, path, { cause: e });
+    throw new DataFormatError(readFailureText(e, path), path, { cause: e });
   } finally {
     await fh?.close();
   }

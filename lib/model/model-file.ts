@@ -18,6 +18,7 @@ import { constants as fsConstants, type Stats } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { NpsetError, ValidationError } from '../errors';
 import { tempPathBeside, writeTarget } from '../files';
+import { readFailureText } from '../files';
 
 export const MODEL_FILE_MAGIC = 'NPSETMDL';
 export const MODEL_FILE_VERSION = 1;
@@ -154,16 +155,16 @@ export async function readModelFile(path: string): Promise<{ header: Record<stri
     if (!st.isFile()) throw bad(`not a regular file (${kindOf(st)})`);
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
-    throw bad(`cannot read the file: ${(e as Error).message}`, e);
+    throw bad(readFailureText(e, path), e);
   }
   // O_NONBLOCK: should the path have become a FIFO since, the open returns at once (rather than wait for a
   // writer forever) and fstat refuses it; for a regular file it changes nothing.
   const fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0)).catch((e: unknown) => {
-    throw bad(`cannot read the file: ${(e as Error).message}`, e);
+    throw bad(readFailureText(e, path), e);
   });
   try {
     const st = await fh.stat().catch((e: unknown) => {
-      throw bad(`cannot read the file: ${(e as Error).message}`, e);
+      throw bad(readFailureText(e, path), e);
     });
     if (!st.isFile()) throw bad(`not a regular file (${kindOf(st)})`);
     const size = st.size;

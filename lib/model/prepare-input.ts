@@ -62,7 +62,7 @@ export function prepareInput(model: ModelShape, given: FeatureSet | Dataset, opt
   const source = o.source === undefined ? (typeof data.name === 'string' && data.name ? data.name : 'a dataset') : expectString('source', o.source);
   const { X: ordered, columns } = alignColumns(model, data, name, source);
   if (data.features !== model.inputs) {
-    throw new ValidationError(`Expected ${model.inputs} features (the model's inputs) for ${name} but received ${source} with ${data.features}`);
+    throw new ValidationError(`Expected ${model.inputs} features (the model's inputs) for ${name} but received ${source} with ${data.features} feature${data.features === 1 ? '' : 's'}`);
   }
   const standardizer = model.saved?.standardizer ?? null;
   const X = standardizer ? applyStandardizer(standardizer, ordered, data.samples, data.features) : ordered;

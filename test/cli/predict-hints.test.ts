@@ -36,7 +36,7 @@ describe('npset predict without --no-labels on features only', () => {
     // Whole numbers in the last column pass as class labels; the features are then one short.
     const p = path.join(tmp, 'ints.csv');
     writeFileSync(p, Array.from({ length: 20 }, (_, i) => `${i % 3},${i % 5},${i % 7},${i % 2},${i % 4}`).join('\n') + '\n');
-    expectUsageError(await runCli(['predict', '--model', model, '--data', p]), /Expected 5 features \(the model's inputs\) for --data but received .*ints\.csv with 4 \(if the file holds features only, without labels, add --no-labels\)$/);
+    expectUsageError(await runCli(['predict', '--model', model, '--data', p]), /Expected 5 features \(the model's inputs\) for --data but received .*ints\.csv with 4 features \(if the file holds features only, without labels, add --no-labels\)$/);
     const ok = await runCli(['predict', '--model', model, '--data', p, '--no-labels', '--json']);
     expect(ok.status, ok.stderr).toBe(0);
   });

@@ -57,7 +57,9 @@ describe('--max-dense-bytes', () => {
     expect(size('4GiB')).toBe(4 * 2 ** 30);
     expect(size('1.5g')).toBe(1.5 * 2 ** 30);
     expect(size(' 64 K ')).toBe(65536);
-    for (const bad of ['', '1.5Q', '-1', '1e9', 'GiB', '0']) expect(() => size(bad), bad).toThrow(/for --max-dense-bytes but received/);
+    expect(size('4GB')).toBe(4e9);
+    expect(size('250mb')).toBe(250e6);
+    for (const bad of ['', '1.5Q', '-1', '1e9', 'GiB', '0', '4GBs']) expect(() => size(bad), bad).toThrow(/for --max-dense-bytes but received/);
   });
 
   it('is the loader limit: below the data it refuses the file, naming the flag', async () => {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliTempDir, runCli } from '../helpers/cli';
+import { cliTempDir, runCli, withoutNotes } from '../helpers/cli';
 import { hasDataDir, lungDataDir, lungFile } from '../helpers/data-dir';
 
 const HAVE_LUNG = hasDataDir() && existsSync(lungFile());
@@ -32,7 +32,7 @@ describe('npset reproduce when every dataset fails to load', () => {
     const r = await runCli(['reproduce', '--data-dir', dir, '--datasets', 'lung_discrete', '--out', out, '--seeds', '1', '--epochs', '1', '--threads', '1']);
     expect(r.signal).toBeNull();
     expect(r.status, r.stderr).toBe(1);
-    const lines = r.stderr.split('\n').filter((l) => l.startsWith('npset: '));
+    const lines = withoutNotes(r.stderr).split('\n').filter((l) => l.startsWith('npset: '));
     expect(lines[0]).toMatch(/^npset: skipped Lung-discrete .*lung_discrete\.mat/);
     expect(lines[lines.length - 1]).toBe(`npset: no run: every requested dataset failed to load (Lung-discrete); nothing written to ${out}`);
     expect(r.stderr).not.toMatch(/unexpected error|^\s+at /m);

@@ -118,3 +118,11 @@ export function cliTempDir(prefix: string, ready: (dir: string) => void): void {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 }
+
+/** stderr without the "npset: note: ..." lines (settings that will not do all they say), for tests of the rest. */
+export function withoutNotes(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((l) => !l.startsWith('npset: note: '))
+    .join('\n');
+}
