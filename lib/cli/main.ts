@@ -2,6 +2,7 @@
 /** The `npset` command line. */
 import { Command } from 'commander';
 import { reportError } from './errors';
+import { withExamples } from './examples';
 import { checkOperands } from './operands';
 import { benchCommand } from './bench';
 import { predictCommand } from './predict';
@@ -24,7 +25,7 @@ export function program(): Command {
     .exitOverride()
     .configureOutput({ outputError: oneLineError });
   for (const cmd of [trainCommand(), predictCommand(), reproduceCommand(), benchCommand()]) {
-    p.addCommand(cmd.exitOverride().configureOutput({ outputError: oneLineError }));
+    p.addCommand(withExamples(cmd).exitOverride().configureOutput({ outputError: oneLineError }));
   }
   return p;
 }
