@@ -35,12 +35,19 @@ export interface NativeTopology {
   sparse: boolean[];
 }
 
+/** One weight layer copied out: CSR of W^T, a row per output neuron. */
 export interface NativeLayerCsr {
+  /** Output neurons (rows). */
   rows: number;
+  /** Input neurons (columns). */
   cols: number;
+  /** rows + 1 offsets: the connections of row r are rowPtr[r] .. rowPtr[r + 1] - 1 of `col` and `values`. */
   rowPtr: Float64Array;
+  /** The input neuron (column) of each connection. */
   col: Int32Array;
+  /** The weight of each connection. */
   values: Float32Array;
+  /** The bias of each output neuron. */
   bias: Float32Array;
 }
 

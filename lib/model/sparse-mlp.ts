@@ -3,7 +3,7 @@
  * with SET evolution and optional NPSET neuron pruning. All long work runs off the event loop.
  */
 import { AbortError, BusyError, DivergenceError, NativeError, NpsetError, OverflowError, ValidationError } from '../errors';
-import { native, type NativeDataset, type NativeModel } from '../native';
+import { native, type NativeDataset, type NativeLayerCsr, type NativeModel } from '../native';
 import { expectInteger, expectNumber, expectOneOf, expectOptions, expectString, fail, isFloat32Array, isNumberList, orDefault, rejectUnknownKeys } from '../validate';
 import { leaseFor, type DataLease, type ModelData, type NativeData } from './data';
 import {
@@ -157,21 +157,8 @@ export interface Evaluation {
   correct: number;
 }
 
-/** One weight layer as `SparseMLP.layer(i)` copies it: CSR of W^T, a row per output neuron. */
-export interface LayerCsr {
-  /** Output neurons (rows). */
-  rows: number;
-  /** Input neurons (columns). */
-  cols: number;
-  /** rows + 1 offsets: the connections of row r are rowPtr[r] .. rowPtr[r + 1] - 1 of `col` and `values`. */
-  rowPtr: Float64Array;
-  /** The input neuron (column) of each connection. */
-  col: Int32Array;
-  /** The weight of each connection. */
-  values: Float32Array;
-  /** The bias of each output neuron. */
-  bias: Float32Array;
-}
+/** One weight layer as `SparseMLP.layer(i)` copies it: CSR of W^T, a row per output neuron (the addon's own form). */
+export type LayerCsr = NativeLayerCsr;
 
 /** What trainEpoch resolves with. */
 export interface TrainEpochResult {
