@@ -123,3 +123,21 @@ export function csvHeaderNote(file: string | undefined, header: boolean | undefi
     'if that line is a header (numeric column names above text labels are not detected as one), add --header'
   );
 }
+
+/**
+ * Header names that repeat: predict can then match those columns by position only (a file with them in
+ * another order reads silently wrong), and a reordered file is refused.
+ */
+export function duplicateNamesNote(data: Dataset): string | null {
+  const names = data.featureNames;
+  if (!names) return null;
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const n of names) (seen.has(n) ? repeated : seen).add(n);
+  if (repeated.size === 0) return null;
+  const shown = [...repeated].slice(0, 3).map((n) => describe(n)).join(', ');
+  return (
+    `the header names ${repeated.size === 1 ? 'a column' : 'columns'} more than once (${shown}${repeated.size > 3 ? ', ...' : ''}): ` +
+    'npset predict cannot tell such columns apart by name, so a file must have them in this order'
+  );
+}

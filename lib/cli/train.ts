@@ -10,7 +10,7 @@ import { parseLearningRateSchedule, resolveLearningRateSchedule, type LearningRa
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, csvHeaderNote, checkTestFraction } from './checks';
+import { checkConnections, checkDataset, csvHeaderNote, checkTestFraction, duplicateNamesNote } from './checks';
 import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { DivergenceError, ValidationError } from '../errors';
 import { CliError } from './errors';
@@ -160,8 +160,8 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
   // Split before the notes, so that a --validation-fraction the data cannot give is the only line printed.
   const data = splitPrepared(raw, { testFraction: f.testFraction, validationFraction: f.validationFraction, seed: f.seed }, '--validation-fraction');
-  const headerNote = csvHeaderNote(f.data, f.header, raw);
-  for (const note of [...settingNotes(f, given), ...(headerNote ? [headerNote] : [])]) process.stderr.write(`npset: note: ${note}\n`);
+  const dataNotes = [csvHeaderNote(f.data, f.header, raw), duplicateNamesNote(raw)].filter((n) => n !== null);
+  for (const note of [...settingNotes(f, given), ...dataNotes]) process.stderr.write(`npset: note: ${note}\n`);
   const settings: RunSettings = {
     hidden: f.hidden,
     epochs: f.epochs,
