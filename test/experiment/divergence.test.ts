@@ -26,6 +26,17 @@ describe('runMethod and a diverging run', () => {
     expect(r.history.slice(0, first).every((h) => Number.isFinite(h.loss))).toBe(true);
   });
 
+  it('counts samples whose forward pass overflowed as wrong, not as class 0 (the argmax of NaN)', async () => {
+    const r = await runMethod({ data, method: 'dense', settings, onDivergence: 'continue' });
+    // After the epoch whose loss turned NaN the weights are NaN: every sample overflows and no prediction is right
+    // (they read 0.5 before: the samples of class 0). The first NaN epoch's own test accuracy is measured after it.
+    const first = r.history.findIndex((h) => Number.isNaN(h.loss));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(r.history.length - 1);
+    expect(r.history[first].testAccuracy).toBe(0);
+    for (const h of r.history.slice(first + 1)) expect([h.trainAccuracy, h.testAccuracy]).toEqual([0, 0]);
+  });
+
   it('records nothing for a run that trains normally', async () => {
     const r = await runMethod({ data, method: 'set', settings: { ...settings, learningRate: 0.01, epochs: 3 } });
     expect(r.divergedAtEpoch).toBeUndefined();

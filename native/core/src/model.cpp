@@ -222,7 +222,11 @@ double Model::output_delta(const int32_t* labels, int valid, int pb, int64_t* co
                 if (z[c * pb + s] > z[arg * pb + s]) arg = c;
             softmax_column(z, pb, s, C, prob.data());
             const int32_t y = labels[s];
-            hit[s] = arg == y;
+            // An overflowed forward pass (NaN probabilities) predicts no class: counted wrong, as predict_classes'
+            // -1 is, not as class 0, which the argmax over NaN would pick.
+            bool nan = false;
+            for (int64_t c = 0; c < C; ++c) nan = nan || std::isnan(prob[c]);
+            hit[s] = !nan && arg == y;
             if (!mse) {
                 terms[s] = std::log(std::max(static_cast<double>(prob[y]), 1e-30));
                 for (int64_t c = 0; c < C; ++c) d[c * pb + s] = prob[c] - (c == y ? 1.0f : 0.0f);
