@@ -95,7 +95,7 @@ function sepDelimiter(c: string, line: string, file: string): CsvDelimiter {
 export function chooseDelimiter(head: CsvHead, given: CsvDelimiter | undefined, tsv: boolean, file: string): CsvDelimiter {
   if (head.sep !== undefined && given !== undefined && given !== head.sep) {
     throw new DataFormatError(
-      `Expected ${delimiterName(head.sep)} for options.delimiter (as line 1, ${JSON.stringify(`sep=${head.sep}`)}, names) but received ${delimiterName(given)}`,
+      `Expected ${delimiterName(head.sep)} for options.delimiter (--delimiter on the command line), as line 1 (${JSON.stringify(`sep=${head.sep}`)}) names, but received ${delimiterName(given)}`,
       file,
     );
   }

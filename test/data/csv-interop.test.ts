@@ -199,7 +199,7 @@ describe('numbers beyond float64, binary files, Excel\'s sep= line', () => {
     const d = await load('sep.csv', text);
     expect([d.samples, d.featureNames, rows(d), d.labelNames]).toEqual([2, ['x1', 'x2'], f32([[1.5, 2.25], [3, -4.5]]), ['a', 'b']]);
     expect((await load('agree.csv', text, { delimiter: ';' })).samples).toBe(2);
-    expect(await errorOf('disagree.csv', text, { delimiter: ',' })).toBe('Expected ";" for options.delimiter (as line 1, "sep=;", names) but received ","');
+    expect(await errorOf('disagree.csv', text, { delimiter: ',' })).toBe('Expected ";" for options.delimiter (--delimiter on the command line), as line 1 ("sep=;") names, but received ","');
     expect((await load('tsv.tsv', `\ufeffsep=,\n1,2,0\n3,4,1\n`)).samples).toBe(2); // over the .tsv extension
     expect((await features('tab.csv', 'sep=\t\n1\t2\n3\t4\n')).features).toBe(2);
     expect(await errorOf('bad.csv', 'sep=:\n1:2:0\n')).toBe('Expected one of ",", ";", tab or "|" for the delimiter that line 1 ("sep=:") names but received ":"');
