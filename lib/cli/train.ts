@@ -397,7 +397,7 @@ function printSummary(r: TrainResult): void {
       `layers            ${r.layers.join(' -> ')}`,
       `neurons           ${formatInt(r.neurons)} (inputs + hidden)`,
       `params            ${formatInt(r.params)} connections`,
-      `test accuracy     ${(100 * r.testAccuracy).toFixed(2)}% (last epoch), ${(100 * r.maxTestAccuracy).toFixed(2)}% (best, epoch ${r.maxTestEpoch + 1})`,
+      `test accuracy     ${(100 * r.testAccuracy).toFixed(2)}% (last epoch), ${(100 * r.maxTestAccuracy).toFixed(2)}% (best, epoch ${r.maxTestEpoch + 1}, picked on the test split itself)`,
       `train accuracy    ${(100 * r.trainAccuracy).toFixed(2)}%`,
       ...validationLines(r),
       r.testMetrics

@@ -55,6 +55,8 @@ describe('npset train --save-model', () => {
     const r = await runCli(['train', '--data', mat, '--epochs', '1', '--hidden', '4', '--save-model', model]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').at(-1)).toBe(`saved model       ${model}`);
+    // The best epoch's accuracy says it was picked on the very split it is measured on.
+    expect(r.stdout).toMatch(/^test accuracy {5}\d+\.\d\d% \(last epoch\), \d+\.\d\d% \(best, epoch 1, picked on the test split itself\)$/m);
     const { json } = await runJson(['train', '--data', mat, '--epochs', '1', '--hidden', '4', '--save-model', model]);
     expect(json.savedModel).toBe(model);
     const { json: none } = await runJson(['train', '--data', mat, '--epochs', '1', '--hidden', '4']);
