@@ -121,3 +121,85 @@ export function errorKind(e: unknown): string {
 
 /** What a fuzzed call gave: its value, or what it threw. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** What tells one harness's findings apart: its seed, its log setting and its rules for errors and results. */
+export interface GroupRules {
+  seed: number;
+  /** API_FUZZ_LOG: '' (quiet), '1' (tallies), 'messages' (tallies with each error's message), 'trace' (every call). */
+  log: string;
+  /** Why `e` is not an error the package documents, or undefined when it is. */
+  untyped(e: unknown): string | undefined;
+  /** The part of a finding that makes it a kind of its own (digits are ignored after); default all of it. */
+  kindOf?(what: string): string;
+  /** A text of an argument, to tell whether a call changed it. */
+  snap?(v: unknown): string;
+}
+
+/** One group of cases of a fuzz harness: its findings (one per call and kind, digits aside) and, for API_FUZZ_LOG, a tally. */
+export class FuzzGroup {
+  readonly findings = new Map<string, string>();
+  readonly tally = new Map<string, number>();
+  calls = 0;
+  caseId = '';
+  constructor(
+    readonly name: string,
+    private readonly rules: GroupRules,
+  ) {}
+
+  add(call: string, args: string, what: string): void {
+    const kind = this.rules.kindOf ? this.rules.kindOf(what) : what;
+    const key = `${call}: ${kind.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, '#')}`;
+    if (!this.findings.has(key)) this.findings.set(key, `[${this.name} seed ${this.rules.seed} case ${this.caseId}] ${call}(${args}) -> ${what}`);
+  }
+
+  /**
+   * Runs one call; `sane` says what is wrong with a result (undefined: nothing). `inputs` (the arguments) must be
+   * as they were before the call, whatever its outcome (checked with the rules' `snap`).
+   */
+  async probe<T>(call: string, args: string, run: () => T | Promise<T>, sane?: (v: T) => string | undefined, inputs: readonly unknown[] = []): Promise<Outcome<T>> {
+    const { log, snap } = this.rules;
+    this.calls++;
+    const before = snap ? inputs.map((v) => snap(v)) : [];
+    // A call that never returns (a synchronous loop) stops the whole run: trace names it first.
+    if (log === 'trace') console.log(`${this.name} ${this.caseId}: calling ${call}(${args.slice(0, 400)})`);
+    let o: Outcome<T>;
+    try {
+      o = { ok: true, value: await settleWithin(run, `${call}(${args})`) };
+    } catch (error) {
+      o = { ok: false, error };
+    }
+    const message = o.ok ? '' : ` ${(o.error as Error)?.message?.slice(0, log === 'messages' ? 90 : 120)}`;
+    const kind = o.ok ? 'ok' : errorKind(o.error);
+    if (log === 'trace') console.log(`${this.name} ${this.caseId}: ${call}(${args.slice(0, 400)}) -> ${kind}${message}`);
+    const counted = `${call} ${kind}${log === 'messages' ? message : ''}`;
+    this.tally.set(counted, (this.tally.get(counted) ?? 0) + 1);
+    if (o.ok) {
+      let bad: string | undefined;
+      try {
+        bad = sane?.(o.value);
+      } catch (e) {
+        bad = `its result could not be checked: ${describeError(e)}`;
+      }
+      if (bad) this.add(call, args, `wrong result accepted: ${bad}`);
+    } else {
+      const why = this.rules.untyped(o.error);
+      if (why) this.add(call, args, why);
+    }
+    if (snap) {
+      inputs.forEach((v, i) => {
+        const after = snap(v);
+        if (after !== before[i]) this.add(call, args, `argument ${i} changed by a call that ${o.ok ? 'succeeded' : `threw ${errorKind(o.error)}`}: ${before[i].slice(0, 80)} -> ${after.slice(0, 80)}`);
+      });
+    }
+    return o;
+  }
+
+  /** The findings; with API_FUZZ_LOG, the tally printed first. */
+  report(): string[] {
+    if (this.rules.log) {
+      const lines = [...this.tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `  ${k}: ${n}`);
+      console.log(`${this.name}: ${this.calls} calls\n${lines.join('\n')}`);
+    }
+    return [...this.findings.values()];
+  }
+}

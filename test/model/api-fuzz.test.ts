@@ -59,7 +59,7 @@ import {
   type Standardizer,
 } from '../../lib';
 import { detach, hostileFrom, revokedProxy, tag, tagOf, throwingGetter as labelledThrowingGetter, throwingProxy } from '../helpers/hostile';
-import { CODES, CallerError, REVOKED, errorKind, type Outcome, Rng, describeError, settleWithin } from '../helpers/fuzz';
+import { CODES, CallerError, FuzzGroup, REVOKED, type Outcome, Rng, describeError } from '../helpers/fuzz';
 
 /** Seed 326 was picked among 0-359 for finding the most of the issues this file was written to find. */
 const SEED = Number(process.env.API_FUZZ_SEED ?? 326);
@@ -93,52 +93,10 @@ function untyped(e: unknown): string | undefined {
 }
 
 
-/** One group of cases: its findings (one per call and message, digits aside) and, for API_FUZZ_LOG, a tally. */
-class Group {
-  readonly findings = new Map<string, string>();
-  readonly tally = new Map<string, number>();
-  calls = 0;
-  caseId = '';
-  constructor(readonly name: string) {}
-
-  add(call: string, args: string, what: string): void {
-    const key = `${call}: ${what.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, '#')}`;
-    if (!this.findings.has(key)) this.findings.set(key, `[${this.name} seed ${SEED} case ${this.caseId}] ${call}(${args}) -> ${what}`);
-  }
-
-  /** Runs one call; `sane` says what is wrong with a result (undefined: nothing). */
-  async probe<T>(call: string, args: string, run: () => T | Promise<T>, sane?: (v: T) => string | undefined): Promise<Outcome<T>> {
-    this.calls++;
-    let o: Outcome<T>;
-    try {
-      o = { ok: true, value: await settleWithin(run, `${call}(${args})`) };
-    } catch (error) {
-      o = { ok: false, error };
-    }
-    const kind = o.ok ? 'ok' : LOG === 'messages' ? `${errorKind(o.error)} ${(o.error as Error)?.message?.slice(0, 90)}` : errorKind(o.error);
-    if (LOG === 'trace') console.log(`${this.name} ${this.caseId}: ${call}(${args.slice(0, 400)}) -> ${kind}`);
-    this.tally.set(`${call} ${kind}`, (this.tally.get(`${call} ${kind}`) ?? 0) + 1);
-    if (o.ok) {
-      let bad: string | undefined;
-      try {
-        bad = sane?.(o.value);
-      } catch (e) {
-        bad = `its result could not be checked: ${describeError(e)}`;
-      }
-      if (bad) this.add(call, args, `wrong result accepted: ${bad}`);
-    } else {
-      const why = untyped(o.error);
-      if (why) this.add(call, args, why);
-    }
-    return o;
-  }
-
-  report(): string[] {
-    if (LOG) {
-      const lines = [...this.tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `  ${k}: ${n}`);
-      console.log(`${this.name}: ${this.calls} calls\n${lines.join('\n')}`);
-    }
-    return [...this.findings.values()];
+/** A group of this harness's cases (test/helpers/fuzz.ts FuzzGroup): a finding per call and message, digits aside. */
+class Group extends FuzzGroup {
+  constructor(name: string) {
+    super(name, { seed: SEED, log: LOG, untyped });
   }
 }
 

@@ -66,7 +66,7 @@ import {
 } from '../../lib';
 import { dataDir } from '../helpers/data-dir';
 import { NUMBERS, detach, hostileFrom, isArrayNoThrow, isDetachedView, revokedProxy, tag, tagOf, throwingGetter as labelledThrowingGetter, throwingProxy } from '../helpers/hostile';
-import { CODES, CallerError, REVOKED, errorKind, type Outcome, Rng, badDataset, badFeatures, describeError, settleWithin } from '../helpers/fuzz';
+import { CODES, CallerError, FuzzGroup, REVOKED, Rng, badDataset, badFeatures, describeError } from '../helpers/fuzz';
 
 /** Seed 29 was picked among 0-39 for finding the most of the distinct issues (40 of 57 kinds); API_FUZZ_SEED runs another. */
 const SEED = Number(process.env.API_FUZZ_SEED ?? 29);
@@ -114,64 +114,19 @@ function untyped(e: unknown): string | undefined {
 }
 
 
-/** One group of cases: its findings (one per call and message, digits aside) and, for API_FUZZ_LOG, a tally. */
-class Group {
-  readonly findings = new Map<string, string>();
-  readonly tally = new Map<string, number>();
-  calls = 0;
-  caseId = '';
-  constructor(readonly name: string) {}
-
-  add(call: string, args: string, what: string): void {
-    // One finding per call and kind: the first two parts of what went wrong, digits aside.
-    const kind = what.split(': ').slice(0, 2).join(': ').replace(/["'[({].*$/, '').slice(0, 100);
-    const key = `${call}: ${kind.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, '#')}`;
-    if (!this.findings.has(key)) this.findings.set(key, `[${this.name} seed ${SEED} case ${this.caseId}] ${call}(${args}) -> ${what}`);
-  }
-
-  /**
-   * Runs one call; `sane` says what is wrong with a result (undefined: nothing). `inputs` (the arguments) must be
-   * as they were before the call, whatever its outcome.
-   */
-  async probe<T>(call: string, args: string, run: () => T | Promise<T>, sane?: (v: T) => string | undefined, inputs: readonly unknown[] = []): Promise<Outcome<T>> {
-    this.calls++;
-    const before = inputs.map((v) => snap(v));
-    // A call that never returns (a synchronous loop) stops the whole run: trace names it first.
-    if (LOG === 'trace') console.log(`${this.name} ${this.caseId}: calling ${call}(${args.slice(0, 400)})`);
-    let o: Outcome<T>;
-    try {
-      o = { ok: true, value: await settleWithin(run, `${call}(${args})`) };
-    } catch (error) {
-      o = { ok: false, error };
-    }
-    const kind = o.ok ? 'ok' : errorKind(o.error);
-    if (LOG === 'trace') console.log(`${this.name} ${this.caseId}: ${call}(${args.slice(0, 400)}) -> ${kind}${o.ok ? '' : ` ${(o.error as Error)?.message?.slice(0, 120)}`}`);
-    this.tally.set(`${call} ${kind}`, (this.tally.get(`${call} ${kind}`) ?? 0) + 1);
-    if (o.ok) {
-      let bad: string | undefined;
-      try {
-        bad = sane?.(o.value);
-      } catch (e) {
-        bad = `its result could not be checked: ${describeError(e)}`;
-      }
-      if (bad) this.add(call, args, `wrong result accepted: ${bad}`);
-    } else {
-      const why = untyped(o.error);
-      if (why) this.add(call, args, why);
-    }
-    inputs.forEach((v, i) => {
-      const after = snap(v);
-      if (after !== before[i]) this.add(call, args, `argument ${i} changed by a call that ${o.ok ? 'succeeded' : `threw ${errorKind(o.error)}`}: ${before[i].slice(0, 80)} -> ${after.slice(0, 80)}`);
+/**
+ * A group of this harness's cases (test/helpers/fuzz.ts FuzzGroup): one finding per call and kind (the first two
+ * parts of what went wrong, digits aside); the arguments given as `inputs` must come back unchanged.
+ */
+class Group extends FuzzGroup {
+  constructor(name: string) {
+    super(name, {
+      seed: SEED,
+      log: LOG,
+      untyped,
+      kindOf: (what) => what.split(': ').slice(0, 2).join(': ').replace(/["'[({].*$/, '').slice(0, 100),
+      snap,
     });
-    return o;
-  }
-
-  report(): string[] {
-    if (LOG) {
-      const lines = [...this.tally.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `  ${k}: ${n}`);
-      console.log(`${this.name}: ${this.calls} calls\n${lines.join('\n')}`);
-    }
-    return [...this.findings.values()];
   }
 }
 
