@@ -551,7 +551,6 @@ function utf8ErrorAt(buf: Uint8Array): number {
   return buf.length;
 }
 
-/** The line of byte `offset` of the file, counted as csv-parse does (CRLF, LF or CR ends one). */
 /** For a binary file named .csv: when it starts as a MAT-file does ("MATLAB 5.0 MAT-file", "MATLAB 7.3"), say so. */
 async function matFileHint(fh: FileHandle): Promise<string> {
   const head = Buffer.alloc(6);
@@ -559,6 +558,7 @@ async function matFileHint(fh: FileHandle): Promise<string> {
   return head.subarray(0, bytesRead).toString('latin1') === 'MATLAB' ? '; it looks like a MAT-file, which is read as one when its name does not end in .csv, .tsv or .txt' : '';
 }
 
+/** The line of byte `offset` of the file, counted as csv-parse does (CRLF, LF or CR ends one). */
 async function lineAt(fh: FileHandle, offset: number): Promise<number> {
   const buf = Buffer.alloc(Math.min(offset, 1 << 20));
   let line = 1;

@@ -6,7 +6,8 @@
  * Numbers are converted by the element's stored type, not by the array's class: MATLAB saves a
  * `double` matrix of small integers as miUINT8 or miINT16 to save space.
  *
- * Level 4 (v4) and v7.3 (HDF5) files are recognized and refused with a message that says how to save a v5 file.
+ * Level 4 (v4) files are recognized and refused with a message that says how to save a v5 file. readMat
+ * reads v7.3 (HDF5) files with mat73.ts; parseMat, which has only bytes, refuses them.
  *
  * Every malformed input raises DataFormatError, and a corrupt size cannot make us allocate gigabytes:
  * - readMat reads regular files only (not /dev/zero or a pipe), and checks the header first;
@@ -38,6 +39,7 @@ import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, expectRegularFile, m
 import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
 import { readFailureText } from '../files';
+import { readMat73 } from './mat73';
 
 // Re-exported: the public API has always taken it from here.
 export { DEFAULT_MAX_DENSE_BYTES };
@@ -173,6 +175,8 @@ const FLAG_COMPLEX = 0x800;
 const FLAG_LOGICAL = 0x200;
 
 const HEADER_BYTES = 128;
+/** Where a MAT v7.3 file's HDF5 signature is: after the 512-byte user block that holds the MAT header. */
+const HDF5_AT = 512;
 /** Typed-array views read in the platform's byte order; only then can they stand in for DataView. */
 const PLATFORM_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const DEFAULT_MAX_INFLATED = 2 ** 31 - 1;
@@ -213,7 +217,7 @@ export const MAX_NAME_BYTES = 4096;
 export const MAX_DIMS = 1024;
 /** Characters decoded at a time into a string (String.fromCharCode takes them as arguments). */
 const CHAR_CHUNK = 8192;
-const V73_MESSAGE = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
+const V73_MESSAGE = 'MAT v7.3 (HDF5) files are read from a path (readMat, loadMatDataset), not from bytes (parseMat)';
 const V4_MESSAGE = "MAT v4 (Level 4) files are not supported; save with format='5' (scipy) or -v6/-v7 (MATLAB)";
 
 /** A data element's tag, located in its buffer. */
@@ -300,18 +304,21 @@ function parseOptions(options: unknown): Limits {
   };
 }
 
-/** Read and parse a MAT v5 file. */
+/** Read and parse a MAT-file: v5 (`-v6`, `-v7`) or v7.3 (HDF5, `-v7.3`). */
 export async function readMat(path: string, options?: ParseMatOptions): Promise<MatFile> {
   if (typeof path !== 'string' || path.length === 0) fail('a non-empty string', 'path', path);
-  parseOptions(options); // bad options fail before any I/O
-  return parseMat(await readMatBytes(path), path, options);
+  const limits = parseOptions(options); // bad options fail before any I/O
+  const bytes = await readMatBytes(path);
+  if (bytes instanceof Uint8Array) return parseMat(bytes, path, options);
+  return readMat73(path, bytes.v73Header, limits.maxDense);
 }
 
 /**
- * The bytes of a MAT-file. Only a regular file: a device or a FIFO (/dev/zero, a pipe) may never
- * end. The header is read and checked first, so a large file that is not a MAT-file is not read.
+ * The bytes of a MAT v5 file, or for a v7.3 (HDF5) file its header text, as the HDF5 reader reads the
+ * file itself. Only a regular file: a device or a FIFO (/dev/zero, a pipe) may never end. The header is
+ * read and checked first, so a large file that is not a MAT-file is not read.
  */
-async function readMatBytes(path: string): Promise<Uint8Array> {
+async function readMatBytes(path: string): Promise<Uint8Array | { v73Header: string }> {
   let fh: FileHandle | undefined;
   try {
     // stat before open: opening a FIFO waits for a writer, and some devices act when opened.
@@ -319,8 +326,12 @@ async function readMatBytes(path: string): Promise<Uint8Array> {
     // O_NONBLOCK: should the path have become a FIFO since, open returns at once and fstat refuses it.
     fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
     const { size } = checkRegularFile(await fh.stat(), path);
-    const head = Buffer.alloc(Math.min(size, HEADER_BYTES));
-    parseHeader(head.subarray(0, await readRange(fh, head, 0)), path, size);
+    // Enough for the HDF5 signature after MATLAB's 512-byte user block.
+    const head = Buffer.alloc(Math.min(size, HDF5_AT + 8));
+    const headBytes = head.subarray(0, await readRange(fh, head, 0));
+    // The header text is that of MATLAB's user block; an HDF5 file without one starts with the signature.
+    if (isMat73(headBytes)) return { v73Header: isHdf5At(headBytes, 0) ? '' : headerText(headBytes) };
+    parseHeader(headBytes, path, size);
     const bytes = Buffer.allocUnsafe(size);
     bytes.set(head);
     return bytes.subarray(0, await readRange(fh, bytes, head.length));
@@ -356,8 +367,8 @@ async function readRange(fh: FileHandle, buf: Buffer, from: number): Promise<num
  * header), `size` the whole file's length.
  */
 function parseHeader(bytes: Uint8Array, file: string | undefined, size = bytes.length): { header: string; le: boolean } {
-  const text = latin1(bytes.subarray(0, Math.min(116, bytes.length))).replace(/[\s\0]+$/, '');
-  if (text.startsWith('MATLAB 7.3') || isHdf5(bytes)) throw new DataFormatError(V73_MESSAGE, file);
+  const text = headerText(bytes);
+  if (isMat73(bytes)) throw new DataFormatError(V73_MESSAGE, file);
   // Before the length check: a Level 4 file has no 128-byte header, and a small one is shorter.
   if (isLevel4(bytes, size)) throw new DataFormatError(V4_MESSAGE, file);
   if (bytes.length < HEADER_BYTES) {
@@ -370,7 +381,6 @@ function parseHeader(bytes: Uint8Array, file: string | undefined, size = bytes.l
   else if (e0 === 0x4d && e1 === 0x49) le = false; // 'MI': written big-endian
   else throw new DataFormatError(`not a MAT v5 file: bad endian indicator in the header (expected "IM" or "MI")${textHint(bytes)}`, file);
   const version = new DataView(bytes.buffer, bytes.byteOffset + 124, 2).getUint16(0, le);
-  if (version === 0x0200) throw new DataFormatError(V73_MESSAGE, file);
   if (version !== 0x0100) {
     throw new DataFormatError(`unsupported MAT-file version 0x${version.toString(16).padStart(4, '0')} (expected 0x0100)`, file);
   }
@@ -410,11 +420,31 @@ function textHint(bytes: Uint8Array): string {
   return '; it looks like text: a CSV/TSV file is read as one when it is named .csv, .tsv or .txt (loadCsvDataset)';
 }
 
+/** The descriptive text of a MAT header (its first 116 bytes), trimmed. */
+function headerText(bytes: Uint8Array): string {
+  return latin1(bytes.subarray(0, Math.min(116, bytes.length))).replace(/[\s\0]+$/, '');
+}
+
+/**
+ * Whether the first bytes are those of a MAT v7.3 file: its header text, its version (0x0200 in either
+ * byte order) or the HDF5 signature.
+ */
+function isMat73(bytes: Uint8Array): boolean {
+  if (isHdf5(bytes) || headerText(bytes).startsWith('MATLAB 7.3')) return true;
+  if (bytes.length < HEADER_BYTES) return false;
+  const [v0, v1, e0, e1] = [bytes[124], bytes[125], bytes[126], bytes[127]];
+  return (e0 === 0x49 && e1 === 0x4d && v0 === 0x00 && v1 === 0x02) || (e0 === 0x4d && e1 === 0x49 && v0 === 0x02 && v1 === 0x00);
+}
+
 /** HDF5 files (MAT v7.3) carry the signature at offset 0 or at 512 (after MATLAB's user block). */
 function isHdf5(bytes: Uint8Array): boolean {
-  const sig = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-  const at = (o: number) => bytes.length >= o + 8 && sig.every((b, i) => bytes[o + i] === b);
-  return at(0) || at(512);
+  return isHdf5At(bytes, 0) || isHdf5At(bytes, HDF5_AT);
+}
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function isHdf5At(bytes: Uint8Array, offset: number): boolean {
+  return bytes.length >= offset + 8 && HDF5_SIGNATURE.every((b, i) => bytes[offset + i] === b);
 }
 
 function latin1(bytes: Uint8Array): string {
@@ -978,6 +1008,20 @@ function readChars(ctx: VarContext, el: Element | undefined, pos: number, dims: 
     if (e instanceof RangeError) throw varError(ctx, `cannot hold its ${count} characters in a string: ${e.message}`, e);
     throw e;
   }
+}
+
+/**
+ * The text of a char array from its character codes (column-major, one per character, as a v7.3 file
+ * holds them): rows joined by '\n', and `lines` for a 2-D array whose characters match its dims.
+ */
+export function charArrayText(codes: ArrayLike<number>, dims: readonly number[]): { text: string; lines?: string[] } {
+  const count = codes.length;
+  if (dims.length !== 2 || count !== dims[0] * dims[1]) return { text: codesText(codes, 0, 1, count) };
+  const [rows, cols] = dims;
+  const lines: string[] = [];
+  const buf = new Uint16Array(Math.min(2 * cols, CHAR_CHUNK + 1));
+  for (let r = 0; r < rows; r++) lines.push(codesText(codes, r, rows, cols, buf));
+  return { text: lines.join('\n'), lines };
 }
 
 /** Refuse, before decoding them, `count` characters that one string cannot hold. */

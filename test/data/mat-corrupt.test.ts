@@ -33,7 +33,7 @@ describe('parseMat rejects bad headers', () => {
   });
 
   it('MAT v7.3 (HDF5) files, by header text, by version or by HDF5 signature', () => {
-    const msg = 'MAT v7.3 (HDF5) files are not supported; save with -v7';
+    const msg = 'MAT v7.3 (HDF5) files are read from a path (readMat, loadMatDataset), not from bytes (parseMat)';
     const v73 = matHeader({ text: 'MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 HDF5 schema 1.00 .', version: 0x0200 });
     const file = concat([v73, new Uint8Array(512 - 128), Uint8Array.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])]);
     expect(dataError(() => parseMat(file, 'big.mat'))).toBe(`big.mat: ${msg}`);
