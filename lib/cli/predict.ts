@@ -31,7 +31,7 @@ export function predictCommand(): Command {
   return new Command('predict')
     .description('apply a saved model (npset train --save-model) to a MAT-file or CSV/TSV file: accuracy against its labels, and the predictions')
     .requiredOption('--model <file>', '(required) model file written by npset train --save-model (or SparseMLP.save)', path('--model'))
-    .requiredOption('--data <file>', '(required) MAT v5 or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
+    .requiredOption('--data <file>', '(required) MAT-file (v5-v7 or v7.3) or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
     .option('--no-labels', '--data has no labels (new data): every CSV/TSV column is a feature, a MAT-file needs only the features variable; predictions only, no accuracy')
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')

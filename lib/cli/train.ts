@@ -71,7 +71,7 @@ export function trainCommand(): Command {
   const d = TRAIN_CLI_DEFAULTS;
   return new Command('train')
     .description('train one model on a MAT-file or a CSV/TSV file (or the built-in synthetic dataset) and report its accuracy')
-    .option('--data <file>', 'MAT v5 file with X (samples x features) and Y (labels, numbers or text), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
+    .option('--data <file>', 'MAT-file (v5-v7 or v7.3) with X (samples x features) and Y (labels, numbers or text), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
     .option('--no-header', 'CSV/TSV --data only: line 1 is data')

@@ -75,7 +75,7 @@ const DATASET_KEYS = ['x', 'y', 'maxDenseBytes'] as const;
 const FEATURES_KEYS = ['x', 'maxDenseBytes'] as const;
 
 /**
- * Load a dataset from a MAT v5 file holding a samples x features matrix and a label vector (numbers
+ * Load a dataset from a MAT-file (v5-v7, or v7.3 read through h5wasm) holding a samples x features matrix and a label vector (numbers
  * or text); the variables are chosen as MatDatasetOptions.x and .y say.
  */
 export async function loadMatDataset(path: string, options?: MatDatasetOptions): Promise<Dataset> {
@@ -86,7 +86,7 @@ export async function loadMatDataset(path: string, options?: MatDatasetOptions):
 }
 
 /**
- * Load the features only (no labels needed, none read) from a MAT v5 file: a samples x features matrix,
+ * Load the features only (no labels needed, none read) from a MAT-file (v5-v7 or v7.3): a samples x features matrix,
  * chosen as MatFeaturesOptions.x says; the same checks and limits as loadMatDataset's features.
  */
 export async function loadMatFeatures(path: string, options?: MatFeaturesOptions): Promise<FeatureSet> {
