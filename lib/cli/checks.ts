@@ -141,3 +141,29 @@ export function duplicateNamesNote(data: Dataset): string | null {
     'npset predict cannot tell such columns apart by name, so a file must have them in this order'
   );
 }
+
+/** Fewest samples for the row-number note: on fewer, a feature can count up by chance. */
+const INDEX_NOTE_MIN_SAMPLES = 10;
+
+/**
+ * A feature that holds the row numbers (0..n-1 or 1..n, in file order): a row index or id column saved with the
+ * data (pandas' `to_csv(index_label=...)`, a named `id`), which training then takes for a feature. Null when none
+ * is, or for fewer than INDEX_NOTE_MIN_SAMPLES samples.
+ */
+export function indexColumnNote(data: Dataset): string | null {
+  const { X, samples, features } = data;
+  if (samples < INDEX_NOTE_MIN_SAMPLES) return null;
+  for (let f = 0; f < features; f++) {
+    const base = X[f];
+    if (base !== 0 && base !== 1) continue;
+    let i = 1;
+    while (i < samples && X[i * features + f] === base + i) i++;
+    if (i < samples) continue;
+    const name = data.featureNames ? ` (${describe(data.featureNames[f])})` : '';
+    return (
+      `feature ${f}${name} holds the row numbers ${base}..${base + samples - 1}, in order: if it is a row index or an id saved ` +
+      'with the data, it is no feature; remove that column from the file'
+    );
+  }
+  return null;
+}

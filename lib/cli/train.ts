@@ -10,7 +10,7 @@ import { parseLearningRateSchedule, resolveLearningRateSchedule, type LearningRa
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
-import { checkConnections, checkDataset, csvHeaderNote, checkTestFraction, duplicateNamesNote } from './checks';
+import { checkConnections, checkDataset, csvHeaderNote, checkTestFraction, duplicateNamesNote, indexColumnNote } from './checks';
 import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { DivergenceError, ValidationError } from '../errors';
 import { CliError } from './errors';
@@ -160,7 +160,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
   if (!METHOD_SPECS[f.method].dense) checkConnections([raw.features, ...f.hidden, raw.classes], f.epsilon, '--hidden and --epsilon');
   // Split before the notes, so that a --validation-fraction the data cannot give is the only line printed.
   const data = splitPrepared(raw, { testFraction: f.testFraction, validationFraction: f.validationFraction, seed: f.seed }, '--validation-fraction');
-  const dataNotes = [csvHeaderNote(f.data, f.header, raw), duplicateNamesNote(raw)].filter((n) => n !== null);
+  const dataNotes = [csvHeaderNote(f.data, f.header, raw), duplicateNamesNote(raw), indexColumnNote(raw)].filter((n) => n !== null);
   for (const note of [...settingNotes(f, given), ...dataNotes]) process.stderr.write(`npset: note: ${note}\n`);
   const settings: RunSettings = {
     hidden: f.hidden,

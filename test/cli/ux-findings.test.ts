@@ -71,12 +71,12 @@ describe('npset train --save-model', () => {
 describe('npset train notes', () => {
   it('header names that repeat: predict can match those columns by position only', async () => {
     const dup = path.join(tmp, 'dup.csv');
-    writeFileSync(dup, 'a,a,b,label\n' + Array.from({ length: 12 }, (_, i) => `${i},${i % 3},${i % 5},${i % 2 ? 'x' : 'y'}`).join('\n') + '\n');
+    writeFileSync(dup, 'a,a,b,label\n' + Array.from({ length: 12 }, (_, i) => `${(i * 5) % 7},${i % 3},${i % 5},${i % 2 ? 'x' : 'y'}`).join('\n') + '\n');
     const r = await runCli(['train', '--data', dup, '--epochs', '1', '--hidden', '4']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('npset: note: the header names a column more than once ("a"): npset predict cannot tell such columns apart by name, so a file must have them in this order\n');
     const plain = path.join(tmp, 'plain.csv');
-    writeFileSync(plain, 'a,c,b,label\n' + Array.from({ length: 12 }, (_, i) => `${i},${i % 3},${i % 5},${i % 2 ? 'x' : 'y'}`).join('\n') + '\n');
+    writeFileSync(plain, 'a,c,b,label\n' + Array.from({ length: 12 }, (_, i) => `${(i * 5) % 7},${i % 3},${i % 5},${i % 2 ? 'x' : 'y'}`).join('\n') + '\n');
     expect((await runCli(['train', '--data', plain, '--epochs', '1', '--hidden', '4'])).stderr).toBe('');
   });
 });
