@@ -9,6 +9,12 @@
  * Level 4 (v4) files are recognized and refused with a message that says how to save a v5 file. readMat
  * reads v7.3 (HDF5) files with mat73.ts; parseMat, which has only bytes, refuses them.
  *
+ * GNU Octave's v5 files (save -v6, -v7) are read as Octave holds them, though it writes some things its
+ * own way (test/data/mat-octave.test.ts): char rows as miUTF16, char matrices as miUTF8 of one byte per
+ * element, a char matrix of 3 or 4 characters over several rows declared 4 bytes too long, sparse
+ * logical arrays with a dense class. Its other formats (text, its save's default; binary; gzip) are
+ * refused with what they are.
+ *
  * Every malformed input raises DataFormatError, and a corrupt size cannot make us allocate gigabytes:
  * - readMat reads regular files only (not /dev/zero or a pipe), and checks the header first;
  * - sizes are checked against the bytes that remain before anything is allocated;
@@ -264,7 +270,8 @@ class Source {
       if (size > 4) throw this.error(`bad small data element: ${size} bytes do not fit in 4`, pos);
       return { type: word & 0xffff, start: pos + 4, size, next: pos + 8 };
     }
-    const size = this.u32(pos + 4);
+    let size = this.u32(pos + 4);
+    if (word === miMATRIX && size % 8 === 4 && this.isOctaveShortChars(pos, size, end)) size -= 4;
     const left = end - pos - 8;
     if (size > left) {
       throw this.error(`data element of ${size} bytes runs past the end of its container (${left} bytes left)`, pos);
@@ -272,6 +279,27 @@ class Source {
     // Compressed elements are not padded; all others are padded to 8 bytes (tolerate a missing last pad).
     const padded = word === miCOMPRESSED ? size : Math.ceil(size / 8) * 8;
     return { type: word, start: pos + 8, size, next: Math.min(pos + 8 + padded, end) };
+  }
+
+  /**
+   * Whether the miMATRIX at `pos`, of declared `size`, is a char array of 3 or 4 characters over several
+   * rows, which Octave (7.3 at least) saves as a small miUTF8 element but declares 4 bytes longer than it
+   * is (Octave itself cannot load it from a -v6 file): flags of class char, dims, name, then that element
+   * ending the array, `size` - 4 bytes long.
+   */
+  private isOctaveShortChars(pos: number, size: number, end: number): boolean {
+    const start = pos + 8;
+    if (end - start < 16 || this.u32(start) !== miUINT32 || this.u32(start + 4) !== 8) return false;
+    if ((this.u32(start + 8) & 0xff) !== mxCHAR_CLASS) return false;
+    let p = start + 16;
+    for (let k = 0; k < 2; k++) {
+      // The dims, then the name: a small element takes 8 bytes, another its padded size beside its tag.
+      if (end - p < 8) return false;
+      p += this.u32(p) >>> 16 !== 0 ? 8 : 8 + Math.ceil(this.u32(p + 4) / 8) * 8;
+    }
+    if (end - p < 8 || p + 8 - start !== size - 4) return false;
+    const word = this.u32(p);
+    return word === ((3 << 16) | miUTF8) || word === ((4 << 16) | miUTF8);
   }
 }
 
@@ -371,6 +399,8 @@ function parseHeader(bytes: Uint8Array, file: string | undefined, size = bytes.l
   if (isMat73(bytes)) throw new DataFormatError(V73_MESSAGE, file);
   // Before the length check: a Level 4 file has no 128-byte header, and a small one is shorter.
   if (isLevel4(bytes, size)) throw new DataFormatError(V4_MESSAGE, file);
+  const other = otherFormat(bytes);
+  if (other) throw new DataFormatError(`not a MAT-file: ${other}; in Octave, save a MAT-file with -v7 (save -v7 data.mat X Y)`, file);
   if (bytes.length < HEADER_BYTES) {
     throw new DataFormatError(`file too short for a MAT-file header (${bytes.length} of ${HEADER_BYTES} bytes)${textHint(bytes)}`, file);
   }
@@ -407,6 +437,18 @@ function isLevel4(bytes: Uint8Array, size: number): boolean {
     const width = [8, 4, 4, 2, 2, 1][p];
     return 20 + namlen + rows * cols * width * (imagf + 1) <= size;
   });
+}
+
+/**
+ * What a file that is no MAT-file is, when its first bytes say: Octave's own formats (its text format is
+ * what Octave's save writes by default, whatever the file's name) and gzip (Octave's save -zip).
+ */
+function otherFormat(bytes: Uint8Array): string | undefined {
+  const head = latin1(bytes.subarray(0, 20));
+  if (head.startsWith('# Created by Octave')) return "it is in Octave's text format, which Octave's save writes unless told otherwise";
+  if (/^Octave-1-[LB]/.test(head)) return "it is in Octave's binary format (save -binary)";
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return "it is gzip-compressed (as Octave's save -zip writes)";
+  return undefined;
 }
 
 /**
@@ -663,6 +705,10 @@ function parseMatrix(src: Source, m: Element, pos: number, state: ParseState, at
     const realEl = src.tag(p, end);
     // Counted before decoding: an element larger than its dims is refused without being converted.
     const n = numberCount(ctx, realEl, p, 'real part');
+    if (n !== count && logical && realEl.type === miINT32 && dims.length === 2) {
+      const sparse = octaveLogicalSparse(ctx, p, end, dims);
+      if (sparse) return { ...v, className: 'sparse', sparse };
+    }
     if (n !== count) throw varError(ctx, `real part has ${n} values but dims ${dimsText(dims)} need ${count}`);
     v.data = readNumbers(ctx, realEl, p, 'real part');
     p = realEl.next;
@@ -684,6 +730,20 @@ function parseMatrix(src: Source, m: Element, pos: number, state: ParseState, at
   }
   // struct, object, function: kept as a named entry without data; their contents are skipped.
   return v;
+}
+
+/**
+ * A sparse logical array as Octave (7.3 at least) saves it: the class of a dense one (uint8, logical
+ * flag) but the parts of a sparse one (ir, jc, pr), which Octave's own load then misreads. Undefined
+ * when the parts are not those of a sparse matrix (the array is then refused as it is).
+ */
+function octaveLogicalSparse(ctx: VarContext, p: number, end: number, dims: number[]): SparseMatrix | undefined {
+  try {
+    return readSparse(ctx, p, end, dims, false, true).sparse;
+  } catch (e) {
+    if (e instanceof DataFormatError) return undefined;
+    throw e;
+  }
 }
 
 /**
@@ -966,6 +1026,8 @@ function isZeroes(src: Source, el: Element, n: number): boolean {
  * rows joined by '\n', and `lines` holds the rows of a 2-D array whose characters match its dims.
  * Each character is a code point (U+FFFD where its value is none): the characters come from a typed
  * array (or, for miUTF8, one decoded string) in chunks, never through an array of JS numbers.
+ * miUTF16 holds UTF-16 code units, as miUINT16 does; miUTF8 of one byte per character, Octave's, is
+ * read by byteCharsText.
  */
 function readChars(ctx: VarContext, el: Element | undefined, pos: number, dims: number[]): { text: string; lines?: string[] } {
   /** The characters as numbers, one each; for miUTF8, `whole` holds them instead until rows need them. */
@@ -976,13 +1038,16 @@ function readChars(ctx: VarContext, el: Element | undefined, pos: number, dims: 
     checkDecoded(ctx, el.size, pos, 'characters'); // at most one character per byte
     checkTextLength(ctx, el.size);
     const raw = ctx.src.bytes.subarray(el.start, el.start + el.size);
+    if (isByteChars(raw, dims)) return byteCharsText(ctx, raw, dims);
     whole = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
     count = codePointCount(whole);
   } else if (el) {
-    const n = numberCount(ctx, el, pos, 'characters');
+    // Octave saves a char row as miUTF16 (MATLAB as miUINT16): UTF-16 code units either way, as the dims count them.
+    const units = el.type === miUTF16 ? { ...el, type: miUINT16 } : el.type === miUTF32 ? { ...el, type: miUINT32 } : el;
+    const n = numberCount(ctx, units, pos, 'characters');
     checkDecoded(ctx, n, pos, 'characters');
     checkTextLength(ctx, n);
-    codes = readNumbers(ctx, el, pos, 'characters');
+    codes = readNumbers(ctx, units, pos, 'characters');
     count = codes.length;
   }
   try {
@@ -1006,6 +1071,41 @@ function readChars(ctx: VarContext, el: Element | undefined, pos: number, dims: 
     // "Invalid string length": past what checkTextLength counted, characters beyond the BMP take two
     // code units each, and the rows joined a newline each.
     if (e instanceof RangeError) throw varError(ctx, `cannot hold its ${count} characters in a string: ${e.message}`, e);
+    throw e;
+  }
+}
+
+/**
+ * Whether miUTF8 characters hold one byte per character of the dims, some beyond ASCII: Octave (7.3 at
+ * least) saves a char matrix of several rows so, its bytes column-major, a character of UTF-8 text
+ * taking as many places in its row as it has bytes. scipy's miUTF8 holds the text column-major, one
+ * code point per character of the dims: when there are as many bytes as characters, all are ASCII.
+ */
+function isByteChars(raw: Uint8Array, dims: number[]): boolean {
+  if (raw.length !== dimsProduct(dims)) return false;
+  for (let i = 0; i < raw.length; i++) if (raw[i] >= 0x80) return true;
+  return false;
+}
+
+/** The text of a char array of one byte per character (see isByteChars): each row's bytes decoded as UTF-8. */
+function byteCharsText(ctx: VarContext, raw: Uint8Array, dims: number[]): { text: string; lines?: string[] } {
+  const utf8 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  try {
+    if (dims.length !== 2) return { text: utf8(raw) };
+    const [rows, cols] = dims;
+    if (rows === 1) {
+      const text = utf8(raw);
+      return { text, lines: [text] };
+    }
+    const row = new Uint8Array(cols);
+    const lines: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) row[c] = raw[r + c * rows];
+      lines.push(utf8(row));
+    }
+    return { text: lines.join('\n'), lines };
+  } catch (e) {
+    if (e instanceof RangeError) throw varError(ctx, `cannot hold its ${raw.length} characters in a string: ${e.message}`, e);
     throw e;
   }
 }
