@@ -68,7 +68,7 @@ export function benchCommand(): Command {
     .description('profile SET / NPSET epochs per phase and thread count (speedup, efficiency, GFLOP/s, memory)')
     .addOption(new Option('--workload <name>', 'named shape').choices(WORKLOADS).default('gisette'))
     .option('--layers <sizes>', 'layer sizes, comma-separated (overrides the workload\'s; with --data, first and last must be its features and classes)', integerList('--layers', { min: 1, max: LIMITS.neurons }, LIMITS.layers))
-    .option('--data <file>', 'MAT-file or .csv/.tsv/.txt file to train on instead of synthetic data of the workload\'s shape (its features, classes and samples)', path('--data'))
+    .option('--data <file>', 'MAT-file, .csv/.tsv/.txt file or .svm/.libsvm/.svmlight LIBSVM file to train on instead of synthetic data of the workload\'s shape (its features, classes and samples)', path('--data'))
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
     .option('--no-header', 'CSV/TSV --data only: line 1 is data')

@@ -6,7 +6,7 @@
 import type { Dataset } from '../data';
 import { heldOutCapacity, largestFraction } from '../data/split';
 import { ValidationError } from '../errors';
-import { isCsvFile } from '../experiment/prepare';
+import { isCsvFile, isLibsvmFile } from '../experiment/prepare';
 import { DECIMAL_NOTATION, describe } from '../validate';
 import { LIMITS } from './args';
 
@@ -62,14 +62,16 @@ export function checkDelimiter(file: string | undefined, delimiter: string | und
   );
 }
 
-/** --x-var and --y-var pick variables of a MAT --data file: with a CSV/TSV file or the synthetic data they are errors. */
+/** --x-var and --y-var pick variables of a MAT --data file: with a CSV/TSV or LIBSVM file or the synthetic data they are errors. */
 export function checkMatVariables(file: string | undefined, vars: { xVar?: string; yVar?: string }, labels = true): void {
-  if (file !== undefined && !isCsvFile(file)) return;
+  const libsvm = file !== undefined && isLibsvmFile(file);
+  if (file !== undefined && !isCsvFile(file) && !libsvm) return;
+  const kind = libsvm ? 'a LIBSVM file' : `a CSV/TSV file${labels ? ' (use --label-column)' : ''}`;
   for (const [flag, name] of [['--x-var', vars.xVar], ['--y-var', vars.yVar]] as const) {
     if (name === undefined) continue;
     throw new ValidationError(
       `Expected a MAT-file as --data for ${flag} ${JSON.stringify(name)} but received ` +
-        `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}, a CSV/TSV file${labels ? ' (use --label-column)' : ''}`}`,
+        `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}, ${kind}`}`,
     );
   }
 }

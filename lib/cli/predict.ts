@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FeatureSet } from '../data';
 import { DataFormatError, ValidationError } from '../errors';
 import { writeChunksAtomic } from '../files';
-import { datasetName, loadData, loadFeatureData } from '../experiment/prepare';
+import { datasetName, isLibsvmFile, loadData, loadFeatureData } from '../experiment/prepare';
 import { SparseMLP, type PreparedInput } from '../model';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
@@ -29,10 +29,10 @@ interface PredictFlags extends DataFlags {
 
 export function predictCommand(): Command {
   return new Command('predict')
-    .description('apply a saved model (npset train --save-model) to a MAT-file or CSV/TSV file: accuracy against its labels, and the predictions')
+    .description('apply a saved model (npset train --save-model) to a MAT-file, CSV/TSV file or LIBSVM file: accuracy against its labels, and the predictions')
     .requiredOption('--model <file>', '(required) model file written by npset train --save-model (or SparseMLP.save)', path('--model'))
-    .requiredOption('--data <file>', '(required) MAT-file (v5-v7 or v7.3) or .csv/.tsv/.txt file with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
-    .option('--no-labels', '--data has no labels (new data): every CSV/TSV column is a feature, a MAT-file needs only the features variable; predictions only, no accuracy')
+    .requiredOption('--data <file>', '(required) MAT-file (v5-v7 or v7.3), .csv/.tsv/.txt file or .svm/.libsvm/.svmlight LIBSVM file (read with the model\'s inputs as its features) with the features the model was trained on, and labels to compare with (unless --no-labels)', path('--data'))
+    .option('--no-labels', '--data has no labels (new data): every CSV/TSV column is a feature, a MAT-file needs only the features variable, a LIBSVM file\'s labels are not read; predictions only, no accuracy')
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
     .option('--no-header', 'CSV/TSV --data only: line 1 is data')
@@ -116,8 +116,13 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
   const model = await SparseMLP.load(f.model, { threads: f.threads });
   try {
     // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
-    const labelled = f.labels ? await loadData(f.data, loadOptions(f)).catch(hintNoLabels) : undefined;
-    const data: FeatureSet = labelled ?? (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header, csvDelimiter: f.delimiter, maxDenseBytes: f.maxDenseBytes }));
+    // A LIBSVM file has the model's inputs as its features: a test file need not use the last ones.
+    // And the index base of the model's training file, when npset train recorded it.
+    const libsvm = isLibsvmFile(f.data) ? { libsvmFeatures: model.inputs, libsvmZeroBased: savedZeroBased(model.saved?.metadata) } : {};
+    const labelled = f.labels ? await loadData(f.data, { ...loadOptions(f), ...libsvm }).catch(hintNoLabels).catch(hintInputs) : undefined;
+    const data: FeatureSet =
+      labelled ??
+      (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header, csvDelimiter: f.delimiter, maxDenseBytes: f.maxDenseBytes, ...libsvm }).catch(hintInputs));
     let input: PreparedInput;
     try {
       input = model.prepare(data, { name: '--data', source: f.data });
@@ -166,6 +171,13 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
   } finally {
     model.dispose();
   }
+}
+
+/** The index base of the LIBSVM file a model was trained on, as npset train records it; undefined otherwise. */
+function savedZeroBased(metadata: unknown): boolean | undefined {
+  if (metadata === null || typeof metadata !== 'object') return undefined;
+  const z = (metadata as Record<string, unknown>).libsvmZeroBased;
+  return typeof z === 'boolean' ? z : undefined;
 }
 
 /**
@@ -270,6 +282,14 @@ const NO_LABELS_HINT = ' (if the file holds features only, without labels, add -
 function withNoLabelsHint<E extends Error>(e: E): E {
   e.message += NO_LABELS_HINT;
   return e;
+}
+
+/** A LIBSVM file's index beyond its number of features, which here is the model's inputs: say where that number comes from. */
+function hintInputs(e: unknown): never {
+  if (e instanceof DataFormatError && /\(the number of features is \d+/.test(e.message)) {
+    e.message += " (the model's inputs: the file has more features than the model was trained on)";
+  }
+  throw e;
 }
 
 /** A labelled read that fails on its label column: the file may have no labels at all. */

@@ -1,4 +1,4 @@
-/** `npset train`: one method on one dataset (a MAT-file, a CSV/TSV file or the built-in synthetic data). */
+/** `npset train`: one method on one dataset (a MAT-file, a CSV/TSV or LIBSVM file, or the built-in synthetic data). */
 import { Command, Option } from 'commander';
 import { METHODS, METHOD_SPECS, type Method } from '../experiment/methods';
 import type { Dataset } from '../data';
@@ -70,8 +70,8 @@ interface TrainFlags extends DataFlags {
 export function trainCommand(): Command {
   const d = TRAIN_CLI_DEFAULTS;
   return new Command('train')
-    .description('train one model on a MAT-file or a CSV/TSV file (or the built-in synthetic dataset) and report its accuracy')
-    .option('--data <file>', 'MAT-file (v5-v7 or v7.3) with X (samples x features) and Y (labels, numbers or text), or a .csv/.tsv/.txt file (a row per sample, numeric features, a label column); default: built-in synthetic data', path('--data'))
+    .description('train one model on a MAT-file, a CSV/TSV file or a LIBSVM file (or the built-in synthetic dataset) and report its accuracy')
+    .option('--data <file>', 'MAT-file (v5-v7 or v7.3) with X (samples x features) and Y (labels, numbers or text), a .csv/.tsv/.txt file (a row per sample, numeric features, a label column), or a .svm/.libsvm/.svmlight LIBSVM file (a line per sample: label index:value ...); default: built-in synthetic data', path('--data'))
     .option('--label-column <name|index>', 'CSV/TSV --data only: the label column, by header name or 0-based index (default: the last column)', column('--label-column'))
     .option('--header', 'CSV/TSV --data only: line 1 is a header (default: detected)')
     .option('--no-header', 'CSV/TSV --data only: line 1 is data')
@@ -354,6 +354,8 @@ async function saveModel(model: SparseMLP, f: TrainFlags, data: PreparedData, ra
       testSamples: data.test.samples,
       seed: f.seed,
       ...(testAccuracy !== undefined ? { testAccuracy } : {}),
+      // predict reads a LIBSVM file with the same index base ('auto' could resolve differently on another file).
+      ...(raw.libsvmZeroBased !== undefined ? { libsvmZeroBased: raw.libsvmZeroBased } : {}),
     },
   });
 }

@@ -20,6 +20,11 @@ export interface FeatureSet {
   features: number;
   /** The name of each feature, from a CSV/TSV header; absent when the file has none (and for MAT-files). */
   featureNames?: string[] | undefined;
+  /**
+   * LIBSVM files only: whether the indices were read as 0-based (loadLibsvmDataset's `zeroBased`, 'auto'
+   * resolved), so that a file read later for the same model can be read the same way.
+   */
+  libsvmZeroBased?: boolean | undefined;
 }
 
 export interface Dataset extends FeatureSet {

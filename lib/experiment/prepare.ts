@@ -6,6 +6,8 @@ import {
   fitStandardizer,
   loadCsvDataset,
   loadCsvFeatures,
+  loadLibsvmDataset,
+  loadLibsvmFeatures,
   loadMatDataset,
   loadMatFeatures,
   makeSyntheticDataset,
@@ -47,7 +49,7 @@ export interface PreparedData {
 
 /** prepareData's options; every field is optional, and one given as undefined is left out. */
 export interface PrepareOptions {
-  /** Data file (a CSV/TSV file by its extension, see loadData, else a MAT-file); omitted: the built-in synthetic dataset ('' is an error). */
+  /** Data file (a CSV/TSV or LIBSVM file by its extension, see loadData, else a MAT-file); omitted: the built-in synthetic dataset ('' is an error). */
   file?: string | undefined;
   /** A CSV/TSV file's label column: its name or 0-based index (default: the last column). Not for MAT-files. */
   labelColumn?: string | number | undefined;
@@ -57,9 +59,9 @@ export interface PrepareOptions {
   csvDelimiter?: CsvDelimiter | undefined;
   /** The loader's limit on a dense copy of the data, in bytes (its `maxDenseBytes`; default 1 GiB). */
   maxDenseBytes?: number | undefined;
-  /** A MAT-file's features variable (loadMatDataset's `x`; default: X, then fea, data, ...). Not for CSV/TSV files. */
+  /** A MAT-file's features variable (loadMatDataset's `x`; default: X, then fea, data, ...). Not for CSV/TSV or LIBSVM files. */
   matX?: string | undefined;
-  /** A MAT-file's labels variable (loadMatDataset's `y`; default: Y, then gnd, label, ...). Not for CSV/TSV files. */
+  /** A MAT-file's labels variable (loadMatDataset's `y`; default: Y, then gnd, label, ...). Not for CSV/TSV or LIBSVM files. */
   matY?: string | undefined;
   /** Fraction of samples in the test split; omitted: ceil(n / 3) samples, as the paper's splits. */
   testFraction?: number | undefined;
@@ -77,22 +79,33 @@ export function datasetName(file: string): string {
   return basename(file, extname(file));
 }
 
-/** Extensions read as CSV/TSV (case-insensitive); any other file is read as a MAT-file. */
+/** Extensions read as CSV/TSV (case-insensitive); a file of neither these nor LIBSVM_EXTENSIONS is read as a MAT-file. */
 export const CSV_EXTENSIONS = Object.freeze(['.csv', '.tsv', '.txt'] as const);
+
+/** Extensions read as LIBSVM / SVMlight (case-insensitive). */
+export const LIBSVM_EXTENSIONS = Object.freeze(['.svm', '.libsvm', '.svmlight'] as const);
 
 /** Whether loadData reads `file` as CSV/TSV (by its extension). */
 export function isCsvFile(file: string): boolean {
   return (CSV_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
 }
 
-/** What loadData takes beside the file: the options of the loader its extension picks. */
-export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes'>;
+/** Whether loadData reads `file` as LIBSVM / SVMlight (by its extension). */
+export function isLibsvmFile(file: string): boolean {
+  return (LIBSVM_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase());
+}
 
 /**
- * Loads `file` by its extension: '.csv', '.tsv' and '.txt' with loadCsvDataset (`labelColumn` is its
- * `label` option), anything else with loadMatDataset (`matX` and `matY` are its `x` and `y`); no file:
- * the built-in synthetic dataset. An option of the other loader is a ValidationError.
+ * What loadData takes beside the file: the options of the loader its extension picks. `libsvmFeatures` is
+ * a LIBSVM file's number of features (loadLibsvmDataset's `features`; default: its largest index), which
+ * npset predict sets to the model's inputs.
  */
+export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes'> & {
+  libsvmFeatures?: number | undefined;
+  /** A LIBSVM file's index base (loadLibsvmDataset's `zeroBased`; default 'auto'): npset predict gives the model's. */
+  libsvmZeroBased?: boolean | undefined;
+};
+
 /** csvHeader (a boolean) and csvDelimiter (one of CSV_DELIMITERS) are for CSV/TSV files only. */
 function checkCsvOptions(file: string | undefined, csvHeader: unknown, csvDelimiter: unknown): void {
   if (csvHeader !== undefined) expectBoolean('csvHeader', csvHeader);
@@ -114,6 +127,33 @@ function csvLoaderOptions(o: LoadDataOptions): { header?: boolean; delimiter?: C
   };
 }
 
+/** libsvmFeatures (an integer >= 1) and libsvmZeroBased (a boolean) are for LIBSVM files only. */
+function checkLibsvmOptions(file: string | undefined, libsvmFeatures: unknown, libsvmZeroBased: unknown): void {
+  if (libsvmFeatures !== undefined) expectInteger('libsvmFeatures', libsvmFeatures, { min: 1 });
+  if (libsvmZeroBased !== undefined) expectBoolean('libsvmZeroBased', libsvmZeroBased);
+  for (const [key, value] of [['libsvmFeatures', libsvmFeatures], ['libsvmZeroBased', libsvmZeroBased]] as const) {
+    if (value === undefined || (file !== undefined && isLibsvmFile(file))) continue;
+    throw new ValidationError(
+      `Expected a .svm, .libsvm or .svmlight file (${key} is for LIBSVM files only) but received ${file === undefined ? 'no file' : describe(file)}`,
+    );
+  }
+}
+
+/** A LIBSVM loader's options from libsvmFeatures, libsvmZeroBased and maxDenseBytes, leaving out those not given. */
+function libsvmLoaderOptions(o: LoadDataOptions): { features?: number; zeroBased?: boolean; maxDenseBytes?: number } {
+  return {
+    ...(o.libsvmFeatures === undefined ? {} : { features: o.libsvmFeatures }),
+    ...(o.libsvmZeroBased === undefined ? {} : { zeroBased: o.libsvmZeroBased }),
+    ...(o.maxDenseBytes === undefined ? {} : { maxDenseBytes: o.maxDenseBytes }),
+  };
+}
+
+/**
+ * Loads `file` by its extension: '.csv', '.tsv' and '.txt' with loadCsvDataset (`labelColumn` is its
+ * `label` option), '.svm', '.libsvm' and '.svmlight' with loadLibsvmDataset (`libsvmFeatures` is its
+ * `features`), anything else with loadMatDataset (`matX` and `matY` are its `x` and `y`); no file: the
+ * built-in synthetic dataset. An option of another loader is a ValidationError.
+ */
 export async function loadData(file?: string, options: LoadDataOptions = {}): Promise<Dataset> {
   const { labelColumn, csvHeader, csvDelimiter, matX, matY, maxDenseBytes } = options;
   // An empty name is a mistake (an unset variable, say), not a request for the built-in data.
@@ -123,10 +163,11 @@ export async function loadData(file?: string, options: LoadDataOptions = {}): Pr
     throw new ValidationError(`Expected a .csv, .tsv or .txt file (labelColumn is for CSV/TSV files only) but received ${received}`);
   }
   checkCsvOptions(file, csvHeader, csvDelimiter);
+  checkLibsvmOptions(file, options.libsvmFeatures, options.libsvmZeroBased);
   for (const [key, value] of [['matX', matX], ['matY', matY]] as const) {
     if (value === undefined) continue;
     expectString(key, value);
-    if (file === undefined || isCsvFile(file)) {
+    if (file === undefined || isCsvFile(file) || isLibsvmFile(file)) {
       throw new ValidationError(`Expected a MAT-file (${key} is for MAT-files only) but received ${received}`);
     }
   }
@@ -134,23 +175,30 @@ export async function loadData(file?: string, options: LoadDataOptions = {}): Pr
   if (isCsvFile(file)) {
     return loadCsvDataset(file, { ...(labelColumn === undefined ? {} : { label: labelColumn }), ...csvLoaderOptions(options) });
   }
+  if (isLibsvmFile(file)) return loadLibsvmDataset(file, libsvmLoaderOptions(options));
   return loadMatDataset(file, { x: matX, y: matY, ...(maxDenseBytes === undefined ? {} : { maxDenseBytes }) });
 }
 
 /**
- * Loads the features only of `file`, which has no labels, by its extension: '.csv', '.tsv' and '.txt'
- * with loadCsvFeatures (every column a feature), anything else with loadMatFeatures (`matX` is its `x`).
- * `matX` with a CSV/TSV file is a ValidationError.
+ * Loads the features only of `file`, whose labels (if any) are not read, by its extension: '.csv', '.tsv'
+ * and '.txt' with loadCsvFeatures (every column a feature), '.svm', '.libsvm' and '.svmlight' with
+ * loadLibsvmFeatures (`libsvmFeatures` is its `features`), anything else with loadMatFeatures (`matX` is
+ * its `x`). An option of another loader is a ValidationError.
  */
-export async function loadFeatureData(file: string, options: Pick<PrepareOptions, 'matX' | 'csvHeader' | 'csvDelimiter' | 'maxDenseBytes'> = {}): Promise<FeatureSet> {
+export async function loadFeatureData(
+  file: string,
+  options: Pick<LoadDataOptions, 'matX' | 'csvHeader' | 'csvDelimiter' | 'maxDenseBytes' | 'libsvmFeatures' | 'libsvmZeroBased'> = {},
+): Promise<FeatureSet> {
   expectString('file', file);
   const { matX, csvHeader, csvDelimiter, maxDenseBytes } = options;
   checkCsvOptions(file, csvHeader, csvDelimiter);
+  checkLibsvmOptions(file, options.libsvmFeatures, options.libsvmZeroBased);
   if (matX !== undefined) {
     expectString('matX', matX);
-    if (isCsvFile(file)) throw new ValidationError(`Expected a MAT-file (matX is for MAT-files only) but received ${describe(file)}`);
+    if (isCsvFile(file) || isLibsvmFile(file)) throw new ValidationError(`Expected a MAT-file (matX is for MAT-files only) but received ${describe(file)}`);
   }
   if (isCsvFile(file)) return loadCsvFeatures(file, csvLoaderOptions(options));
+  if (isLibsvmFile(file)) return loadLibsvmFeatures(file, libsvmLoaderOptions(options));
   return loadMatFeatures(file, { x: matX, ...(maxDenseBytes === undefined ? {} : { maxDenseBytes }) });
 }
 
@@ -246,7 +294,7 @@ function validationSize(name: string, fraction: unknown, y: Int32Array): number 
 }
 
 /**
- * Loads a dataset (a CSV/TSV file by its extension, else a MAT-file; no file: the built-in synthetic dataset),
+ * Loads a dataset (a CSV/TSV or LIBSVM file by its extension, else a MAT-file; no file: the built-in synthetic dataset),
  * splits it (stratified: ceil(n / 3) test samples by default, or testFraction; with validationFraction, a
  * validation split of the rest) and standardises every split with the training split's mean and scale: what
  * `npset train` does before training. The result goes to runMethod (or its splits to SparseMLP.fit).
