@@ -36,7 +36,7 @@
  * compressed element, which may inflate to maxInflatedBytes.
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { constants as fsConstants, type Stats } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { DataFormatError } from '../errors';
@@ -350,15 +350,18 @@ async function readMatBytes(path: string): Promise<Uint8Array | { v73Header: str
   let fh: FileHandle | undefined;
   try {
     // stat before open: opening a FIFO waits for a writer, and some devices act when opened.
-    checkRegularFile(await stat(path), path);
+    expectRegularFile(await stat(path), path);
     // O_NONBLOCK: should the path have become a FIFO since, open returns at once and fstat refuses it.
     fh = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
-    const { size } = checkRegularFile(await fh.stat(), path);
+    const { size } = expectRegularFile(await fh.stat(), path);
     // Enough for the HDF5 signature after MATLAB's 512-byte user block.
     const head = Buffer.alloc(Math.min(size, HDF5_AT + 8));
     const headBytes = head.subarray(0, await readRange(fh, head, 0));
     // The header text is that of MATLAB's user block; an HDF5 file without one starts with the signature.
+    // A v7.3 file is read where its variables are, not whole: it may be larger than MAX_FILE_BYTES (MATLAB
+    // saves variables over 2 GiB only so).
     if (isMat73(headBytes)) return { v73Header: isHdf5At(headBytes, 0) ? '' : headerText(headBytes) };
+    checkFileSize(size, path);
     parseHeader(headBytes, path, size);
     const bytes = Buffer.allocUnsafe(size);
     bytes.set(head);
@@ -371,12 +374,11 @@ async function readMatBytes(path: string): Promise<Uint8Array | { v73Header: str
   }
 }
 
-function checkRegularFile(st: Stats, path: string): Stats {
-  expectRegularFile(st, path);
-  if (st.size > MAX_FILE_BYTES) {
-    throw new DataFormatError(`cannot read the file: it has ${st.size} bytes, more than the ${MAX_FILE_BYTES} that can be read`, path);
+/** A v5 file is read whole into one buffer: at most MAX_FILE_BYTES. */
+function checkFileSize(size: number, path: string): void {
+  if (size > MAX_FILE_BYTES) {
+    throw new DataFormatError(`cannot read the file: it has ${size} bytes, more than the ${MAX_FILE_BYTES} that can be read`, path);
   }
-  return st;
 }
 
 /** Read the file from offset `from` into buf[from..], until buf is full or the file ends; returns the end. */

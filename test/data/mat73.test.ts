@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMatDataset } from '../../lib/data/dataset';
 import { parseMat, readMat, type MatVariable } from '../../lib/data/mat';
 import { DataFormatError } from '../../lib/errors';
 import { dataDir, hasDataDir } from '../helpers/data-dir';
+import { smallMat } from '../helpers/mat-writer';
 import { writeMat73, type Mat73Var } from '../helpers/mat73-writer';
 import { tempFiles } from '../helpers/temp-files';
 
@@ -164,6 +165,17 @@ describe('v7.3 limits and damaged files', () => {
     }
     expect(outcomes.has('refused')).toBe(true);
     expect(byName((await readMat(fixture('layout.mat'))).variables).X.dims).toEqual([6, 4]);
+  });
+
+  it('a v7.3 file may be larger than the 2 GiB a v5 file is read whole within', async () => {
+    // The fixture, then a hole to 2 GiB + 4 KiB (a sparse file: no disk space); HDF5 ignores bytes past its data.
+    const file = tmp.write('large.mat', readFileSync(fixture('layout.mat')));
+    truncateSync(file, 2 ** 31 + 4096);
+    expect(byName((await readMat(file)).variables).X.dims).toEqual([6, 4]);
+    // A v5 file that large is refused before it is read.
+    const v5 = tmp.write('large-v5.mat', smallMat());
+    truncateSync(v5, 2 ** 31 + 4096);
+    expect((await dataError(readMat(v5))).message).toBe(`${v5}: cannot read the file: it has ${2 ** 31 + 4096} bytes, more than the ${2 ** 31 - 1} that can be read`);
   });
 
   it('a header that says v7.3 without HDF5 after it is a damaged v7.3 file', async () => {
