@@ -13,48 +13,117 @@
  *   (CSC, 0-based; `data` and `ir` absent when it has no nonzeros);
  * - a complex array is a compound type {real, imag};
  * - a char array holds UTF-16 code units (uint16); a logical one uint8;
- * - a cell array is a dataset of object references to datasets in `#refs#`.
+ * - a cell array is a dataset of object references to datasets in `#refs#`; the empty cells of one all
+ *   refer to `#refs#/a` (MATLAB_class 'canonical empty').
  * The result is the MatFile that parseMat gives for a v5 file, under the same limits: maxDenseBytes
  * bounds each array of numbers (checked from the dims before reading) and the budget of variables and
  * cells. Values are read in slabs, so the WebAssembly heap (which never shrinks) stays small.
+ *
+ * An HDF5 file can ask for more than a MAT-file does, and the reader refuses or ignores it:
+ * - other files: HDF5 opens the target of an external link, the sources of a virtual dataset and the
+ *   raw files of a dataset with external storage (which could be any file, or a FIFO that never
+ *   answers); while a file is read, opening any other file fails, and soft and external links are not
+ *   variables;
+ * - h5wasm does not check what HDF5's reads return: a chunk that does not inflate came back as
+ *   whatever the heap held. Values are read here through h5wasm's module, each read checked;
+ * - references: a cell may refer to any object, itself included, and many cells to one object. A
+ *   reference is looked up among `#refs#` and the root (HDF5's own lookup walks the whole file for each,
+ *   minutes for a cell array of 10,000 strings); an object referred to again is not read again, but
+ *   counts against the budget each time; a cell array that refers back to itself is refused;
+ * - attributes are read only when they hold one value (a string or a number), as MATLAB's do;
+ * - a null dataspace is an empty array; a name that is not UTF-8, or longer than MAX_NAME_BYTES, is an
+ *   error (h5wasm changes the first, and could not find the variable).
+ * HDF5 inflates a compressed chunk whole, whatever its dims say, and deflate inflates up to ~1000x: a
+ * chunk compressed twice is refused (6 KiB could fill the WebAssembly heap), but one of 2 MiB can
+ * still make the heap grow to its maximum (2 GiB, for good) before the read fails; Emscripten's message
+ * about it is kept off stderr.
  */
-import { openSync } from 'node:fs';
+import { openSync, statSync } from 'node:fs';
 import { devNull } from 'node:os';
+import { resolve } from 'node:path';
 import { DataFormatError } from '../errors';
 import { denseLimitText } from './limits';
 import { dimsText } from './mat-dims';
-import { CELL_ENTRY_BYTES, MAX_CELL_DEPTH, charArrayText, type MatFile, type MatVariable, type SparseMatrix } from './mat';
+import { CELL_ENTRY_BYTES, MAX_CELL_DEPTH, MAX_NAME_BYTES, charArrayText, type MatFile, type MatVariable, type SparseMatrix } from './mat';
 
 type H5 = typeof import('h5wasm/node', { with: { 'resolution-mode': 'import' } });
-type Entity = ReturnType<InstanceType<H5['File']>['get']>;
-type Dataset = InstanceType<H5['Dataset']>;
-type Group = InstanceType<H5['Group']>;
-type H5File = InstanceType<H5['File']>;
+type H5Module = H5['Module'];
+type Metadata = ReturnType<H5Module['get_dataset_metadata']>;
 
-/** Values read from HDF5 at a time (64 MiB as float64): the WebAssembly heap grows to about this and stays. */
-const SLAB_VALUES = 8 * 2 ** 20;
+/** Bytes read from HDF5 at a time (8 Mi float64): the WebAssembly heap grows to about this and stays. */
+const SLAB_BYTES = 64 * 2 ** 20;
 const NUMERIC_CLASSES = new Set([
   'double', 'single', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'logical',
 ]);
 /** h5wasm's type classes (HDF5's H5T_class_t). */
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
+const H5T_STRING = 3;
 const H5T_COMPOUND = 6;
 const H5T_REFERENCE = 7;
+/** The bytes of an HDF5 object reference (hobj_ref_t, an address), the kind MATLAB writes. */
+const OBJECT_REF_BYTES = 8;
+/** HDF5's most dims (H5S_MAX_RANK): an empty array's dims are read from a dataset of at most this many. */
+const MAX_RANK = 32;
+/** The most bytes of a complex element (two 8-byte numbers, and room for padding). */
+const MAX_COMPLEX_BYTES = 32;
+/**
+ * HDF5 filters that leave a chunk's size as it is (shuffle, fletcher32). Each other one can inflate
+ * it (deflate ~1000x); two of them in a row (deflate twice) make a 6 KiB file fill the WebAssembly
+ * heap (2 GiB) for seconds.
+ */
+const SIZE_KEEPING_FILTERS = new Set([2, 3]);
+/** Emscripten's ENOENT (its errno numbers are its own). */
+const ENOENT = 44;
+
+/** The part of Emscripten's FS that loadH5 changes. */
+interface EmscriptenFs {
+  getStream(fd: number): { nfd?: number } | null;
+  open(path: unknown, ...rest: unknown[]): unknown;
+  ErrnoError: new (errno: number) => Error;
+}
 
 let h5: Promise<H5> | undefined;
+/** While a file is read: its path, resolved, the one file HDF5 may open. */
+let openable: string | undefined;
 
 /** h5wasm, loaded once. The HDF5 library prints its error stack on stderr: that goes to the null device. */
 function loadH5(): Promise<H5> {
   h5 ??= import('h5wasm/node').then(async (m) => {
     const module = await m.ready;
     // Emscripten's NODERAWFS writes fd 2 to the stream's real descriptor, `nfd`.
-    const fs = module.FS as unknown as { getStream(fd: number): { nfd?: number } | null };
+    const fs = module.FS as unknown as EmscriptenFs;
     const stderr = fs.getStream(2);
     if (stderr && typeof stderr.nfd === 'number') stderr.nfd = openSync(devNull, 'w');
+    // HDF5 opens the files that a file names (external links, virtual datasets, external storage, and
+    // its plugin folders): while a file is read, every other open fails as a missing file would. The
+    // file itself must still be a regular file (readMat checked it, but the path may have changed since):
+    // opening a FIFO waits for a writer, and HDF5's open is synchronous.
+    const open = fs.open;
+    fs.open = function (this: unknown, path: unknown, ...rest: unknown[]) {
+      if (openable !== undefined && (typeof path !== 'string' || resolve(path) !== openable || !statSync(path, { throwIfNoEntry: false })?.isFile())) {
+        throw new fs.ErrnoError(ENOENT);
+      }
+      return open.call(this, path, ...rest);
+    };
     return m;
   });
   return h5;
+}
+
+/**
+ * Run `f` with process.stderr muted. Emscripten prints (console.error) when HDF5 asks for more memory
+ * than the WebAssembly heap may have, which a crafted compressed chunk can make it do; `f` is
+ * synchronous, so nothing else writes meanwhile.
+ */
+function muted<T>(f: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof write;
+  try {
+    return f();
+  } finally {
+    process.stderr.write = write;
+  }
 }
 
 interface Budget {
@@ -65,12 +134,21 @@ interface Budget {
 /** One file being read: what the reading of each variable needs. */
 interface Reader {
   h5: H5;
-  file: H5File;
+  m: H5Module;
+  fid: bigint;
   path: string;
   maxDense: number;
   budget: Budget;
   /** Whether any object had a MATLAB_class attribute: an HDF5 file without one was not written by MATLAB. */
   matlab: boolean;
+  /** Whether a group had Octave's OCTAVE_NEW_FORMAT attribute (Octave's save -hdf5 layout). */
+  octave?: boolean;
+  /** The objects cells may refer to (hard links in `#refs#` and at the root), by address; made when the first cell is read. */
+  targets?: Map<bigint, string>;
+  /** Cells read, by path and depth, with what each cost the budget: one referred to again is not read again. */
+  done: Map<string, { v: MatVariable; cost: number }>;
+  /** The cell arrays being read: a reference to one of them is a cycle. */
+  reading: Set<string>;
 }
 
 /**
@@ -85,7 +163,18 @@ export async function readMat73(path: string, header: string, maxDense: number):
     h5 = undefined; // a later call tries again
     throw new DataFormatError(`cannot read MAT v7.3 (HDF5) files: the h5wasm package did not load (${errorText(e)})`, path, { cause: e });
   }
-  let file: H5File;
+  return muted(() => {
+    openable = resolve(path);
+    try {
+      return readFile(lib, path, header, maxDense);
+    } finally {
+      openable = undefined;
+    }
+  });
+}
+
+function readFile(lib: H5, path: string, header: string, maxDense: number): MatFile {
+  let file: InstanceType<H5['File']>;
   try {
     file = new lib.File(path, 'r');
     // h5wasm does not check what H5Fopen returned: a negative id is a file HDF5 could not open.
@@ -94,10 +183,17 @@ export async function readMat73(path: string, header: string, maxDense: number):
     throw new DataFormatError(`cannot open it as a MAT v7.3 (HDF5) file: its HDF5 structure is damaged or truncated`, path, { cause: e });
   }
   try {
-    const r: Reader = { h5: lib, file, path, maxDense, budget: { used: 0, max: maxDense }, matlab: false };
+    const r: Reader = {
+      h5: lib, m: lib.Module, fid: file.file_id, path, maxDense, budget: { used: 0, max: maxDense }, matlab: false, done: new Map(), reading: new Set(),
+    };
     const variables: MatVariable[] = [];
-    for (const name of keysOf(r, file, '')) {
+    for (const name of namesIn(r, '/')) {
       if (name.startsWith('#')) continue;
+      const p = childPath(r, '/', name);
+      if (p === undefined) continue;
+      if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+        throw new DataFormatError(`a variable name of ${Buffer.byteLength(name)} bytes, longer than the ${MAX_NAME_BYTES} read (MATLAB's take 63 at most)`, path);
+      }
       r.budget.used += CELL_ENTRY_BYTES;
       if (r.budget.used > r.budget.max) {
         throw new DataFormatError(
@@ -106,15 +202,18 @@ export async function readMat73(path: string, header: string, maxDense: number):
           path,
         );
       }
-      const v = readEntity(r, entityAt(r, name), name, name, 1);
+      const v = readObject(r, p, name, name, 1);
       if (v) variables.push(v);
     }
     // HDF5 from other writers (h5py, HDF5.jl, rhdf5) may store an array in either orientation: reading it
     // as MATLAB's could swap samples and features without a word.
     if (!r.matlab && variables.length > 0 && !header.startsWith('MATLAB')) {
+      if (r.octave) {
+        throw new DataFormatError("an HDF5 file in Octave's own layout (save -hdf5), not MATLAB's v7.3; in Octave, save a MAT-file with -v7 (save -v7 data.mat X Y)", path);
+      }
       throw new DataFormatError(
         'an HDF5 file that MATLAB did not write (no MAT header, no MATLAB_class attributes), so the orientation of ' +
-          "its arrays is unknown; save the data from MATLAB (save -v7.3 or -v7), or as a CSV file",
+          'its arrays is unknown; save the data from MATLAB (save -v7.3 or -v7) or Octave (save -v7), or as a CSV file',
         path,
       );
     }
@@ -132,32 +231,45 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function keysOf(r: Reader, g: Group, name: string): string[] {
+/** The names of the links in a group. */
+function namesIn(r: Reader, group: string, label?: string): string[] {
   try {
-    return g.keys();
+    return r.m.get_names(r.fid, group, false);
   } catch (e) {
-    throw new DataFormatError(`cannot list the variables${name ? ` of ${JSON.stringify(name)}` : ''}: the HDF5 file is damaged (${errorText(e)})`, r.path, { cause: e });
-  }
-}
-
-function entityAt(r: Reader, name: string): Entity {
-  try {
-    return r.file.get(name);
-  } catch (e) {
-    throw new DataFormatError(`variable ${JSON.stringify(name)}: cannot open it: the HDF5 file is damaged (${errorText(e)})`, r.path, { cause: e });
+    throw new DataFormatError(`cannot list the variables${label ? ` of ${JSON.stringify(label)}` : ''}: the HDF5 file is damaged (${errorText(e)})`, r.path, { cause: e });
   }
 }
 
 /**
- * The variable (or cell) that an HDF5 object holds, or undefined for links and named types, which are
- * not MATLAB variables. `label` names it in messages (`c{2}` for a cell); `depth` is 1 for a variable.
+ * The path of link `name` in `group` (a path of hard links), or undefined when it is no hard link: soft
+ * and external links are not MATLAB's (and lead out of the file, or nowhere), and a name with '/' in it
+ * (which HDF5 does not let a writer make) would be taken for a path through other links.
  */
-function readEntity(r: Reader, e: Entity, name: string, label: string, depth: number): MatVariable | undefined {
+function childPath(r: Reader, group: string, name: string): string | undefined {
+  if (name === '' || name === '.' || name.includes('/')) return undefined;
+  const p = group === '/' ? `/${name}` : `${group}/${name}`;
+  try {
+    if (r.m.get_symbolic_link(r.fid, p) !== null || 'filename' in r.m.get_external_link(r.fid, p)) return undefined;
+  } catch {
+    return undefined; // a link that cannot be told: not a variable
+  }
+  return p;
+}
+
+/**
+ * The variable (or cell) that the object at `p` holds, or undefined for named types and links of other
+ * kinds, which are not MATLAB variables. `label` names it in messages (`c{2}` for a cell); `depth` is 1
+ * for a variable.
+ */
+function readObject(r: Reader, p: string, name: string, label: string, depth: number): MatVariable | undefined {
   const err = (message: string, cause?: unknown) =>
     new DataFormatError(`variable ${JSON.stringify(label)}: ${message}`, r.path, cause === undefined ? undefined : { cause });
   try {
-    if (e instanceof r.h5.Dataset) return readDataset(r, e, name, label, depth, err);
-    if (e instanceof r.h5.Group) return readGroup(r, e, name, label, err);
+    const type = r.m.get_type(r.fid, p);
+    if (type === r.m.H5G_DATASET) return readDataset(r, p, name, label, depth, err);
+    if (type === r.m.H5G_GROUP) return readGroup(r, p, name, label, err);
+    // A name that is not UTF-8 comes back from h5wasm changed, and finds nothing: said, not skipped.
+    if (type < 0) throw err('HDF5 finds no object by its name (a name that is not UTF-8 text, or a damaged file)');
     return undefined;
   } catch (x) {
     if (x instanceof DataFormatError) throw x;
@@ -167,39 +279,53 @@ function readEntity(r: Reader, e: Entity, name: string, label: string, depth: nu
 
 type ErrorOf = (message: string, cause?: unknown) => DataFormatError;
 
-function attribute(o: Dataset | Group, key: string): unknown {
-  const a = o.attrs[key];
-  return a === undefined ? undefined : a.value;
-}
-
-function textAttribute(o: Dataset | Group, key: string): string | undefined {
-  const v = attribute(o, key);
-  return typeof v === 'string' ? v.replace(/\0+$/, '') : undefined;
+/**
+ * An attribute of the object at `p` (`names`, its attributes' names): a string (trailing NULs removed)
+ * or a number when it holds one; null when it holds anything else (it is not read: an attribute may be
+ * an array of any size); undefined when there is none.
+ */
+function attributeValue(r: Reader, p: string, names: string[], key: string): string | number | null | undefined {
+  if (!names.includes(key)) return undefined;
+  try {
+    const a = new r.h5.Attribute(r.fid, p, key);
+    const { type, total_size: n } = a.metadata;
+    if (n !== 1 || (type !== H5T_STRING && type !== H5T_INTEGER && type !== H5T_FLOAT)) return null;
+    const v = a.value;
+    if (typeof v === 'string') return v.replace(/\0+$/, '');
+    return typeof v === 'number' || typeof v === 'bigint' ? Number(v) : null;
+  } catch {
+    return null; // a type h5wasm cannot read (a 2-byte float, a 3-byte integer): not MATLAB's
+  }
 }
 
 /** The MATLAB_class of an object, noting that the file has one. */
-function matlabClass(r: Reader, o: Dataset | Group): string | undefined {
-  const c = textAttribute(o, 'MATLAB_class');
-  if (c !== undefined) r.matlab = true;
+function matlabClass(r: Reader, p: string, names: string[]): string | undefined {
+  const c = attributeValue(r, p, names, 'MATLAB_class');
+  if (typeof c !== 'string') return undefined;
+  r.matlab = true;
   return c;
 }
 
-function readGroup(r: Reader, g: Group, name: string, label: string, err: ErrorOf): MatVariable {
-  const className = matlabClass(r, g) ?? 'struct';
-  const rows = attribute(g, 'MATLAB_sparse');
+function readGroup(r: Reader, p: string, name: string, label: string, err: ErrorOf): MatVariable {
+  const attrs = r.m.get_attribute_names(r.fid, p);
+  if (attrs.includes('OCTAVE_NEW_FORMAT')) r.octave = true;
+  const className = matlabClass(r, p, attrs) ?? 'struct';
+  const rows = attributeValue(r, p, attrs, 'MATLAB_sparse');
   if (rows === undefined) return { name, className, dims: [1, 1], complex: false };
   const nrows = Number(rows);
-  if (!Number.isSafeInteger(nrows) || nrows < 0) throw err(`MATLAB_sparse (its row count) is ${String(rows)}, not a count`);
-  const part = (key: string) => {
-    const keys = keysOf(r, g, label);
-    if (!keys.includes(key)) return undefined;
-    const d = g.get(key);
-    if (!(d instanceof r.h5.Dataset)) throw err(`its ${key} is not a dataset`);
-    return d;
+  if (typeof rows !== 'number' || !Number.isSafeInteger(nrows) || nrows < 0) {
+    throw err(`MATLAB_sparse (its row count) is ${rows === null ? 'not one number' : `${JSON.stringify(rows)}, not a count`}`);
+  }
+  const members = namesIn(r, p, label);
+  const part = (key: string): { p: string; meta: Metadata } | undefined => {
+    if (!members.includes(key)) return undefined;
+    const at = childPath(r, p, key);
+    if (at === undefined || r.m.get_type(r.fid, at) !== r.m.H5G_DATASET) throw err(`its ${key} is not a dataset`);
+    return { p: at, meta: datasetMetadata(r, at, err) };
   };
   const jcSet = part('jc');
   if (!jcSet) throw err('sparse matrix without jc (its column offsets)');
-  const jc = readIndices(r, jcSet, 'jc', err);
+  const jc = readIndices(r, jcSet.p, jcSet.meta, 'jc', err);
   const cols = jc.length - 1;
   if (cols < 0) throw err('jc is empty (a sparse matrix has one more column offset than columns)');
   if (jc[0] !== 0) throw err(`jc[0] is ${jc[0]} (expected 0)`);
@@ -207,13 +333,13 @@ function readGroup(r: Reader, g: Group, name: string, label: string, err: ErrorO
   const nnz = jc[cols];
   const irSet = part('ir');
   const dataSet = part('data');
-  const ir = irSet ? readIndices(r, irSet, 'ir', err) : new Int32Array(0);
+  const ir = irSet ? readIndices(r, irSet.p, irSet.meta, 'ir', err) : new Int32Array(0);
   if (ir.length < nnz) throw err(`jc counts ${nnz} nonzeros but ir has ${ir.length}`);
   for (let k = 0; k < nnz; k++) if (ir[k] >= nrows) throw err(`ir[${k}] = ${ir[k]} is outside ${nrows} rows`);
   const v: MatVariable = { name, className: 'sparse', dims: [nrows, cols], complex: false };
   let pr: Float64Array;
   if (dataSet) {
-    const values = readValues(r, dataSet, 'data', err);
+    const values = readValues(r, dataSet.p, dataSet.meta, 'data', err);
     pr = values.data;
     if (values.complex) {
       v.complex = true;
@@ -230,58 +356,104 @@ function readGroup(r: Reader, g: Group, name: string, label: string, err: ErrorO
   return v;
 }
 
-function readDataset(r: Reader, d: Dataset, name: string, label: string, depth: number, err: ErrorOf): MatVariable {
-  const meta = d.metadata;
+function datasetMetadata(r: Reader, p: string, err: ErrorOf): Metadata {
+  const meta = r.m.get_dataset_metadata(r.fid, p);
+  // Its values are in other files (which HDF5 would open): MATLAB does not write such datasets.
+  if (meta.virtual_sources) throw err('a virtual dataset (its values are in other files), which MATLAB does not write');
+  if (meta.chunks) {
+    const inflating = r.m.get_dataset_filters(r.fid, p).filter((f) => !SIZE_KEEPING_FILTERS.has(f.id));
+    if (inflating.length > 1) {
+      throw err(`its chunks are compressed ${inflating.length} times (${inflating.map((f) => f.name || f.id).join(', ')}); MATLAB compresses them once`);
+    }
+  }
+  return meta;
+}
+
+function readDataset(r: Reader, p: string, name: string, label: string, depth: number, err: ErrorOf): MatVariable {
+  const meta = datasetMetadata(r, p, err);
+  const attrs = r.m.get_attribute_names(r.fid, p);
   // Without MATLAB_class (not MATLAB's writing), numbers are taken as double.
   const stored = meta.type === H5T_FLOAT || meta.type === H5T_INTEGER ? 'double' : 'unknown';
-  const className = matlabClass(r, d) ?? stored;
-  const shape = d.shape ?? [];
-  if (attribute(d, 'MATLAB_empty') !== undefined && Number(attribute(d, 'MATLAB_empty')) !== 0) {
-    return { ...emptyOf(r, d, className), name };
-  }
+  const className = matlabClass(r, p, attrs) ?? stored;
+  // A null dataspace (H5S_NULL) holds no values at all: an empty array.
+  if (meta.shape === null) return emptyArray(r, name, className, [0, 0], err);
+  const empty = attributeValue(r, p, attrs, 'MATLAB_empty');
+  if (empty !== undefined && empty !== 0) return emptyArray(r, name, className, emptyDims(r, p, meta, err), err);
+  const shape = meta.shape;
   // HDF5 lists the dims slowest first: MATLAB's, reversed. A 1-D dataset is a column.
   const dims = shape.length === 0 ? [1, 1] : shape.length === 1 ? [shape[0], 1] : shape.slice().reverse();
   const v: MatVariable = { name, className, dims, complex: false };
   if (NUMERIC_CLASSES.has(className)) {
-    const values = readValues(r, d, 'values', err);
+    const values = readValues(r, p, meta, 'values', err);
     v.data = values.data;
     if (values.complex) {
       v.complex = true;
       v.imaginaryZero = values.imaginaryZero;
     }
   } else if (className === 'char') {
-    const { data } = readValues(r, d, 'characters', err);
+    const { data } = readValues(r, p, meta, 'characters', err);
+    // A 2^40 x 0 char array has no characters to refuse, but would have 2^40 empty rows.
+    checkCharRows(r, dims, err);
     Object.assign(v, charArrayText(data, dims));
   } else if (className === 'cell') {
     if (meta.type !== H5T_REFERENCE) throw err(`a cell array stored as HDF5 type class ${meta.type}, not as references`);
-    if (depth < MAX_CELL_DEPTH + 1) v.cells = readCells(r, d, label, dims, depth, err);
+    if (depth < MAX_CELL_DEPTH + 1) v.cells = readCells(r, p, meta, label, dims, depth, err);
   }
   // struct, object, function handle, string: kept as a named entry without data.
   return v;
 }
 
-/** An empty array: the dataset holds its dims (MATLAB's order). */
-function emptyOf(r: Reader, d: Dataset, className: string): MatVariable {
-  let dims = [0, 0];
-  try {
-    const raw = d.value;
-    if (raw !== null && typeof raw === 'object' && 'length' in raw && (raw as ArrayLike<unknown>).length <= 64) {
-      const ds = Array.from(raw as ArrayLike<number | bigint>, Number);
-      if (ds.length >= 2 && ds.every((x) => Number.isSafeInteger(x) && x >= 0) && ds.some((x) => x === 0)) dims = ds;
-    }
-  } catch {
-    // the dims are only shown in messages: [0, 0] will do
+/** Refuse a 2-D char array whose rows, one string each, maxDense cannot hold (8 bytes a row), as parseMat does. */
+function checkCharRows(r: Reader, dims: number[], err: ErrorOf): void {
+  if (dims.length === 2 && dims[0] * 8 > r.maxDense) {
+    throw err(`cannot hold the ${dims[0]} rows of a ${dimsText(dims)} char array: ${denseLimitText(dims[0] * 8, r.maxDense)}`);
   }
-  const v: MatVariable = { name: '', className, dims, complex: false };
-  if (NUMERIC_CLASSES.has(className)) v.data = new Float64Array(0);
-  // An N x 0 char array is N empty rows, held only when N is within the limit (8 bytes a row).
-  if (className === 'char') v.text = '';
-  if (className === 'char' && dims.length === 2 && dims[0] * 8 <= r.maxDense) v.lines = new Array<string>(dims[0]).fill('');
-  if (className === 'cell') v.cells = [];
+}
+
+/**
+ * The dims of an empty array, which its dataset holds (MATLAB's order), or [0, 0] when the dataset is
+ * not a short list of integers with a 0 among them. Only such a dataset is read: MATLAB_empty can be set
+ * on any dataset, of any size.
+ */
+function emptyDims(r: Reader, p: string, meta: Metadata, err: ErrorOf): number[] {
+  const shape = meta.shape ?? [];
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (meta.type !== H5T_INTEGER || shape.length > 2 || n < 2 || n > MAX_RANK) return [0, 0];
+  const ds = Array.from(readValues(r, p, meta, 'dims', err).data);
+  return ds.every((x) => Number.isSafeInteger(x) && x >= 0) && ds.some((x) => x === 0) ? ds : [0, 0];
+}
+
+function emptyArray(r: Reader, name: string, className: string, dims: number[], err: ErrorOf): MatVariable {
+  // MATLAB's [] that the empty cells of a cell array refer to (#refs#/a): an empty double, as in a v5 file.
+  const cls = className === 'canonical empty' ? 'double' : className;
+  const v: MatVariable = { name, className: cls, dims, complex: false };
+  if (NUMERIC_CLASSES.has(cls)) v.data = new Float64Array(0);
+  if (cls === 'char') {
+    // An N x 0 char array is N empty rows, held only when N is within the limit (8 bytes a row).
+    checkCharRows(r, dims, err);
+    v.text = '';
+    if (dims.length === 2) v.lines = new Array<string>(dims[0]).fill('');
+  }
+  if (cls === 'cell') v.cells = [];
   return v;
 }
 
-function readCells(r: Reader, d: Dataset, label: string, dims: number[], depth: number, err: ErrorOf): MatVariable[] {
+/**
+ * What a read cell's values take (its cells, if any, were counted as they were read): as parseMat
+ * counts them, and its rows of text too (parseMat does not count those).
+ */
+function decodedBytes(v: MatVariable): number {
+  const s = v.sparse;
+  return (
+    (v.data?.length ?? 0) * 8 +
+    (v.text?.length ?? 0) * 4 +
+    // Rows of an N x 0 char array take no bytes in the file, but one string each here.
+    (v.lines?.length ?? 0) * 8 +
+    (s ? (s.ir.length + s.jc.length) * 4 + s.pr.length * 8 : 0)
+  );
+}
+
+function readCells(r: Reader, p: string, meta: Metadata, label: string, dims: number[], depth: number, err: ErrorOf): MatVariable[] {
   const count = dims.reduce((a, b) => a * b, 1);
   r.budget.used += count * CELL_ENTRY_BYTES;
   if (r.budget.used > r.budget.max) {
@@ -290,25 +462,146 @@ function readCells(r: Reader, d: Dataset, label: string, dims: number[], depth: 
         `or variable beside the values of cells: ${denseLimitText(r.budget.used, r.budget.max)}`,
     );
   }
-  const refs = d.value;
-  if (!Array.isArray(refs) || refs.length !== count) throw err(`a ${dimsText(dims)} cell array holds ${Array.isArray(refs) ? refs.length : 0} references`);
+  if (meta.ref_type !== 'object' || meta.size !== OBJECT_REF_BYTES) {
+    throw err(`its cells are ${meta.ref_type === 'region' ? 'region references' : `references of ${meta.size} bytes`}, not object references`);
+  }
+  if (count === 0) return [];
+  const refs = readReferences(r, p, meta, count);
+  r.targets ??= referenceTargets(r);
   const cells: MatVariable[] = [];
-  refs.forEach((ref, i) => {
-    const cellLabel = `${label}{${i + 1}}`;
-    if (!(ref instanceof r.h5.Reference)) throw err(`cell ${i + 1} of ${count} is not an object reference`);
-    let target: unknown;
-    try {
-      target = r.file.dereference(ref);
-    } catch (x) {
-      throw err(`cell ${i + 1} of ${count}: its reference leads nowhere (${errorText(x)})`, x);
+  r.reading.add(p);
+  try {
+    for (let i = 0; i < count; i++) {
+      const cellLabel = `${label}{${i + 1}}`;
+      const target = refs[i] === 0n ? undefined : r.targets.get(refs[i]);
+      if (target === undefined) {
+        throw err(`cell ${i + 1} of ${count}: its reference leads to no object in #refs# or at the root${refs[i] === 0n ? ' (it is a null reference)' : ''}`);
+      }
+      if (r.reading.has(target)) throw err(`cell ${i + 1} of ${count}: its reference leads back to the cell array that holds it`);
+      // An object referred to again (MATLAB's empty cells all refer to #refs#/a) is not read again: its
+      // variable is shared, and counts against the budget as much as when it was read.
+      const key = `${depth + 1}:${target}`;
+      const before = r.budget.used;
+      let cell: MatVariable | undefined;
+      const done = r.done.get(key);
+      if (done) {
+        r.budget.used += done.cost;
+        cell = { ...done.v };
+      } else {
+        cell = readObject(r, target, '', cellLabel, depth + 1);
+        if (!cell) throw err(`cell ${i + 1} of ${count}: its reference is not to a dataset or group`);
+        r.budget.used += decodedBytes(cell);
+        r.done.set(key, { v: cell, cost: r.budget.used - before });
+      }
+      if (r.budget.used > r.budget.max) throw err(`cannot hold the values of its cells: ${denseLimitText(r.budget.used, r.budget.max)}`);
+      cells.push(cell);
     }
-    const cell = target instanceof r.h5.Dataset || target instanceof r.h5.Group ? readEntity(r, target, '', cellLabel, depth + 1) : undefined;
-    if (!cell) throw err(`cell ${i + 1} of ${count}: its reference is not to a dataset or group`);
-    r.budget.used += (cell.data?.length ?? 0) * 8 + (cell.text?.length ?? 0) * 4;
-    if (r.budget.used > r.budget.max) throw err(`cannot hold the values of its cells: ${denseLimitText(r.budget.used, r.budget.max)}`);
-    cells.push(cell);
-  });
+  } finally {
+    r.reading.delete(p);
+  }
   return cells;
+}
+
+/**
+ * The objects cells may refer to, by the address their references hold: the hard links in `#refs#`
+ * (where MATLAB puts them) and at the root. HDF5's own lookup from a reference (H5Rdereference and
+ * H5Iget_name) walks the whole file for each.
+ */
+function referenceTargets(r: Reader): Map<bigint, string> {
+  const targets = new Map<bigint, string>();
+  const add = (p: string) => {
+    try {
+      const ref = r.m.create_object_reference(r.fid, p);
+      if (ref.length === OBJECT_REF_BYTES) targets.set(Buffer.from(ref).readBigUInt64LE(0), p);
+    } catch {
+      // not an object (a dangling link): no reference leads to it
+    }
+  };
+  for (const name of namesIn(r, '/')) {
+    const p = childPath(r, '/', name);
+    if (p === undefined) continue;
+    add(p);
+    // Its links are not told apart as the root's are (that would double the time this takes): a soft
+    // link leads to an object in the file, and an external one to no object (the file cannot be opened).
+    if (name === '#refs#' && r.m.get_type(r.fid, p) === r.m.H5G_GROUP) {
+      for (const child of namesIn(r, p, name)) if (child !== '' && child !== '.' && !child.includes('/')) add(`${p}/${child}`);
+    }
+  }
+  return targets;
+}
+
+/** The `count` object references of a dataset (addresses; 0 for a null reference), read in slabs. */
+function readReferences(r: Reader, p: string, meta: Metadata, count: number): BigUint64Array {
+  const out = new BigUint64Array(count);
+  let at = 0;
+  for (const box of boxes(meta.shape ?? [], meta.size)) {
+    const bytes = readRaw(r, p, meta.size, box);
+    const refs = new BigUint64Array(bytes.buffer, bytes.byteOffset, box.n);
+    out.set(refs.subarray(0, Math.min(box.n, count - at)), at);
+    at += box.n;
+  }
+  if (at !== count) throw new Error(`read ${at} of its ${count} references`);
+  return out;
+}
+
+interface Box {
+  /** Where it starts and how far it goes along each dim (null for a scalar dataspace: all of it). */
+  offset: number[] | null;
+  count: number[] | null;
+  /** Its values. */
+  n: number;
+}
+
+/**
+ * The boxes that cover a dataset of `shape` (values of `size` bytes) in storage order, SLAB_BYTES each
+ * at most (one row of the last dim at least): the trailing dims that fit whole, a range of the one
+ * before, and one index of each dim before that.
+ */
+function* boxes(shape: number[], size: number): Generator<Box> {
+  if (shape.length === 0) {
+    yield { offset: null, count: null, n: 1 };
+    return;
+  }
+  if (shape.some((s) => s === 0)) return;
+  const slab = Math.max(1, Math.floor(SLAB_BYTES / size));
+  let k = shape.length - 1;
+  let inner = 1;
+  while (k >= 0 && inner * shape[k] <= slab) inner *= shape[k--];
+  if (k < 0) {
+    yield { offset: shape.map(() => 0), count: shape.slice(), n: inner };
+    return;
+  }
+  const step = Math.max(1, Math.floor(slab / inner));
+  const index = new Array<number>(k).fill(0);
+  const tail = shape.slice(k + 1);
+  for (;;) {
+    for (let s = 0; s < shape[k]; s += step) {
+      const c = Math.min(step, shape[k] - s);
+      yield { offset: [...index, s, ...tail.map(() => 0)], count: [...index.map(() => 1), c, ...tail], n: c * inner };
+    }
+    let j = k - 1;
+    while (j >= 0 && ++index[j] === shape[j]) index[j--] = 0;
+    if (j < 0) return;
+  }
+}
+
+/**
+ * The bytes of one box of a dataset, in h5wasm's memory type (the stored type, little-endian). Read
+ * through h5wasm's module because its Dataset.slice ignores what HDF5's read returns: a chunk that does
+ * not inflate, or storage in a file that cannot be opened, gave whatever the heap held.
+ */
+function readRaw(r: Reader, p: string, size: number, box: Box): Uint8Array {
+  const bytes = box.n * size;
+  const ptr = r.m._malloc(Math.max(1, bytes));
+  if (ptr === 0) throw new Error(`the WebAssembly heap cannot hold ${bytes} bytes`);
+  try {
+    const count = box.count && box.count.map(BigInt);
+    const status = r.m.get_dataset_data(r.fid, p, count, box.offset && box.offset.map(BigInt), count && count.map(() => 1n), BigInt(ptr));
+    if (status < 0) throw new Error('HDF5 could not read its values');
+    return r.m.HEAPU8.slice(ptr, ptr + bytes);
+  } finally {
+    r.m._free(ptr);
+  }
 }
 
 interface Values {
@@ -317,59 +610,97 @@ interface Values {
   imaginaryZero?: boolean;
 }
 
+type NumberAt = (view: DataView, offset: number) => number;
+
+/** A reader of one stored number (little-endian, as h5wasm asks HDF5 for it): integers and floats of MATLAB's sizes. */
+function numberAt(m: Pick<Metadata, 'type' | 'size' | 'signed'>): NumberAt | undefined {
+  if (m.type === H5T_FLOAT) {
+    if (m.size === 8) return (v, o) => v.getFloat64(o, true);
+    if (m.size === 4) return (v, o) => v.getFloat32(o, true);
+  } else if (m.type === H5T_INTEGER) {
+    if (m.size === 1) return m.signed ? (v, o) => v.getInt8(o) : (v, o) => v.getUint8(o);
+    if (m.size === 2) return m.signed ? (v, o) => v.getInt16(o, true) : (v, o) => v.getUint16(o, true);
+    if (m.size === 4) return m.signed ? (v, o) => v.getInt32(o, true) : (v, o) => v.getUint32(o, true);
+    if (m.size === 8) return m.signed ? (v, o) => Number(v.getBigInt64(o, true)) : (v, o) => Number(v.getBigUint64(o, true));
+  }
+  return undefined;
+}
+
+/** A typed array over stored numbers of type `m` (as numberAt takes), for reading them fast. */
+function typedView(m: Metadata, b: Uint8Array): ArrayLike<number> | BigInt64Array | BigUint64Array {
+  const [buf, off, n] = [b.buffer, b.byteOffset, b.byteLength / m.size];
+  if (m.type === H5T_FLOAT) return m.size === 8 ? new Float64Array(buf, off, n) : new Float32Array(buf, off, n);
+  switch (m.size) {
+    case 1:
+      return m.signed ? new Int8Array(buf, off, n) : b;
+    case 2:
+      return m.signed ? new Int16Array(buf, off, n) : new Uint16Array(buf, off, n);
+    case 4:
+      return m.signed ? new Int32Array(buf, off, n) : new Uint32Array(buf, off, n);
+    default:
+      return m.signed ? new BigInt64Array(buf, off, n) : new BigUint64Array(buf, off, n);
+  }
+}
+
+/** What numbers the stored type holds, for messages: '2-byte floats', 'HDF5 type class 3'. */
+function typeText(m: Metadata): string {
+  if (m.type === H5T_FLOAT) return `${m.size}-byte floats`;
+  if (m.type === H5T_INTEGER) return `${m.size}-byte integers`;
+  return `HDF5 type class ${m.type}${m.vlen ? ' (variable length)' : ''}`;
+}
+
 /**
  * A dataset's numbers as float64 in its stored order (MATLAB's column-major), the real part of a complex
- * one; refused beyond maxDense before anything is read, and read SLAB_VALUES at a time.
+ * one; refused beyond maxDense before anything is read, and read SLAB_BYTES at a time.
  */
-function readValues(r: Reader, d: Dataset, what: string, err: ErrorOf): Values {
-  const meta = d.metadata;
-  const shape = d.shape ?? [];
+function readValues(r: Reader, p: string, meta: Metadata, what: string, err: ErrorOf): Values {
+  const shape = meta.shape ?? [];
   const count = shape.reduce((a, b) => a * b, 1);
-  const complex = meta.type === H5T_COMPOUND && isComplexType(meta);
-  if (!complex && ((meta.type !== H5T_INTEGER && meta.type !== H5T_FLOAT) || meta.vlen)) {
-    throw err(`its ${what} are stored as HDF5 type class ${meta.type}${meta.vlen ? ' (variable length)' : ''}, not as numbers`);
-  }
+  const members = meta.type === H5T_COMPOUND ? complexMembers(meta) : undefined;
+  if (!members && (meta.vlen || !numberAt(meta))) throw err(`its ${what} are stored as ${typeText(meta)}, not as numbers`);
   if (count * 8 > r.maxDense) {
     throw err(`cannot decode the ${count} ${what} of its ${dimsText(shape.slice().reverse())} array to 8 bytes each: ${denseLimitText(count * 8, r.maxDense)}`);
   }
   const out = new Float64Array(count);
   let imaginaryZero = true;
-  const put = (slab: unknown, at: number) => {
-    if (complex) {
-      const pairs = slab as [number, number][];
-      for (let i = 0; i < pairs.length; i++) {
-        out[at + i] = pairs[i][0];
-        if (pairs[i][1] !== 0) imaginaryZero = false;
+  let at = 0;
+  for (const box of boxes(shape, meta.size)) {
+    const bytes = readRaw(r, p, meta.size, box);
+    if (members) {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const [re, im] = members;
+      for (let i = 0, o = 0; i < box.n; i++, o += meta.size) {
+        out[at + i] = re.read(view, o + re.offset);
+        if (im.read(view, o + im.offset) !== 0) imaginaryZero = false;
       }
-      return pairs.length;
+    } else {
+      const a = typedView(meta, bytes);
+      if (a instanceof BigInt64Array || a instanceof BigUint64Array) for (let i = 0; i < a.length; i++) out[at + i] = Number(a[i]);
+      else out.set(a, at);
     }
-    const a = slab as ArrayLike<number | bigint>;
-    if (typeof a[0] === 'bigint') for (let i = 0; i < a.length; i++) out[at + i] = Number(a[i]);
-    else out.set(a as ArrayLike<number>, at);
-    return a.length;
-  };
-  if (shape.length === 0) {
-    put([d.value], 0);
-  } else {
-    const perRow = shape.slice(1).reduce((a, b) => a * b, 1);
-    const step = Math.max(1, Math.floor(SLAB_VALUES / Math.max(1, perRow)));
-    let at = 0;
-    for (let row = 0; row < shape[0] && perRow > 0; row += step) {
-      at += put(d.slice([[row, Math.min(shape[0], row + step)]]), at);
-    }
-    if (at !== count) throw err(`read ${at} of its ${count} ${what}`);
+    at += box.n;
   }
-  return complex ? { data: out, complex, imaginaryZero } : { data: out, complex };
+  if (at !== count) throw err(`read ${at} of its ${count} ${what}`);
+  return members ? { data: out, complex: true, imaginaryZero } : { data: out, complex: false };
 }
 
-function isComplexType(meta: Dataset['metadata']): boolean {
+/** The readers of a complex type's parts: a compound of two numbers named real and imag, in that order. */
+function complexMembers(meta: Metadata): [{ read: NumberAt; offset: number }, { read: NumberAt; offset: number }] | undefined {
   const members = meta.compound_type?.members ?? [];
-  return members.length === 2 && members[0].name === 'real' && members[1].name === 'imag' && members.every((m) => m.type === H5T_FLOAT || m.type === H5T_INTEGER);
+  // A crafted type can make one element any size (its padding): read in slabs, it is held to MATLAB's.
+  if (members.length !== 2 || members[0].name !== 'real' || members[1].name !== 'imag' || meta.size > MAX_COMPLEX_BYTES) return undefined;
+  const [re, im] = members.map((m) => numberAt(m));
+  // Each part within the element (a crafted type can put one past its end).
+  if (!re || !im || members.some((m) => m.offset < 0 || m.offset + m.size > meta.size)) return undefined;
+  return [
+    { read: re, offset: members[0].offset },
+    { read: im, offset: members[1].offset },
+  ];
 }
 
 /** Row and column offsets as int32 (0-based), each checked. */
-function readIndices(r: Reader, d: Dataset, what: string, err: ErrorOf): Int32Array {
-  const { data } = readValues(r, d, what, err);
+function readIndices(r: Reader, p: string, meta: Metadata, what: string, err: ErrorOf): Int32Array {
+  const { data } = readValues(r, p, meta, what, err);
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const x = data[i];
