@@ -818,7 +818,13 @@ function spendVariable(src: Source, pos: number, n: number, budget: Budget): voi
 /** What a parsed element's values take (its cells, if any, were counted as they were read). */
 function decodedBytes(v: MatVariable): number {
   const s = v.sparse;
-  return (v.data?.length ?? 0) * 8 + (v.text?.length ?? 0) * 4 + (s ? (s.ir.length + s.jc.length) * 4 + s.pr.length * 8 : 0);
+  // The rows of an N x 0 char array take no bytes in the file, but a string each here.
+  return (
+    (v.data?.length ?? 0) * 8 +
+    (v.text?.length ?? 0) * 4 +
+    (v.lines?.length ?? 0) * 8 +
+    (s ? (s.ir.length + s.jc.length) * 4 + s.pr.length * 8 : 0)
+  );
 }
 
 interface VarContext {

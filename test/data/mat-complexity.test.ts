@@ -101,6 +101,16 @@ describe('MAT-files that would decode into gigabytes of heap', () => {
     }
   });
 
+  it('F3: cells of N x 0 char arrays count their rows against the budget (8 bytes each)', () => {
+    // 40 cells of 2^22 empty rows each: 4 million strings a cell, 1.3 GB of row slots in all, from a file of a few KiB.
+    const rows: CellSpec = { kind: 'cell', name: 'c', cells: Array.from({ length: 40 }, () => ({ kind: 'char' as const, name: '', rows: [], dims: [2 ** 22, 0] })) };
+    const file = path.join(dir, 'empty-rows.mat');
+    writeFileSync(file, writeMat([rows], { compress: true }));
+    const r = readInChild(file, { maxDenseBytes: 64 * 2 ** 20 });
+    expectNoCrash(r);
+    expect(r.out).toMatch(/^DataFormatError .*cannot hold the contents of cell array "c\{2\}"/);
+  });
+
   it('F4: 1,000,000 empty top-level variables (a 56 MB file), with maxDenseBytes 16 MiB', () => {
     const name = element(MI.int8, Uint8Array.of(0x61)); // a small element: 'a'
     const v = matrix([flags(MX.double), dimsEl([0, 0]), name, element(MI.double, new Uint8Array(0))]);
