@@ -815,8 +815,8 @@ function spendVariable(src: Source, pos: number, n: number, budget: Budget): voi
   );
 }
 
-/** What a parsed element's values take (its cells, if any, were counted as they were read). */
-function decodedBytes(v: MatVariable): number {
+/** What a parsed element's values take (its cells, if any, were counted as they were read); the v7.3 reader counts the same. */
+export function decodedBytes(v: MatVariable): number {
   const s = v.sparse;
   // The rows of an N x 0 char array take no bytes in the file, but a string each here.
   return (

@@ -44,7 +44,7 @@ import { resolve } from 'node:path';
 import { DataFormatError } from '../errors';
 import { denseLimitText } from './limits';
 import { dimsText } from './mat-dims';
-import { CELL_ENTRY_BYTES, MAX_CELL_DEPTH, MAX_NAME_BYTES, charArrayText, type MatFile, type MatVariable, type SparseMatrix } from './mat';
+import { CELL_ENTRY_BYTES, MAX_CELL_DEPTH, MAX_NAME_BYTES, charArrayText, decodedBytes, type MatFile, type MatVariable, type SparseMatrix } from './mat';
 
 type H5 = typeof import('h5wasm/node', { with: { 'resolution-mode': 'import' } });
 type H5Module = H5['Module'];
@@ -436,21 +436,6 @@ function emptyArray(r: Reader, name: string, className: string, dims: number[], 
   }
   if (cls === 'cell') v.cells = [];
   return v;
-}
-
-/**
- * What a read cell's values take (its cells, if any, were counted as they were read): as parseMat
- * counts them, and its rows of text too (parseMat does not count those).
- */
-function decodedBytes(v: MatVariable): number {
-  const s = v.sparse;
-  return (
-    (v.data?.length ?? 0) * 8 +
-    (v.text?.length ?? 0) * 4 +
-    // Rows of an N x 0 char array take no bytes in the file, but one string each here.
-    (v.lines?.length ?? 0) * 8 +
-    (s ? (s.ir.length + s.jc.length) * 4 + s.pr.length * 8 : 0)
-  );
 }
 
 function readCells(r: Reader, p: string, meta: Metadata, label: string, dims: number[], depth: number, err: ErrorOf): MatVariable[] {
