@@ -119,10 +119,11 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     // A LIBSVM file has the model's inputs as its features: a test file need not use the last ones.
     // And the index base of the model's training file, when npset train recorded it.
     const libsvm = isLibsvmFile(f.data) ? { libsvmFeatures: model.inputs, libsvmZeroBased: savedZeroBased(model.saved?.metadata) } : {};
-    const labelled = f.labels ? await loadData(f.data, { ...loadOptions(f), ...libsvm }).catch(hintNoLabels).catch(hintInputs) : undefined;
+    const hints = (e: unknown) => hintInputs(e, libsvm.libsvmZeroBased);
+    const labelled = f.labels ? await loadData(f.data, { ...loadOptions(f), ...libsvm }).catch(hintNoLabels).catch(hints) : undefined;
     const data: FeatureSet =
       labelled ??
-      (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header, csvDelimiter: f.delimiter, maxDenseBytes: f.maxDenseBytes, ...libsvm }).catch(hintInputs));
+      (await loadFeatureData(f.data, { matX: f.xVar, csvHeader: f.header, csvDelimiter: f.delimiter, maxDenseBytes: f.maxDenseBytes, ...libsvm }).catch(hints));
     let input: PreparedInput;
     try {
       input = model.prepare(data, { name: '--data', source: f.data });
@@ -285,9 +286,17 @@ function withNoLabelsHint<E extends Error>(e: E): E {
 }
 
 /** A LIBSVM file's index beyond its number of features, which here is the model's inputs: say where that number comes from. */
-function hintInputs(e: unknown): never {
-  if (e instanceof DataFormatError && /\(the number of features is \d+/.test(e.message)) {
-    e.message += " (the model's inputs: the file has more features than the model was trained on)";
+function hintInputs(e: unknown, zeroBased?: boolean): never {
+  if (!(e instanceof DataFormatError)) throw e;
+  // A LIBSVM file indexed from the other base than the model's training file looks like one feature too many, or an index 0.
+  const base = zeroBased === undefined ? '' : ` (the model was trained on a ${zeroBased ? '0' : '1'}-based LIBSVM file: its indices must be ${zeroBased ? 'from 0' : 'from 1'} too)`;
+  const beyond = /\(the number of features is (\d+).* but received (\d+)/.exec(e.message);
+  if (beyond) {
+    // One past a 0-based model's last index is where a 1-based file's last feature lands.
+    const shifted = zeroBased === true && beyond[1] === beyond[2];
+    e.message += ` (the model's inputs: the file has more features than the model was trained on)${shifted ? base : ''}`;
+  } else if (/expected indices from 1 /.test(e.message)) {
+    e.message += base;
   }
   throw e;
 }

@@ -3,6 +3,7 @@
  * Excel "sep=;" line, numpy's '#' comment lines), the delimiter when neither the options nor the file
  * say, and space-separated files, which no delimiter reads.
  */
+import { LIBSVM_NAME_HINT, looksLikeLibsvm } from './libsvm';
 import { parse } from 'csv-parse/sync';
 import { DataFormatError } from '../errors';
 
@@ -190,6 +191,9 @@ export function detectDelimiter(text: string, complete = true): CsvDelimiter {
 export function expectDelimited(text: string, firstLine: number, file: string): void {
   const records = samples(text, 2);
   if (records.length === 0 || !records.every((r) => !r.delimited && r.spaced)) return;
+  if (looksLikeLibsvm(text, true)) {
+    throw new DataFormatError(`Expected a delimiter (",", ";", tab or "|") for line ${records[0].line + firstLine - 1} but received fields separated by spaces: ${LIBSVM_NAME_HINT}`, file);
+  }
   throw new DataFormatError(
     `Expected a delimiter (",", ";", tab or "|") for line ${records[0].line + firstLine - 1} but received fields separated by spaces: ` +
       "space-separated files (numpy's savetxt and R's write.table default) are not read; re-save the file with ',' (or tab) as the delimiter",

@@ -316,7 +316,7 @@ class SparseRows {
       throw this.error(line, `expected indices in strictly ascending order but received ${why}`);
     }
     if (index === 0) {
-      if (this.zeroBased === false) throw this.error(line, 'expected indices from 1 (zeroBased is false) but received 0');
+      if (this.zeroBased === false) throw this.error(line, 'expected indices from 1 (1-based, as zeroBased: false asks) but received 0');
       if (this.zeroLine === 0) this.zeroLine = line;
     }
     const features = this.opts.features;
@@ -450,3 +450,23 @@ function grow<T extends Float64Array | Float32Array | Uint32Array | Int32Array>(
   b.set(a);
   return b;
 }
+
+/** A LIBSVM line: a numeric label (or none), maybe a qid, then index:value pairs; a comment may end it. */
+const LIBSVM_LINE = /^[ \t]*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]+)?(?:qid:\d+[ \t]+)?\d+:\S+(?:[ \t]+\d+:\S+)*[ \t]*(?:#.*)?\r?$/;
+
+/**
+ * Whether `text` (the start of a file named otherwise) reads as LIBSVM lines: its first lines (five at most,
+ * blank and '#' lines skipped, the last one left out when `cut`, as it may end mid-line) are all
+ * `label index:value ...`. For the hints of the other loaders: files of the LIBSVM datasets page have no
+ * extension (a9a, a9a.t).
+ */
+export function looksLikeLibsvm(text: string, cut = false): boolean {
+  const lines = text.split('\n');
+  if (cut) lines.pop();
+  const read = lines.filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#')).slice(0, 5);
+  return read.length > 0 && read.every((l) => LIBSVM_LINE.test(l));
+}
+
+/** The end of the other loaders' messages for a file that looks like LIBSVM. */
+export const LIBSVM_NAME_HINT = 'it looks like a LIBSVM file (label index:value ...), which is read as one when it is named .svm, .libsvm or .svmlight';
+

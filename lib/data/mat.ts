@@ -46,6 +46,7 @@ import { dimsText } from './mat-dims';
 import { trimEndOf } from '../text';
 import { readFailureText } from '../files';
 import { readMat73 } from './mat73';
+import { LIBSVM_NAME_HINT, looksLikeLibsvm } from './libsvm';
 
 // Re-exported: the public API has always taken it from here.
 export { DEFAULT_MAX_DENSE_BYTES };
@@ -377,7 +378,10 @@ async function readMatBytes(path: string): Promise<Uint8Array | { v73Header: str
 /** A v5 file is read whole into one buffer: at most MAX_FILE_BYTES. */
 function checkFileSize(size: number, path: string): void {
   if (size > MAX_FILE_BYTES) {
-    throw new DataFormatError(`cannot read the file: it has ${size} bytes, more than the ${MAX_FILE_BYTES} that can be read`, path);
+    throw new DataFormatError(
+      `cannot read the file: it has ${size} bytes, more than the ${MAX_FILE_BYTES} that a MAT v5 file can have here (it is read whole); save it as v7.3 (save -v7.3), which is not`,
+      path,
+    );
   }
 }
 
@@ -461,6 +465,7 @@ function textHint(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 512);
   if (head.length === 0 || latin1(head.subarray(0, 6)) === 'MATLAB') return '';
   for (const b of head) if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return '';
+  if (looksLikeLibsvm(latin1(head), bytes.length > head.length)) return `; ${LIBSVM_NAME_HINT} (loadLibsvmDataset)`;
   return '; it looks like text: a CSV/TSV file is read as one when it is named .csv, .tsv or .txt (loadCsvDataset)';
 }
 

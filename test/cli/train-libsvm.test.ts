@@ -127,6 +127,16 @@ describe('npset predict on LIBSVM files', () => {
     expect(none.predicted).toEqual(svm.predicted);
   });
 
+  it('a file indexed from the other base than the training file: the message says which the model needs', async () => {
+    // blobs.npset was trained 1-based; zero-test.svm has index 0 on some line.
+    const oneBased = await runCli(['predict', '--model', file('blobs.npset'), '--data', file('zero.svm')]);
+    expectUsageError(oneBased, /expected indices from 1 .* but received 0 \(the model was trained on a 1-based LIBSVM file: its indices must be from 1 too\)$/);
+    // zero.npset was trained 0-based (6 features, 0..5); blobs.svm is 1-based and uses index 6.
+    await runJson([...TRAIN, '--data', file('zero.svm'), '--save-model', file('zero2.npset')]);
+    const zeroBased = await runCli(['predict', '--model', file('zero2.npset'), '--data', file('blobs.svm')]);
+    expectUsageError(zeroBased, /received 6 \(the model's inputs: .*\) \(the model was trained on a 0-based LIBSVM file: its indices must be from 0 too\)$/);
+  });
+
   it('a file without labels read with labels: the hint to add --no-labels', async () => {
     expectUsageError(
       await runCli(['predict', '--model', file('blobs.npset'), '--data', file('new.svm')]),

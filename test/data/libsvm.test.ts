@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLibsvmDataset, loadLibsvmFeatures, type LibsvmDatasetOptions } from '../../lib/data/libsvm';
+import { loadLibsvmDataset, loadLibsvmFeatures, looksLikeLibsvm, type LibsvmDatasetOptions } from '../../lib/data/libsvm';
 import * as data from '../../lib/data';
 import * as api from '../../lib';
 import { loadMatDataset, validateDataset, type Dataset } from '../../lib/data/dataset';
@@ -187,7 +187,7 @@ describe('loadLibsvmDataset: malformed files, each refused with its line', () =>
     expect(await at12('1 -3:0.5')).toBe('line 12: expected a non-negative integer index but received "-3" (in "-3:0.5")');
     expect(await at12('1 1.5:2')).toBe('line 12: expected a non-negative integer index but received "1.5" (in "1.5:2")');
     expect(await at12('1 a:2')).toBe('line 12: expected a non-negative integer index but received "a" (in "a:2")');
-    expect(await at12('1 0:2', { zeroBased: false })).toBe('line 12: expected indices from 1 (zeroBased is false) but received 0');
+    expect(await at12('1 0:2', { zeroBased: false })).toBe('line 12: expected indices from 1 (1-based, as zeroBased: false asks) but received 0');
     expect(await at12('1 99999999999:1')).toBe('line 12: expected an index of at most 4294967295 but received "99999999999"');
     expect(await at12('1 6:1', { features: 5 })).toBe('line 12: expected an index of at most 5 (the number of features is 5) but received 6');
     expect(await at12('1 5:1', { features: 5, zeroBased: true })).toBe('line 12: expected an index of at most 4 (the number of features is 5) but received 5');
@@ -297,6 +297,35 @@ describe('loadLibsvmDataset: options', () => {
   it('are exported from the package with the loaders', () => {
     expect(data.loadLibsvmDataset).toBe(loadLibsvmDataset);
     expect(api.loadLibsvmFeatures).toBe(loadLibsvmFeatures);
+  });
+});
+
+describe('LIBSVM files named otherwise (the LIBSVM datasets page: a9a, a9a.t): the other loaders say what they look like', () => {
+  const lines = Array.from({ length: 20 }, (_, i) => `${i % 2 ? '+1' : '-1'} ${1 + (i % 3)}:1 ${5 + i}:0.25 # row ${i}`).join('\n');
+  const hint = 'it looks like a LIBSVM file (label index:value ...), which is read as one when it is named .svm, .libsvm or .svmlight';
+
+  it('looksLikeLibsvm: label (or none), qid and pairs; not numbers or text separated by spaces', () => {
+    expect(looksLikeLibsvm('+1 3:1 11:1\n-1 5:0.5\n')).toBe(true);
+    expect(looksLikeLibsvm('# header\n\n2 qid:3 1:1e-3 7:-2\r\n3:1 4:2\n')).toBe(true);
+    expect(looksLikeLibsvm('1 3:1\n-1 5:0.', true)).toBe(true); // a cut last line is left out
+    expect(looksLikeLibsvm('1 2 3\n4 5 6\n')).toBe(false);
+    expect(looksLikeLibsvm('a b\n')).toBe(false);
+    expect(looksLikeLibsvm('1,2:3\n')).toBe(false);
+    expect(looksLikeLibsvm('\n# only comments\n')).toBe(false);
+  });
+
+  it('the MAT loader (any other extension), short and long files', async () => {
+    for (const [name, text] of [['a9a.t', lines], ['short', '+1 3:1\n']] as const) {
+      const file = write(name, text);
+      expect(await rejectsWithDataError(file, () => loadData(file))).toMatch(new RegExp(`: .*; ${hint.replace(/[.()]/g, '\\$&')} \\(loadLibsvmDataset\\)$`));
+    }
+  });
+
+  it('the CSV loader (.txt), which refuses space-separated fields', async () => {
+    const file = write('a9a.txt', lines);
+    expect(await rejectsWithDataError(file, () => loadData(file))).toBe(
+      `${file}: Expected a delimiter (",", ";", tab or "|") for line 1 but received fields separated by spaces: ${hint}`,
+    );
   });
 });
 

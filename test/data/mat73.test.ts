@@ -175,7 +175,7 @@ describe('v7.3 limits and damaged files', () => {
     // A v5 file that large is refused before it is read.
     const v5 = tmp.write('large-v5.mat', smallMat());
     truncateSync(v5, 2 ** 31 + 4096);
-    expect((await dataError(readMat(v5))).message).toBe(`${v5}: cannot read the file: it has ${2 ** 31 + 4096} bytes, more than the ${2 ** 31 - 1} that can be read`);
+    expect((await dataError(readMat(v5))).message).toBe(`${v5}: cannot read the file: it has ${2 ** 31 + 4096} bytes, more than the ${2 ** 31 - 1} that a MAT v5 file can have here (it is read whole); save it as v7.3 (save -v7.3), which is not`);
   });
 
   it('a header that says v7.3 without HDF5 after it is a damaged v7.3 file', async () => {
