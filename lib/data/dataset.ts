@@ -6,7 +6,7 @@ import { basename, extname } from 'node:path';
 import { DataFormatError, ValidationError } from '../errors';
 import { describe, expectInteger, expectOptions, expectString, fail, isBuiltInObject, isFloat32Array, isInt32Array, isNumberTypedArray, rejectUnknownKeys } from '../validate';
 import { allocate, DEFAULT_MAX_DENSE_BYTES, denseLimitText, maxDenseOption } from './limits';
-import { checkSparseMatrix, denseData, readMat, trimDims, type MatFile, type MatVariable } from './mat';
+import { checkSparseMatrix, denseData, readMatFile, trimDims, type MatFile, type MatVariable } from './mat';
 import { dimsText } from './mat-dims';
 import { encodeTextLabels, isTextKind, readTextLabels } from './mat-labels';
 import { chooseMatFeatures, chooseMatVariables } from './mat-variables';
@@ -86,7 +86,8 @@ const FEATURES_KEYS = ['x', 'maxDenseBytes'] as const;
 export async function loadMatDataset(path: string, options?: MatDatasetOptions): Promise<Dataset> {
   expectString('path', path);
   const opts = matOptions(options, DATASET_KEYS);
-  const mat = await readMat(path, { maxDenseBytes: opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES });
+  // Lenient: a large v7.3 variable that is not chosen is not read (see readMatFile).
+  const mat = await readMatFile(path, { maxDenseBytes: opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES }, true);
   return datasetFromMatFile(mat, basename(path, extname(path)), opts, path);
 }
 
@@ -97,7 +98,8 @@ export async function loadMatDataset(path: string, options?: MatDatasetOptions):
 export async function loadMatFeatures(path: string, options?: MatFeaturesOptions): Promise<FeatureSet> {
   expectString('path', path);
   const opts = matOptions(options, FEATURES_KEYS);
-  const mat = await readMat(path, { maxDenseBytes: opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES });
+  // Lenient: a large v7.3 variable that is not chosen is not read (see readMatFile).
+  const mat = await readMatFile(path, { maxDenseBytes: opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES }, true);
   return featuresFromMatFile(mat, basename(path, extname(path)), opts, path);
 }
 
@@ -105,11 +107,17 @@ export async function loadMatFeatures(path: string, options?: MatFeaturesOptions
 export function featuresFromMatFile(mat: MatFile, name: string, options?: MatFeaturesOptions, file?: string): FeatureSet {
   expectString('name', name);
   const opts = matOptions(options, FEATURES_KEYS);
-  const xVar = chooseMatFeatures(mat, opts.x, file);
+  const xVar = expectRead(chooseMatFeatures(mat, opts.x, file), file);
   const err = (message: string) => new DataFormatError(message, file);
   const [samples, features] = featureDims(xVar, err);
   const X = readFeatures(xVar, samples, features, undefined, opts.maxDenseBytes ?? DEFAULT_MAX_DENSE_BYTES, file);
   return { name, X, samples, features };
+}
+
+/** A chosen variable whose values were read: one left unread (MatVariable.unread, too large) is refused as reading it would be. */
+function expectRead(v: MatVariable, file?: string): MatVariable {
+  if (typeof v.unread === 'string') throw new DataFormatError(v.unread, file);
+  return v;
 }
 
 /** X's samples and features, once it is known to be a non-empty real 2-D numeric matrix. */
@@ -170,6 +178,8 @@ export function datasetFromMatFile(mat: MatFile, name: string, options?: MatData
   expectString('name', name);
   const opts = matOptions(options, DATASET_KEYS);
   const { x: xVar, y: yVar } = chooseMatVariables(mat, opts.x, opts.y, file);
+  expectRead(xVar, file);
+  expectRead(yVar, file);
   const err = (message: string) => new DataFormatError(message, file);
 
   const yName = `Y (variable ${JSON.stringify(yVar.name)})`;

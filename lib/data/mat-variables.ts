@@ -124,8 +124,9 @@ function caseFolded(vars: MatVariable[], wanted: string): MatVariable[] {
   return vars.filter((v) => v.name.toLowerCase() === lower);
 }
 
+/** Numbers, dense or sparse, read or not (MatVariable.unread): chosen as if read, refused when chosen. */
 function isNumeric(v: MatVariable): boolean {
-  return v.data !== undefined || v.sparse !== undefined;
+  return v.data !== undefined || v.sparse !== undefined || v.unread !== undefined;
 }
 
 function isLabelKind(v: MatVariable): boolean {

@@ -79,6 +79,12 @@ export interface MatVariable {
   data?: Float64Array;
   /** Sparse numeric data (className 'sparse'). */
   sparse?: SparseMatrix;
+  /**
+   * Set instead of `data` only in the files loadMatDataset and loadMatFeatures read (never by readMat): a
+   * v7.3 file's dense numeric variable whose values maxDenseBytes cannot hold, left unread in case another
+   * variable is chosen; the error that reading it gives, which choosing it gives.
+   */
+  unread?: string;
   /** Text of a char array (rows joined with '\n'). */
   text?: string;
   /**
@@ -335,11 +341,20 @@ function parseOptions(options: unknown): Limits {
 
 /** Read and parse a MAT-file: v5 (`-v6`, `-v7`) or v7.3 (HDF5, `-v7.3`). */
 export async function readMat(path: string, options?: ParseMatOptions): Promise<MatFile> {
+  return readMatFile(path, options, false);
+}
+
+/**
+ * readMat; `lenient` (loadMatDataset's reading) leaves a v7.3 file's dense numeric variables beyond
+ * maxDenseBytes unread (MatVariable.unread) rather than refusing the file: a large variable beside X and
+ * Y is read only if chosen. A v5 file is parsed whole, as readMat does.
+ */
+export async function readMatFile(path: string, options: ParseMatOptions | undefined, lenient: boolean): Promise<MatFile> {
   if (typeof path !== 'string' || path.length === 0) fail('a non-empty string', 'path', path);
   const limits = parseOptions(options); // bad options fail before any I/O
   const bytes = await readMatBytes(path);
   if (bytes instanceof Uint8Array) return parseMat(bytes, path, options);
-  return readMat73(path, bytes.v73Header, limits.maxDense);
+  return readMat73(path, bytes.v73Header, limits.maxDense, lenient);
 }
 
 /**

@@ -149,13 +149,15 @@ interface Reader {
   done: Map<string, { v: MatVariable; cost: number }>;
   /** The cell arrays being read: a reference to one of them is a cycle. */
   reading: Set<string>;
+  /** Leave the values of a dense numeric variable beyond maxDense unread (MatVariable.unread) instead of refusing the file. */
+  lenient: boolean;
 }
 
 /**
  * Read a MAT v7.3 file. `header` is the text of its user block (empty for an HDF5 file without one).
  * Throws DataFormatError for a damaged file and for arrays beyond maxDense.
  */
-export async function readMat73(path: string, header: string, maxDense: number): Promise<MatFile> {
+export async function readMat73(path: string, header: string, maxDense: number, lenient = false): Promise<MatFile> {
   let lib: H5;
   try {
     lib = await loadH5();
@@ -166,14 +168,14 @@ export async function readMat73(path: string, header: string, maxDense: number):
   return muted(() => {
     openable = resolve(path);
     try {
-      return readFile(lib, path, header, maxDense);
+      return readFile(lib, path, header, maxDense, lenient);
     } finally {
       openable = undefined;
     }
   });
 }
 
-function readFile(lib: H5, path: string, header: string, maxDense: number): MatFile {
+function readFile(lib: H5, path: string, header: string, maxDense: number, lenient: boolean): MatFile {
   let file: InstanceType<H5['File']>;
   try {
     file = new lib.File(path, 'r');
@@ -184,7 +186,7 @@ function readFile(lib: H5, path: string, header: string, maxDense: number): MatF
   }
   try {
     const r: Reader = {
-      h5: lib, m: lib.Module, fid: file.file_id, path, maxDense, budget: { used: 0, max: maxDense }, matlab: false, done: new Map(), reading: new Set(),
+      h5: lib, m: lib.Module, fid: file.file_id, path, maxDense, budget: { used: 0, max: maxDense }, matlab: false, done: new Map(), reading: new Set(), lenient,
     };
     const variables: MatVariable[] = [];
     for (const name of namesIn(r, '/')) {
@@ -384,6 +386,10 @@ function readDataset(r: Reader, p: string, name: string, label: string, depth: n
   const dims = shape.length === 0 ? [1, 1] : shape.length === 1 ? [shape[0], 1] : shape.slice().reverse();
   const v: MatVariable = { name, className, dims, complex: false };
   if (NUMERIC_CLASSES.has(className)) {
+    // A variable the caller may not need (loadMatDataset reads X and Y): its refusal is kept for when it is chosen.
+    const over = depth === 1 && r.lenient ? overLimit(r, meta, 'values', err) : undefined;
+    // Without the file's name, which DataFormatError adds again where it is thrown.
+    if (over) return { ...v, complex: meta.type === H5T_COMPOUND, unread: over.message.slice(r.path.length + 2) };
     const values = readValues(r, p, meta, 'values', err);
     v.data = values.data;
     if (values.complex) {
@@ -643,9 +649,8 @@ function readValues(r: Reader, p: string, meta: Metadata, what: string, err: Err
   const count = shape.reduce((a, b) => a * b, 1);
   const members = meta.type === H5T_COMPOUND ? complexMembers(meta) : undefined;
   if (!members && (meta.vlen || !numberAt(meta))) throw err(`its ${what} are stored as ${typeText(meta)}, not as numbers`);
-  if (count * 8 > r.maxDense) {
-    throw err(`cannot decode the ${count} ${what} of its ${dimsText(shape.slice().reverse())} array to 8 bytes each: ${denseLimitText(count * 8, r.maxDense)}`);
-  }
+  const over = overLimit(r, meta, what, err);
+  if (over) throw over;
   const out = new Float64Array(count);
   let imaginaryZero = true;
   let at = 0;
@@ -667,6 +672,14 @@ function readValues(r: Reader, p: string, meta: Metadata, what: string, err: Err
   }
   if (at !== count) throw err(`read ${at} of its ${count} ${what}`);
   return members ? { data: out, complex: true, imaginaryZero } : { data: out, complex: false };
+}
+
+/** The refusal of a dataset whose values, at 8 bytes each, maxDense cannot hold; undefined when it can. */
+function overLimit(r: Reader, meta: Metadata, what: string, err: ErrorOf): DataFormatError | undefined {
+  const shape = meta.shape ?? [];
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count * 8 <= r.maxDense) return undefined;
+  return err(`cannot decode the ${count} ${what} of its ${dimsText(shape.slice().reverse())} array to 8 bytes each: ${denseLimitText(count * 8, r.maxDense)}`);
 }
 
 /** The readers of a complex type's parts: a compound of two numbers named real and imag, in that order. */

@@ -1,7 +1,7 @@
 import { readFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMatDataset } from '../../lib/data/dataset';
+import { loadMatDataset, loadMatFeatures } from '../../lib/data/dataset';
 import { parseMat, readMat, type MatVariable } from '../../lib/data/mat';
 import { DataFormatError } from '../../lib/errors';
 import { dataDir, hasDataDir } from '../helpers/data-dir';
@@ -128,6 +128,25 @@ describe('v7.3 limits and damaged files', () => {
     expect(e.message).toMatch(/variable "X": cannot decode the 20000 values of its 200x100 array to 8 bytes each: .*maxDenseBytes/);
     const m = await readMat(file, { maxDenseBytes: 160_000 });
     expect(m.variables[0].data!.length).toBe(20000);
+  });
+
+  it('loadMatDataset leaves a large variable it does not choose unread; readMat refuses the file, and choosing it refuses it', async () => {
+    const file = path.join(tmp.dir, 'workspace.mat');
+    const X = Float64Array.from({ length: 40 }, (_, k) => (k * 7) % 11);
+    await writeMat73(file, [
+      { kind: 'numeric', name: 'raw', dims: [200, 100], values: new Float64Array(20000).fill(0.5), className: 'double' },
+      { kind: 'numeric', name: 'X', dims: [10, 4], values: X, className: 'double' },
+      { kind: 'numeric', name: 'Y', dims: [10, 1], values: Float64Array.from({ length: 10 }, (_, i) => i % 2), className: 'double' },
+    ]);
+    const maxDenseBytes = 100_000; // raw takes 160,000 bytes as float64
+    const d = await loadMatDataset(file, { maxDenseBytes });
+    expect([d.samples, d.features]).toEqual([10, 4]);
+    expect(d.X[1]).toBe(X[10]); // row 0, feature 1 (column-major in the file)
+    expect((await loadMatFeatures(file, { maxDenseBytes })).features).toBe(4);
+    const message = `${file}: variable "raw": cannot decode the 20000 values of its 200x100 array to 8 bytes each: `;
+    expect((await dataError(readMat(file, { maxDenseBytes }))).message.startsWith(message)).toBe(true);
+    expect((await dataError(loadMatDataset(file, { maxDenseBytes, x: 'raw', y: 'Y' }))).message.startsWith(message)).toBe(true);
+    expect((await dataError(loadMatFeatures(file, { maxDenseBytes, x: 'raw' }))).message.startsWith(message)).toBe(true);
   });
 
   it('many variables count against the budget, as in v5 files', async () => {
