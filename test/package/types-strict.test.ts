@@ -29,13 +29,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const PROGRAM = `
 import {
   SparseMLP, prepareData, splitAndStandardize, runMethod, makeSyntheticDataset, stratifiedSplit, loadCsvDataset,
-  loadCsvFeatures, loadMatDataset, loadMatFeatures, readMat, renderLineChart, renderFacetedLineChart, renderScalingChart,
+  loadCsvFeatures, loadMatDataset, loadMatFeatures, loadLibsvmDataset, loadLibsvmFeatures, readMat, renderLineChart, renderFacetedLineChart, renderScalingChart,
   toMarkdown, learningRateAt, NpsetError, ValidationError, DivergenceError, AbortError, ModelFileError, OverflowError,
   type NpsetErrorCode, type LayerCsr, type TrainEpochResult, type MemoryStats, type CreateOptions, type LoadOptions,
   type EvaluateOptions, type PruneNeuronsOptions, type EvolveOptions, type EvolveResult, type EpochCallbackResult,
   type FitOptions, type FitResult, type TrainOptions, type TrainEpochOptions, type PruningOptions, type ModelOptions,
   type SaveOptions, type PrepareOptions, type PrepareInputOptions, type RunOptions, type RunSettingsInput,
-  type CsvDatasetOptions, type CsvFeaturesOptions, type MatDatasetOptions, type MatFeaturesOptions, type ParseMatOptions,
+  type CsvDatasetOptions, type CsvFeaturesOptions, type LibsvmDatasetOptions, type LibsvmFeaturesOptions, type MatDatasetOptions, type MatFeaturesOptions, type ParseMatOptions,
   type DenseOptions, type SplitOptions, type SyntheticOptions, type LineSeries, type LineChartOptions,
   type FacetedLineChartOptions, type ScalingChartOptions, type Column, type LearningRateScheduleSpec, type EpochInfo,
   type EpochRecord, type Dataset, type FeatureSet, type ModelData, type PreparedData, type Standardizer,
@@ -88,6 +88,10 @@ export async function undefinedFields(model: SparseMLP, data: Dataset, prepared:
   await loadCsvFeatures('x.csv', { header: maybe.b });
   await loadMatDataset('x.mat', { x: maybe.s, y: maybe.s, maxDenseBytes: maybe.n });
   await loadMatFeatures('x.mat', { x: maybe.s });
+  const svm = await loadLibsvmDataset('x.svm', { features: maybe.n, zeroBased: undefined, maxDenseBytes: maybe.n });
+  const base: boolean | undefined = svm.libsvmZeroBased;
+  await loadLibsvmFeatures('x.svm', { zeroBased: base ?? 'auto' });
+  const svmOptions: LibsvmDatasetOptions & LibsvmFeaturesOptions = { zeroBased: maybe.b };
   await readMat('x.mat', { maxInflatedBytes: maybe.n, maxDenseBytes: undefined });
   makeSyntheticDataset({ samples: maybe.n, seed: undefined });
   stratifiedSplit(data.y, { testFraction: maybe.n, seed: undefined });
