@@ -81,7 +81,7 @@ export interface MatVariable {
   sparse?: SparseMatrix;
   /**
    * Set instead of `data` only in the files loadMatDataset and loadMatFeatures read (never by readMat): a
-   * v7.3 file's dense numeric variable whose values maxDenseBytes cannot hold, left unread in case another
+   * top-level dense numeric variable whose values maxDenseBytes cannot hold, left unread in case another
    * variable is chosen; the error that reading it gives, which choosing it gives.
    */
   unread?: string;
@@ -149,6 +149,8 @@ interface Budget {
 interface ParseState {
   maxDense: number;
   budget: Budget;
+  /** Leave a numeric variable beyond maxDense unread (MatVariable.unread) instead of refusing the file (readMatFile). */
+  lenient?: boolean;
 }
 
 const miINT8 = 1;
@@ -312,6 +314,11 @@ class Source {
 
 /** Parse a MAT v5 file held in memory. `file` only labels error messages. */
 export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOptions): MatFile {
+  return parseMatBytes(buffer, file, options, false);
+}
+
+/** parseMat; `lenient` as readMatFile's. */
+function parseMatBytes(buffer: Uint8Array, file: string | undefined, options: ParseMatOptions | undefined, lenient: boolean): MatFile {
   if (!isUint8Array(buffer)) fail('a Uint8Array', 'buffer', buffer);
   // It goes into messages: a Symbol or an object would fail there with V8's TypeError.
   if (file !== undefined && typeof file !== 'string') fail('a string (the name used in messages) or undefined', 'file', file);
@@ -319,7 +326,7 @@ export function parseMat(buffer: Uint8Array, file?: string, options?: ParseMatOp
   const { header, le } = parseHeader(buffer, file);
   const src = new Source(buffer, le, '', file);
   const variables: MatVariable[] = [];
-  const state: ParseState = { maxDense: limits.maxDense, budget: { used: 0, max: limits.maxDense } };
+  const state: ParseState = { maxDense: limits.maxDense, budget: { used: 0, max: limits.maxDense }, lenient };
   parseElements(src, HEADER_BYTES, buffer.length, variables, limits, state, true);
   return { header, variables };
 }
@@ -345,15 +352,15 @@ export async function readMat(path: string, options?: ParseMatOptions): Promise<
 }
 
 /**
- * readMat; `lenient` (loadMatDataset's reading) leaves a v7.3 file's dense numeric variables beyond
+ * readMat; `lenient` (loadMatDataset's reading) leaves a top-level dense numeric variable beyond
  * maxDenseBytes unread (MatVariable.unread) rather than refusing the file: a large variable beside X and
- * Y is read only if chosen. A v5 file is parsed whole, as readMat does.
+ * Y is read only if chosen (a compressed one is not inflated).
  */
 export async function readMatFile(path: string, options: ParseMatOptions | undefined, lenient: boolean): Promise<MatFile> {
   if (typeof path !== 'string' || path.length === 0) fail('a non-empty string', 'path', path);
   const limits = parseOptions(options); // bad options fail before any I/O
   const bytes = await readMatBytes(path);
-  if (bytes instanceof Uint8Array) return parseMat(bytes, path, options);
+  if (bytes instanceof Uint8Array) return parseMatBytes(bytes, path, options, lenient);
   return readMat73(path, bytes.v73Header, limits.maxDense, lenient);
 }
 
@@ -526,9 +533,14 @@ function parseElements(src: Source, pos: number, end: number, out: MatVariable[]
       }
     } else if (el.type === miCOMPRESSED) {
       if (!top) throw src.error('nested compressed element', pos);
-      const inflated = inflate(src, el, pos, limits, state.budget);
-      const inner = new Source(inflated, src.le, `in compressed element at offset ${pos}`, src.file);
-      parseElements(inner, 0, inflated.length, out, limits, state, false);
+      const inflated = inflate(src, el, pos, limits, state);
+      if (inflated instanceof Uint8Array) {
+        const inner = new Source(inflated, src.le, `in compressed element at offset ${pos}`, src.file);
+        parseElements(inner, 0, inflated.length, out, limits, state, false);
+      } else {
+        spendVariable(src, pos, out.length + 1, state.budget);
+        out.push(inflated);
+      }
     } else {
       throw src.error(`unexpected ${typeName(el.type)} element where a variable (miMATRIX) was expected`, pos);
     }
@@ -543,9 +555,10 @@ function parseElements(src: Source, pos: number, end: number, out: MatVariable[]
  * whole element, never beyond the declared size. A zip bomb is thus refused after a few bytes, or
  * stopped at the size it declares (<= maxInflatedBytes); an honest but huge array, before inflating.
  */
-function inflate(src: Source, el: Element, pos: number, limits: Limits, budget: Budget): Uint8Array {
+function inflate(src: Source, el: Element, pos: number, limits: Limits, state: ParseState): Uint8Array | MatVariable {
   const data = src.bytes.subarray(el.start, el.start + el.size);
-  const limit = checkHead(new Head(data, src, pos), limits, budget);
+  const limit = checkHead(new Head(data, src, pos), limits, state);
+  if (typeof limit !== 'number') return limit; // left unread
   try {
     // One output chunk of the declared size: Node returns it without concatenating a chunk list
     // (half the peak memory), and its pages are only touched as they are written.
@@ -600,9 +613,11 @@ class Head {
  * flags and, for a dense numeric or char array, its dims against maxDenseBytes (for a cell array,
  * its dims against its declared size and CELL_ENTRY_BYTES a cell against what is left of `budget`,
  * which it does not spend), the number of its dims and the size of its name. Returns the bytes the
- * element may inflate to.
+ * element may inflate to, or, when `state` is lenient, the variable left unread for a numeric one beyond
+ * maxDenseBytes.
  */
-function checkHead(h: Head, limits: Limits, budget: Budget): number {
+function checkHead(h: Head, limits: Limits, state: ParseState): number | MatVariable {
+  const { budget } = state;
   let head = h.get(HEAD_BYTES);
   if (head.bytes.length < 8) return 8; // the whole element is shorter than a tag: the parser reports it
   const word = head.u32(0);
@@ -638,7 +653,13 @@ function checkHead(h: Head, limits: Limits, budget: Budget): number {
     }
   }
   if (cell) checkCellCount(head, 0, name, dims, size, { ...budget });
-  else checkDenseSize(head, 0, name, classLabel(flags), dims, limits.maxDense);
+  else {
+    const over = denseSizeText(head, 0, name, classLabel(flags), dims, limits.maxDense);
+    if (over && state.lenient && classId !== mxCHAR_CLASS) {
+      return { name, className: classLabel(flags), dims, complex: (flags & FLAG_COMPLEX) !== 0, unread: over };
+    }
+    if (over) throw new DataFormatError(over, head.file);
+  }
   return limit;
 }
 
@@ -651,16 +672,15 @@ function classLabel(flags: number): string {
   return (flags & FLAG_LOGICAL) !== 0 ? 'logical' : CLASS_NAMES[flags & 0xff];
 }
 
-/** Refuse a dense array whose values, as float64 (8 bytes each), would exceed maxDenseBytes. */
-function checkDenseSize(src: Source, pos: number, name: string, cls: string, dims: number[], maxDense: number): void {
+/**
+ * The refusal (without the file's name) of a dense array whose values, as float64 (8 bytes each), would
+ * exceed maxDenseBytes; undefined when they fit.
+ */
+function denseSizeText(src: Source, pos: number, name: string, cls: string, dims: number[], maxDense: number): string | undefined {
   const bytes = dimsProduct(dims) * 8;
-  if (bytes <= maxDense) return;
+  if (bytes <= maxDense) return undefined;
   const where = src.where || `at offset ${pos}`;
-  throw new DataFormatError(
-    `cannot decode variable ${JSON.stringify(name)} (${where}), a ${dimsText(dims)} ${cls} array, to float64 (8 bytes a value): ` +
-      denseLimitText(bytes, maxDense),
-    src.file,
-  );
+  return `cannot decode variable ${JSON.stringify(name)} (${where}), a ${dimsText(dims)} ${cls} array, to float64 (8 bytes a value): ${denseLimitText(bytes, maxDense)}`;
 }
 
 function typeName(type: number): string {
@@ -715,7 +735,12 @@ function parseMatrix(src: Source, m: Element, pos: number, state: ParseState, at
   const ctx: VarContext = { src, name: at?.label ?? name, pos, maxDense, budget: state.budget };
   let p = nameEl.next;
   // Before any value is read: the dims alone say what the values take as float64.
-  if (isDense(classId)) checkDenseSize(src, pos, ctx.name, v.className, dims, maxDense);
+  if (isDense(classId)) {
+    const over = denseSizeText(src, pos, ctx.name, v.className, dims, maxDense);
+    // A top-level numeric variable that loadMatDataset may not choose: kept unread (readMatFile).
+    if (over && state.lenient && !at && classId !== mxCHAR_CLASS) return { ...v, unread: over };
+    if (over) throw new DataFormatError(over, src.file);
+  }
 
   if (classId === mxSPARSE_CLASS) {
     v.className = 'sparse';

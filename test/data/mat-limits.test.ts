@@ -267,6 +267,21 @@ function denseVariableHead(name: string, dims: number[], opts: { classId?: numbe
   return concat([matrixTag(body.length + 8 + Math.ceil(dataBytes / 8) * 8), body, dataTag]);
 }
 
+describe('a large variable beside X and Y: loadMatDataset leaves it unread, readMat refuses the file', () => {
+  for (const compress of [false, true]) {
+    it(`${compress ? 'compressed' : 'plain'} elements`, async () => {
+      const raw: VarSpec = { kind: 'numeric', name: 'raw', dims: [200, 100], values: new Array(20000).fill(0.5) };
+      const file = writeFile(`workspace-${compress}.mat`, writeMat([raw, X4x3, Y4], { compress }));
+      const maxDenseBytes = 100_000; // raw takes 160,000 bytes as float64
+      const d = await loadMatDataset(file, { maxDenseBytes });
+      expect([d.samples, d.features, Array.from(d.X.slice(0, 3))]).toEqual([4, 3, [1, 2, 3]]);
+      const refusal = /: cannot decode variable "raw" \((at offset 128|in compressed element at offset 128)\), a 200x100 double array, to float64 .*over the maxDenseBytes limit/;
+      await expect(readMat(file, { maxDenseBytes })).rejects.toThrow(refusal);
+      expect(await loadError(file, { maxDenseBytes, x: 'raw', y: 'Y' })).toMatch(refusal);
+    });
+  }
+});
+
 describe('dense arrays: decoded values are bounded (maxDenseBytes), from their dims, before inflating', () => {
   // A MAT v5 variable may hold 2^31 - 1 bytes; MATLAB stores a double array of small integers as
   // uint8, and a compressed array of zeros is a few MiB. Each such value becomes a float64: 8 bytes.
@@ -286,8 +301,9 @@ describe('dense arrays: decoded values are bounded (maxDenseBytes), from their d
         'if the data really is that large, raise the maxDenseBytes option (--max-dense-bytes on the command line)',
     );
     const file = writeFile('dense-bomb.mat', bomb);
-    expect(await loadError(file)).toMatch(/: cannot decode variable "X" \(in compressed element at offset 128\), a 2147483584x1 uint8 array, .* raise the maxDenseBytes option \(--max-dense-bytes on the command line\)$/);
-    await expect(readMat(file)).rejects.toThrow(/it needs 16\.0 GiB .* over the maxDenseBytes limit of 1\.0 GiB/);
+    await expect(readMat(file)).rejects.toThrow(/: cannot decode variable "X" \(in compressed element at offset 128\), a 2147483584x1 uint8 array, .*it needs 16\.0 GiB .* over the maxDenseBytes limit of 1\.0 GiB.* raise the maxDenseBytes option \(--max-dense-bytes on the command line\)$/);
+    // loadMatDataset leaves it unread (not inflated) until chosen: this file has no labels to go with it.
+    expect(await loadError(file)).toMatch(/: cannot tell which variable holds the labels for the features "X" \(2147483584x1, chosen by its name\)/);
     // Raising the limit lets the check pass: what fails then is the cut stream, so it was checked first.
     expect(dataError(() => parseMat(bomb, 'bomb.mat', { maxDenseBytes: 8 * N }))).toMatch(/cannot inflate compressed element: unexpected end of file/);
   });
