@@ -1092,7 +1092,7 @@ function readChars(ctx: VarContext, el: Element | undefined, pos: number, dims: 
     checkTextLength(ctx, el.size);
     const raw = ctx.src.bytes.subarray(el.start, el.start + el.size);
     if (isByteChars(raw, dims)) return byteCharsText(ctx, raw, dims);
-    whole = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+    whole = utf8OrLatin1(raw);
     count = codePointCount(whole);
   } else if (el) {
     // Octave saves a char row as miUTF16 (MATLAB as miUINT16): UTF-16 code units either way, as the dims count them.
@@ -1140,9 +1140,24 @@ function isByteChars(raw: Uint8Array, dims: number[]): boolean {
   return false;
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * miUTF8 characters as text: UTF-8 when they are (MATLAB, scipy's str, Octave), else one character a byte
+ * (Latin-1: scipy's bytes arrays, written as they are). Replacing invalid bytes with U+FFFD instead would
+ * make 'caf\xe9' and 'caf\xe8' the same label, one class.
+ */
+function utf8OrLatin1(b: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(b);
+  } catch {
+    return latin1(b);
+  }
+}
+
 /** The text of a char array of one byte per character (see isByteChars): each row's bytes decoded as UTF-8. */
 function byteCharsText(ctx: VarContext, raw: Uint8Array, dims: number[]): { text: string; lines?: string[] } {
-  const utf8 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+  const utf8 = utf8OrLatin1;
   try {
     if (dims.length !== 2) return { text: utf8(raw) };
     const [rows, cols] = dims;

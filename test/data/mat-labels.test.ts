@@ -13,7 +13,7 @@ import { datasetFromMatFile, validateDataset, type Dataset, type MatDatasetOptio
 import { CELL_ENTRY_BYTES, MAX_CELL_DEPTH, parseMat, type MatVariable } from '../../lib/data/mat';
 import { dataError } from '../helpers/data-errors';
 import {
-  cellstrSpec, charMatrixSpec, concat, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, variableElement, writeMat,
+  cellstrSpec, charMatrixSpec, concat, element, encodeNumbers, matHeader, matrixBody, matrixSpec, MI, MX, variableElement, writeMat,
   type CellSpec, type Endian, type VarSpec,
 } from '../helpers/mat-writer';
 
@@ -246,5 +246,38 @@ describe('parseMat: cell arrays', () => {
       }
       expectTextLabels(datasetFromMatFile(parseMat(file), 'whole'));
     }
+  });
+});
+
+describe('char labels stored as bytes that are not UTF-8 (scipy writes a numpy bytes array, dtype S, as it is)', () => {
+  /** A char matrix of `rows` (equal lengths), one byte a character, column-major, in an miUTF8 element. */
+  function byteChars(name: string, rows: Uint8Array[]): Uint8Array {
+    const cols = rows[0].length;
+    const bytes = new Uint8Array(rows.length * cols);
+    rows.forEach((r, i) => r.forEach((b, j) => (bytes[j * rows.length + i] = b)));
+    return concat([
+      element(MI.uint32, encodeNumbers([MX.char, 0], 'uint32')),
+      element(MI.int32, encodeNumbers([rows.length, cols], 'int32')),
+      element(MI.int8, Uint8Array.from('Y', (c) => c.charCodeAt(0))),
+      element(MI.utf8, bytes),
+    ]);
+  }
+
+  it('Latin-1 labels are read a character a byte: café and cafè stay two classes', () => {
+    const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+    const labels = ['caf\u00e9', 'caf\u00e8', 'caf\u00e9', 'cafe', 'caf\u00e8', 'cafe'];
+    const y = element(MI.matrix, byteChars('Y', labels.map(latin1)), { small: false });
+    const file = concat([matHeader(), variableElement(X), y]);
+    const d = datasetFromMatFile(parseMat(file), 'latin1');
+    expect(d.labelNames).toEqual(['cafe', 'caf\u00e8', 'caf\u00e9']);
+    expect(Array.from(d.y, (k) => d.labelNames![k])).toEqual(labels);
+  });
+
+  it('UTF-8 bytes, one byte a place in a row, are read as UTF-8 (Octave and scipy bytes alike)', () => {
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    const labels = ['caf\u00e9', 'cafe ', 'caf\u00e8', 'caf\u00e9', 'cafe ', 'caf\u00e8'];
+    const y = element(MI.matrix, byteChars('Y', labels.map(utf8)), { small: false });
+    const d = datasetFromMatFile(parseMat(concat([matHeader(), variableElement(X), y])), 'utf8');
+    expect(d.labelNames).toEqual(['cafe', 'caf\u00e8', 'caf\u00e9']);
   });
 });
