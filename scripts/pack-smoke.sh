@@ -91,7 +91,7 @@ grep -E '^npset:' "$WORK/install.log" || die "the install script of npset did no
 if grep -q 'building from source' "$WORK/install.log"; then die "the install script built from source instead of using the prebuild"; fi
 if [[ -e "$APP/node_modules/npset/build" ]]; then die "node_modules/npset/build exists: something compiled"; fi
 
-export NPSET_SMOKE_MAT73="$ROOT/test/fixtures/mat73/cellstr-dataset.mat"
+export NPSET_SMOKE_MAT73="$ROOT/test/fixtures/mat73/layout.mat"
 cat >"$WORK/smoke.js" <<'EOF'
 // Runs inside the folder that installed the npset tarball.
 'use strict';
@@ -185,7 +185,7 @@ async function highLevelSmoke() {
   if (mat73) {
     const d = await npset.loadMatDataset(mat73);
     console.log(`pack-smoke: MAT v7.3 file read (h5wasm): ${d.samples} samples x ${d.features} features`);
-    if (d.samples !== 9 || d.features !== 5) fail(`${mat73}: expected 9 x 5, read ${d.samples} x ${d.features}`);
+    if (d.samples !== 6 || d.features !== 4) fail(`${mat73}: expected 6 x 4, read ${d.samples} x ${d.features}`);
   }
 }
 

@@ -5,8 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cliTempDir, expectUsageError, runCli, runJson } from '../helpers/cli';
+import { writeCellstrDataset, writeMat73 } from '../helpers/mat73-writer';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'mat73');
 let tmp: string;
@@ -14,16 +15,24 @@ cliTempDir('npset-cli-mat73-', (dir) => {
   tmp = dir;
   writeFileSync(path.join(dir, 'cut.mat'), readFileSync(path.join(FIXTURES, 'layout.mat')).subarray(0, 2000));
 });
+beforeAll(async () => {
+  await writeCellstrDataset(path.join(tmp, 'cellstr-dataset.mat'));
+  // HDF5 as h5py writes it: no MAT header, no MATLAB_class.
+  await writeMat73(path.join(tmp, 'h5py-plain.mat'), [{ kind: 'numeric', name: 'X', dims: [3, 4], values: new Float64Array(12), className: 'double' }], {
+    plain: true,
+    noClass: true,
+  });
+});
 
 describe('npset with MAT v7.3 files', () => {
   it('train reads X and cell-array labels from a v7.3 file, and predict reads it too', async () => {
     const model = path.join(tmp, 'm.npset');
-    const args = ['train', '--data', path.join(FIXTURES, 'cellstr-dataset.mat'), '--hidden', '8', '--epochs', '2', '--threads', '1'];
+    const args = ['train', '--data', path.join(tmp, 'cellstr-dataset.mat'), '--hidden', '8', '--epochs', '2', '--threads', '1'];
     const { json } = await runJson([...args, '--save-model', model]);
     expect(json.dataset).toBe('cellstr-dataset');
     expect(json.layers).toEqual([5, 8, 3]);
     expect(json.trainSamples).toBe(6);
-    const r = await runCli(['predict', '--model', model, '--data', path.join(FIXTURES, 'cellstr-dataset.mat'), '--json']);
+    const r = await runCli(['predict', '--model', model, '--data', path.join(tmp, 'cellstr-dataset.mat'), '--json']);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).samples).toBe(9);
   });
@@ -35,7 +44,7 @@ describe('npset with MAT v7.3 files', () => {
   });
 
   it('an HDF5 file that MATLAB did not write: one line that says why', async () => {
-    const r = await runCli(['train', '--data', path.join(FIXTURES, 'h5py-plain.mat')]);
+    const r = await runCli(['train', '--data', path.join(tmp, 'h5py-plain.mat')]);
     expectUsageError(r, /h5py-plain\.mat: an HDF5 file that MATLAB did not write/);
   });
 });

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMat, type MatVariable } from '../../lib/data/mat';
 import { DataFormatError } from '../../lib/errors';
 import { ensureBuilt, ROOT } from '../helpers/cli';
-import { mat73UserBlock } from '../helpers/mat73-writer';
+import { mat73UserBlock, writeBadChunk, writeCellstrDataset } from '../helpers/mat73-writer';
 import { tempFiles } from '../helpers/temp-files';
 
 type H5 = typeof import('h5wasm/node', { with: { 'resolution-mode': 'import' } });
@@ -140,7 +140,8 @@ describe('sizes a v7.3 file declares without the bytes to back them', () => {
 
 describe('what HDF5 reads that it should not, or reads and does not say it failed', () => {
   it('a chunk that does not inflate is an error (its values were whatever the heap held)', async () => {
-    const file = hostile('bad-chunk.mat');
+    const file = path.join(tmp.dir, 'bad-chunk.mat');
+    await writeBadChunk(file);
     await refused(readMat(file), file, /variable "X": cannot read it: .*HDF5 could not read its values/);
   });
 
@@ -375,7 +376,9 @@ describe('names, types and layouts MATLAB does not write', () => {
   });
 
   it('a file cut at every 512 bytes is a DataFormatError each time, and quickly', async () => {
-    const good = readFileSync(path.join(HOSTILE, '..', 'cellstr-dataset.mat'));
+    const whole = path.join(tmp.dir, 'cellstr-dataset.mat');
+    await writeCellstrDataset(whole);
+    const good = readFileSync(whole);
     for (let n = 512; n < good.length; n += 512) {
       const file = tmp.write('cut.mat', good.subarray(0, n));
       const t = Date.now();
@@ -386,7 +389,9 @@ describe('names, types and layouts MATLAB does not write', () => {
 
   it('two reads at once of the same file, and a directory', async () => {
     const file = path.join(HOSTILE, '..', 'layout.mat');
-    const [a, b] = await Promise.all([readMat(file), readMat(file), readMat(hostile('bad-chunk.mat')).catch(() => undefined)]);
+    const bad = path.join(tmp.dir, 'bad-chunk-2.mat');
+    await writeBadChunk(bad);
+    const [a, b] = await Promise.all([readMat(file), readMat(file), readMat(bad).catch(() => undefined)]);
     expect(b).toEqual(a);
     await refused(readMat(HOSTILE), HOSTILE, /it is a directory/);
   });

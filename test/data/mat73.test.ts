@@ -6,7 +6,7 @@ import { parseMat, readMat, type MatVariable } from '../../lib/data/mat';
 import { DataFormatError } from '../../lib/errors';
 import { dataDir, hasDataDir } from '../helpers/data-dir';
 import { smallMat } from '../helpers/mat-writer';
-import { writeMat73, type Mat73Var } from '../helpers/mat73-writer';
+import { CELLSTR_LABELS, writeCellstrDataset, writeMat73, type Mat73Var } from '../helpers/mat73-writer';
 import { tempFiles } from '../helpers/temp-files';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'mat73');
@@ -77,18 +77,26 @@ describe('readMat reads MAT v7.3 (HDF5) files in MATLAB layout', () => {
   });
 
   it('loadMatDataset takes X and a cell array of label strings from a v7.3 file', async () => {
-    const d = await loadMatDataset(fixture('cellstr-dataset.mat'));
+    const file = path.join(tmp.dir, 'cellstr-dataset.mat');
+    await writeCellstrDataset(file);
+    const d = await loadMatDataset(file);
     expect([d.samples, d.features]).toEqual([9, 5]);
-    const m = await readMat(fixture('cellstr-dataset.mat'));
+    const m = await readMat(file);
     const X = byName(m.variables).X;
     // Row-major float32 in the dataset, column-major float64 in the file.
     for (let i = 0; i < 9; i++) for (let j = 0; j < 5; j++) expect(d.X[i * 5 + j]).toBe(X.data![j * 9 + i]);
     const names = Array.from(d.y, (k) => d.labelNames![k]);
-    expect(names).toEqual(['tumour', 'normal', 'normal', 'tumour', 'other', 'normal', 'tumour', 'other', 'other']);
+    expect(names).toEqual(CELLSTR_LABELS);
   });
 
   it('an HDF5 file that MATLAB did not write is refused: its orientation is unknown', async () => {
-    const e = await dataError(readMat(fixture('h5py-plain.mat')));
+    // HDF5 as h5py writes it: no MAT header, no MATLAB_class.
+    const file = path.join(tmp.dir, 'h5py-plain.mat');
+    await writeMat73(file, [
+      { kind: 'numeric', name: 'X', dims: [3, 4], values: new Float64Array(12).fill(1), className: 'double' },
+      { kind: 'numeric', name: 'Y', dims: [4, 1], values: Float64Array.of(0, 1, 2, 3), className: 'double' },
+    ], { plain: true, noClass: true });
+    const e = await dataError(readMat(file));
     expect(e.message).toMatch(/h5py-plain\.mat: an HDF5 file that MATLAB did not write .*orientation .* unknown/);
   });
 

@@ -6,6 +6,7 @@
  * with MATLAB's fixed-length string attributes.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 
 type H5 = typeof import('h5wasm/node', { with: { 'resolution-mode': 'import' } });
 type H5Group = InstanceType<H5['Group']>;
@@ -34,26 +35,30 @@ export function mat73UserBlock(): Uint8Array {
   return block;
 }
 
-function numeric(g: H5Group, name: string, dims: number[], values: Mat73Var & { kind: 'numeric' }): void {
+function numeric(g: H5Group, name: string, dims: number[], values: Mat73Var & { kind: 'numeric' }, withClass: boolean): void {
   const shape = dims.slice().reverse();
-  const big = values.values.length > 1024 && values.compress !== false;
+  // Chunked and gzip-compressed as MATLAB writes larger variables: when asked, or beyond 1024 values unless told not to.
+  const big = values.compress ?? values.values.length > 1024;
   const d = g.create_dataset({
     name,
     data: values.values,
     shape,
     ...(big ? { chunks: shape.map((s, i) => (i === 0 ? Math.max(1, Math.min(s, Math.ceil(65536 / (values.values.length / s)))) : s)), compression: 'gzip' as const, compression_opts: 3 } : {}),
   });
-  d.create_attribute('MATLAB_class', values.className);
+  if (withClass) d.create_attribute('MATLAB_class', values.className);
 }
 
-/** Write `vars` as a MAT v7.3 file at `file` (with the MAT user block unless `plain`). */
-export async function writeMat73(file: string, vars: Mat73Var[], options: { plain?: boolean } = {}): Promise<void> {
+/**
+ * Write `vars` as a MAT v7.3 file at `file`: with the MAT user block unless `plain`; `noClass` leaves out the
+ * MATLAB_class of numeric variables (with `plain`: HDF5 as h5py writes it, not MATLAB).
+ */
+export async function writeMat73(file: string, vars: Mat73Var[], options: { plain?: boolean; noClass?: boolean } = {}): Promise<void> {
   const h5: H5 = await import('h5wasm/node');
   await h5.ready;
   const f = new h5.File(file, 'w');
   try {
     for (const v of vars) {
-      if (v.kind === 'numeric') numeric(f, v.name, v.dims, v);
+      if (v.kind === 'numeric') numeric(f, v.name, v.dims, v, !options.noClass);
       else if (v.kind === 'cellstr') {
         const refs = f.keys().includes('#refs#') ? (f.get('#refs#') as H5Group) : f.create_group('#refs#');
         const targets = v.texts.map((t, i) => {
@@ -81,3 +86,40 @@ export async function writeMat73(file: string, vars: Mat73Var[], options: { plai
   const bytes = readFileSync(file);
   writeFileSync(file, Buffer.concat([mat73UserBlock(), bytes]));
 }
+
+/** The labels of cellstrDataset, one a sample. */
+export const CELLSTR_LABELS = ['tumour', 'normal', 'normal', 'tumour', 'other', 'normal', 'tumour', 'other', 'other'];
+
+/** A data set as loadMatDataset reads it: X 9x5 int16 (compressed), Y a cell array of CELLSTR_LABELS. */
+export async function writeCellstrDataset(file: string): Promise<void> {
+  const X = Int16Array.from({ length: 45 }, (_, k) => ((k * 5) % 7) - 3);
+  await writeMat73(file, [
+    { kind: 'numeric', name: 'X', dims: [9, 5], values: X, className: 'int16', compress: true },
+    { kind: 'cellstr', name: 'Y', texts: CELLSTR_LABELS },
+  ]);
+}
+
+/**
+ * 'X', 64x64 doubles in one gzip chunk whose deflate stream has 30 bytes flipped, so that inflating it fails.
+ * The stream is found as the one zlib stream in the file that inflates to the chunk's 32 KiB.
+ */
+export async function writeBadChunk(file: string): Promise<void> {
+  const values = Float64Array.from({ length: 4096 }, (_, k) => k);
+  await writeMat73(file, [{ kind: 'numeric', name: 'X', dims: [64, 64], values, className: 'double' }]);
+  const bytes = readFileSync(file);
+  for (let at = 0; at + 2 < bytes.length; at++) {
+    if (bytes[at] !== 0x78 || ((bytes[at] << 8) | bytes[at + 1]) % 31 !== 0) continue;
+    let inflated: Buffer;
+    try {
+      inflated = inflateSync(bytes.subarray(at));
+    } catch {
+      continue;
+    }
+    if (inflated.length !== values.byteLength) continue;
+    for (let i = at + 10; i < at + 40; i++) bytes[i] ^= 0x55;
+    writeFileSync(file, bytes);
+    return;
+  }
+  throw new Error(`no deflate stream of the chunk found in ${file}`);
+}
+
