@@ -9,23 +9,11 @@ import { datasetFromMatFile, validateDataset, type Dataset } from '../../lib/dat
 import { loadCsvDataset as exported } from '../../lib/data';
 import { parseMat } from '../../lib/data/mat';
 import { ValidationError } from '../../lib/errors';
-import { rejectsWithDataError } from '../helpers/data-errors';
+import { loaderKit } from '../helpers/data-errors';
 import { isCsvFile, loadData, prepareData } from '../../lib/experiment/prepare';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
-import { tempFiles } from '../helpers/temp-files';
 
-const { dir, write } = tempFiles('npset-csv-');
-
-async function load(name: string, text: string | Buffer, options?: CsvDatasetOptions): Promise<Dataset> {
-  const d = await loadCsvDataset(write(name, text), options);
-  validateDataset(d);
-  return d;
-}
-
-/** loadCsvDataset must reject with a one-line DataFormatError naming the file; returns the message after "file: ". */
-async function loadError(file: string, options?: CsvDatasetOptions): Promise<string> {
-  return (await rejectsWithDataError(file, () => loadCsvDataset(file, options))).slice(file.length + 2);
-}
+const { dir, write, load, loadError } = loaderKit<CsvDatasetOptions>('npset-csv-', loadCsvDataset);
 
 const errorOf = (name: string, text: string | Buffer, options?: CsvDatasetOptions) => loadError(write(name, text), options);
 

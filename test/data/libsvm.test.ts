@@ -9,26 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { loadLibsvmDataset, loadLibsvmFeatures, looksLikeLibsvm, type LibsvmDatasetOptions } from '../../lib/data/libsvm';
 import * as data from '../../lib/data';
 import * as api from '../../lib';
-import { loadMatDataset, validateDataset, type Dataset } from '../../lib/data/dataset';
+import { loadMatDataset } from '../../lib/data/dataset';
 import { ValidationError } from '../../lib/errors';
 import { isLibsvmFile, loadData, loadFeatureData, prepareData } from '../../lib/experiment/prepare';
-import { rejectsWithDataError } from '../helpers/data-errors';
+import { loaderKit, rejectsWithDataError } from '../helpers/data-errors';
 import { dataDir, hasDataDir } from '../helpers/data-dir';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
-import { tempFiles } from '../helpers/temp-files';
 
-const { dir, write } = tempFiles('npset-libsvm-');
-
-async function load(name: string, text: string | Buffer, options?: LibsvmDatasetOptions): Promise<Dataset> {
-  const d = await loadLibsvmDataset(write(name, text), options);
-  validateDataset(d);
-  return d;
-}
-
-/** loadLibsvmDataset must reject with a one-line DataFormatError naming the file; returns the message after "file: ". */
-async function loadError(file: string, options?: LibsvmDatasetOptions): Promise<string> {
-  return (await rejectsWithDataError(file, () => loadLibsvmDataset(file, options))).slice(file.length + 2);
-}
+const { dir, write, load, loadError } = loaderKit<LibsvmDatasetOptions>('npset-libsvm-', loadLibsvmDataset);
 
 const errorOf = (text: string | Buffer, options?: LibsvmDatasetOptions) => loadError(write('bad.svm', text), options);
 
