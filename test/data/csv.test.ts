@@ -1,7 +1,6 @@
 // loadCsvDataset: CSV / TSV files read as a stream into the same Dataset as loadMatDataset, with the
 // label column by name, index or default; and every malformed file refused with a one-line
 // DataFormatError that names the file (and, for bad cells, the line and the column).
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCsvDataset, type CsvDatasetOptions } from '../../lib/data/csv';
@@ -9,6 +8,7 @@ import { datasetFromMatFile, validateDataset, type Dataset } from '../../lib/dat
 import { loadCsvDataset as exported } from '../../lib/data';
 import { parseMat } from '../../lib/data/mat';
 import { ValidationError } from '../../lib/errors';
+import { makeFifo } from '../helpers/temp-files';
 import { loaderKit } from '../helpers/data-errors';
 import { isCsvFile, loadData, prepareData } from '../../lib/experiment/prepare';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
@@ -228,16 +228,8 @@ describe('loadCsvDataset: bad files', () => {
     expect(await loadError(dir)).toBe('cannot read the file: it is a directory, not a regular file');
     const missing = path.join(dir, 'missing.csv');
     expect(await loadError(missing)).toMatch(/^cannot read the file: ENOENT/);
-    if (process.platform !== 'win32') {
-      const fifo = path.join(dir, 'pipe.csv');
-      let made = true;
-      try {
-        execFileSync('mkfifo', [fifo]);
-      } catch {
-        made = false; // no mkfifo here
-      }
-      if (made) expect(await loadError(fifo)).toBe('cannot read the file: it is a FIFO (named pipe), not a regular file');
-    }
+    const fifo = path.join(dir, 'pipe.csv');
+    if (makeFifo(fifo)) expect(await loadError(fifo)).toBe('cannot read the file: it is a FIFO (named pipe), not a regular file');
     const text = 'a,b,label\n1,2,0\n3,4,1\n';
     expect(await errorOf('f.csv', text, { maxFileBytes: 10 })).toBe(
       `cannot read the file: it has ${text.length} bytes, over the maxFileBytes limit of 10 bytes; ` +

@@ -2,7 +2,6 @@
 // the MAT and CSV loaders (values checked exactly against dense references), 0/1-based indices, `features`,
 // every malformed line refused with a one-line DataFormatError naming the file and the line, the
 // maxDenseBytes limit before any dense allocation, and the wiring by extension in loadData / prepareData.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import * as api from '../../lib';
 import { loadMatDataset } from '../../lib/data/dataset';
 import { ValidationError } from '../../lib/errors';
 import { isLibsvmFile, loadData, loadFeatureData, prepareData } from '../../lib/experiment/prepare';
+import { makeFifo } from '../helpers/temp-files';
 import { loaderKit, rejectsWithDataError } from '../helpers/data-errors';
 import { dataDir, hasDataDir } from '../helpers/data-dir';
 import { matrixSpec, writeMat } from '../helpers/mat-writer';
@@ -224,16 +224,8 @@ describe('loadLibsvmDataset: malformed files, each refused with its line', () =>
   it('reads regular files only', async () => {
     expect(await loadError(dir)).toBe('cannot read the file: it is a directory, not a regular file');
     expect(await loadError(path.join(dir, 'missing.svm'))).toMatch(/^cannot read the file: ENOENT/);
-    if (process.platform !== 'win32') {
-      const fifo = path.join(dir, 'pipe.svm');
-      let made = true;
-      try {
-        execFileSync('mkfifo', [fifo]);
-      } catch {
-        made = false; // no mkfifo here
-      }
-      if (made) expect(await loadError(fifo)).toBe('cannot read the file: it is a FIFO (named pipe), not a regular file');
-    }
+    const fifo = path.join(dir, 'pipe.svm');
+    if (makeFifo(fifo)) expect(await loadError(fifo)).toBe('cannot read the file: it is a FIFO (named pipe), not a regular file');
   });
 });
 

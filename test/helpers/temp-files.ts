@@ -1,4 +1,5 @@
 /** Data files written for a test file: each in a fresh folder (so its name, and extension, is free) of one temp dir. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,4 +26,15 @@ export function tempFiles(prefix: string): TempFiles {
       return file;
     },
   };
+}
+
+/** Makes a FIFO (named pipe) at `file`; false where there is no mkfifo (Windows, or a system without it). */
+export function makeFifo(file: string): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    execFileSync('mkfifo', [file]);
+    return true;
+  } catch {
+    return false;
+  }
 }
