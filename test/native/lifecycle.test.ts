@@ -71,7 +71,9 @@ describe('native addon: jobs, busy, cancel, dispose', () => {
   it('cancel() rejects the running job with an AbortError (ABORT_ERR); the model stays usable', async () => {
     const model = await addon.createModel({ layers: LONG.layers, seed: 2 });
     expect(model.cancel()).toBe(false); // idle
-    const job = model.trainEpoch(long, {}, 0);
+    // Batches of one: an epoch of seconds on any machine (per-batch costs do not shrink with cores), so the job is
+    // still running 100 ms in; cancelled, the test does not wait for it.
+    const job = model.trainEpoch(long, { batchSize: 1 }, 0);
     await new Promise((r) => setTimeout(r, 100));
     expect(model.cancel()).toBe(true);
     const err = await failure(() => job);
@@ -105,7 +107,8 @@ describe('native addon: jobs, busy, cancel, dispose', () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 10);
     const t0 = performance.now();
-    await model.trainEpoch(long, {}, 0);
+    // Batches of two: long enough (about a second on a 2-core machine) for a blocked loop to show on faster machines too.
+    await model.trainEpoch(long, { batchSize: 2 }, 0);
     const elapsed = performance.now() - t0;
     clearInterval(timer);
     // A blocked loop would give 0 or 1 tick; a free one about elapsed / 10.
