@@ -6,7 +6,7 @@
 'use strict';
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
-const { findPaperFiles, REPRODUCE_DEFAULTS, reproduceSettings } = require(path.join(root, 'dist/experiment/reproduce.js'));
+const { findPaperFiles, REPRODUCE_DEFAULTS, reproduceSettings, reproduceWeightInit } = require(path.join(root, 'dist/experiment/reproduce.js'));
 const { loadData, splitAndStandardize } = require(path.join(root, 'dist/experiment/prepare.js'));
 const { runMethod } = require(path.join(root, 'dist/experiment/run.js'));
 
@@ -22,7 +22,7 @@ const base = reproduceSettings(REPRODUCE_DEFAULTS.epochs, Number(threads));
       const prepared = splitAndStandardize(data, { seed });
       const max = {};
       for (const method of ['npset', 'set']) {
-        const r = await runMethod({ data: prepared, method, settings: { ...base, hidden: paper.hidden, seed }, onDivergence: 'continue' });
+        const r = await runMethod({ data: prepared, method, settings: { ...base, hidden: paper.hidden, seed, weightInit: reproduceWeightInit(method) }, onDivergence: 'continue' });
         max[method] = r.maxTestAccuracy * 100;
       }
       diffs.push(max.npset - max.set);

@@ -5,7 +5,7 @@ import type { Dataset } from '../data';
 import { datasetName, loadData, splitPrepared, type PreparedData } from '../experiment/prepare';
 import { RUN_DEFAULTS, runMethod, type RunResult, type RunSettings } from '../experiment/run';
 import { MAX_HEADER_BYTES } from '../model/model-file';
-import { PRUNE_CRITERIA, PRUNING_DEFAULTS } from '../model/options';
+import { PRUNE_CRITERIA, PRUNING_DEFAULTS, WEIGHT_INITS, type WeightInit } from '../model/options';
 import { parseLearningRateSchedule, resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
@@ -30,6 +30,7 @@ export const TRAIN_CLI_DEFAULTS = Object.freeze({
   momentum: RUN_DEFAULTS.momentum,
   weightDecay: RUN_DEFAULTS.weightDecay,
   dropout: RUN_DEFAULTS.dropout,
+  weightInit: RUN_DEFAULTS.weightInit,
   seed: RUN_DEFAULTS.seed,
   threads: RUN_DEFAULTS.threads,
 });
@@ -54,6 +55,7 @@ interface TrainFlags extends DataFlags {
   momentum: number;
   weightDecay: number;
   dropout: number;
+  weightInit: WeightInit;
   testFraction?: number;
   validationFraction?: number;
   patience?: number;
@@ -102,6 +104,7 @@ export function trainCommand(): Command {
     .option('--momentum <m>', 'SGD momentum', number('--momentum', { min: 0, max: 1, maxExclusive: true, float32: true }), d.momentum)
     .option('--weight-decay <w>', 'weight decay', number('--weight-decay', { min: 0, max: 1, maxExclusive: true, float32: true }), d.weightDecay)
     .option('--dropout <p>', 'dropout rate on hidden layers', number('--dropout', { min: 0, max: 1, maxExclusive: true, float32: true }), d.dropout)
+    .option('--weight-init <name>', `initial weights (${WEIGHT_INITS.join(', ')}); normal is N(0, 0.1²), the reference SET code's`, choice('--weight-init', WEIGHT_INITS), d.weightInit)
     .option('--test-fraction <f>', 'fraction of samples in the stratified test split (default: ceil(n / 3) samples)', number('--test-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
     .option('--validation-fraction <f>', 'fraction of the training split held out (stratified) to pick the best epoch and for --patience (default: none)', number('--validation-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
     .option('--patience <n>', 'stop once n epochs pass without a better validation epoch (needs --validation-fraction; NPSET methods run at least to their last pruning; default: off)', integer('--patience', { min: 1, max: LIMITS.epochs }))
@@ -173,6 +176,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
     momentum: f.momentum,
     weightDecay: f.weightDecay,
     dropout: f.dropout,
+    weightInit: f.weightInit,
     alpha: f.alpha,
     beta: f.beta,
     gamma: f.gamma,

@@ -10,7 +10,8 @@ import { writeChunksAtomic } from '../files';
 import type { Dataset } from '../data';
 import { loadData, splitAndStandardize, type PreparedData } from './prepare';
 import { PAPER_DATASETS, PAPER_HYPERPARAMETERS, type PaperDataset } from './paper';
-import type { Method } from './methods';
+import { METHOD_SPECS, type Method } from './methods';
+import type { WeightInit } from '../model/options';
 import { runMethod, type RunResult, type RunSettings } from './run';
 import { neuronRemovalCurve, type RemovalPoint } from './figure1';
 
@@ -28,6 +29,12 @@ export const REPRODUCE_DEFAULTS = Object.freeze({
   weightDecay: 0,
   dropout: 0,
   zeta: 0.3,
+  /**
+   * Initial weights of the sparse methods: N(0, 0.1²), as the reference SET code (which the paper's NPSET code is
+   * built on) draws them. The dense methods keep He-uniform: N(0, 0.1²) over thousands of inputs overflows.
+   */
+  weightInit: 'normal' as WeightInit,
+  denseWeightInit: 'he-uniform' as WeightInit,
   seeds: 3,
 });
 
@@ -46,8 +53,14 @@ export function reproduceSettings(epochs: number, threads: number): Omit<RunSett
     beta: PAPER_HYPERPARAMETERS.beta,
     gamma: PAPER_HYPERPARAMETERS.gamma,
     criterion: 'out-degree',
+    weightInit: REPRODUCE_DEFAULTS.weightInit,
     threads,
   };
+}
+
+/** The initial weights of a method in the reproduction: the sparse methods' (the reference's), or He-uniform for the dense ones. */
+export function reproduceWeightInit(method: Method): WeightInit {
+  return METHOD_SPECS[method].dense ? REPRODUCE_DEFAULTS.denseWeightInit : REPRODUCE_DEFAULTS.weightInit;
 }
 
 export interface ReproduceOptions {
@@ -83,6 +96,7 @@ export interface ReproduceResult {
   datasets: PaperDataset[];
   failed: { dataset: string; file: string; message: string }[];
   figure1: RemovalPoint[] | null;
+  /** The settings of every run but its hidden sizes and seed; the dense methods' weightInit is reproduceWeightInit's (each run records its own). */
   settings: Omit<RunSettings, 'hidden' | 'seed'>;
   seeds: number[];
   /** The methods run (PAPER_METHODS, or the ones asked for), in the paper's order. */
@@ -183,7 +197,7 @@ export async function reproduce(o: ReproduceOptions, write: (r: ReproduceResult,
           const r = await runMethod({
             data: prepared,
             method,
-            settings: { ...base, hidden, seed },
+            settings: { ...base, hidden, seed, weightInit: reproduceWeightInit(method) },
             signal: o.signal,
             keepModel: keep?.(prepared),
             // The protocol is fixed: a run that diverges (some dense ones do, at lr 0.01) keeps training, as the

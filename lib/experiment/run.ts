@@ -3,7 +3,16 @@
  * `npset reproduce` repeats over datasets, methods and seeds.
  */
 import { SparseMLP, type EpochInfo } from '../model';
-import { FLOAT32_MAX, MODEL_DEFAULTS, PRUNE_CRITERIA, PRUNING_DEFAULTS, TRAIN_DEFAULTS, type PruneCriterion } from '../model/options';
+import {
+  FLOAT32_MAX,
+  MODEL_DEFAULTS,
+  PRUNE_CRITERIA,
+  PRUNING_DEFAULTS,
+  TRAIN_DEFAULTS,
+  WEIGHT_INITS,
+  type PruneCriterion,
+  type WeightInit,
+} from '../model/options';
 import { resolveLearningRateSchedule, type LearningRateScheduleSpec } from '../model/schedule';
 import { ValidationError } from '../errors';
 import { expectInteger, expectNumber, expectOneOf, expectString, fail, orDefault, rejectUnknownKeys } from '../validate';
@@ -41,6 +50,11 @@ export interface RunSettings {
   gamma: number;
   /** NPSET: which neurons go first. @default 'out-degree' */
   criterion: PruneCriterion;
+  /**
+   * Initial weights: 'he-uniform' (fan-in = a sparse layer's mean in-degree), 'xavier-uniform' or 'normal' (N(0, 0.1²),
+   * as the reference SET code draws them). @default 'he-uniform'
+   */
+  weightInit: WeightInit;
   /** Seed of the model's random choices (topology, weights, shuffles, dropout, evolution). @default 0 */
   seed: number;
   /** OpenMP threads; 0 means OMP_NUM_THREADS when it is set, else all cores. @default 0 */
@@ -168,7 +182,7 @@ export interface RunOptions {
 const RUN_KEYS = ['data', 'method', 'settings', 'onEpoch', 'signal', 'keepModel', 'onDivergence', 'stop'] as const;
 const SETTING_KEYS = [
   'hidden', 'epochs', 'epsilon', 'zeta', 'batchSize', 'learningRate', 'momentum', 'weightDecay', 'dropout',
-  'alpha', 'beta', 'gamma', 'criterion', 'seed', 'threads', 'learningRateSchedule', 'patience',
+  'alpha', 'beta', 'gamma', 'criterion', 'weightInit', 'seed', 'threads', 'learningRateSchedule', 'patience',
 ] as const;
 
 /**
@@ -189,6 +203,7 @@ export const RUN_DEFAULTS: Readonly<Omit<RunSettings, 'learningRateSchedule'>> =
   beta: PRUNING_DEFAULTS.beta,
   gamma: PRUNING_DEFAULTS.gamma,
   criterion: PRUNING_DEFAULTS.criterion,
+  weightInit: MODEL_DEFAULTS.weightInit,
   seed: MODEL_DEFAULTS.seed,
   threads: MODEL_DEFAULTS.threads,
 });
@@ -223,6 +238,7 @@ function checkSettings(value: unknown): RunSettings {
     beta: expectInteger('settings.beta', o.beta, { min: 0 }),
     gamma: expectInteger('settings.gamma', o.gamma, { min: 0 }),
     criterion: expectOneOf('settings.criterion', o.criterion, PRUNE_CRITERIA),
+    weightInit: expectOneOf('settings.weightInit', o.weightInit, WEIGHT_INITS),
     seed: expectInteger('settings.seed', o.seed, { min: 0 }),
     threads: expectInteger('settings.threads', o.threads, { min: 0, max: 4096 }),
     ...(o.learningRateSchedule === undefined ? {} : { learningRateSchedule: scheduleSetting(o.learningRateSchedule, learningRate) }),
@@ -295,7 +311,7 @@ export async function runMethod(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
   // The signal aborts the building too (a network of millions of neurons takes seconds to draw).
   const model = await SparseMLP.create(
-    { layers: [data.features, ...s.hidden, data.classes], dense: spec.dense, epsilon: s.epsilon, seed: s.seed, threads: s.threads },
+    { layers: [data.features, ...s.hidden, data.classes], dense: spec.dense, epsilon: s.epsilon, weightInit: s.weightInit, seed: s.seed, threads: s.threads },
     { signal: options.signal },
   );
   const history: EpochRecord[] = [];

@@ -107,6 +107,7 @@ describe('npset train --json on the built-in synthetic data', () => {
       beta: PRUNING_DEFAULTS.beta,
       gamma: PRUNING_DEFAULTS.gamma,
       criterion: PRUNING_DEFAULTS.criterion,
+      weightInit: TRAIN_CLI_DEFAULTS.weightInit,
       seed: TRAIN_CLI_DEFAULTS.seed,
       threads: TRAIN_CLI_DEFAULTS.threads,
     });
@@ -126,6 +127,14 @@ describe('npset train --json on the built-in synthetic data', () => {
     expect(other.seed).toBe(7);
     expect((other.settings as { seed: number }).seed).toBe(7);
     expect(other.lossPerEpoch).not.toEqual(first.lossPerEpoch);
+  });
+
+  it('honours --weight-init: recorded, and another start than the default', async () => {
+    const { json: normal } = await runJson(['train', '--epochs', '3', '--hidden', '50,50', '--weight-init', 'normal']);
+    expect((normal.settings as { weightInit: string }).weightInit).toBe('normal');
+    // The same seed draws the same topology: the params match, the losses do not.
+    expect(normal.params).toBe(first.params);
+    expect(normal.lossPerEpoch).not.toEqual(first.lossPerEpoch);
   });
 
   it('honours --test-fraction and the method', async () => {
@@ -216,6 +225,7 @@ describe('npset train errors', () => {
     ['--test-fraction 1', ['--test-fraction', '1'], /--test-fraction/],
     ['--method bogus', ['--method', 'bogus'], /bogus/],
     ['--criterion bogus', ['--criterion', 'bogus'], /--criterion/],
+    ['--weight-init glorot', ['--weight-init', 'glorot'], /^npset: Expected one of he-uniform, xavier-uniform, normal for --weight-init but received "glorot"$/m],
   ];
   it.each(cases)('%s', async (_name, args, pattern) => {
     expectUsageError(await runCli(['train', '--epochs', '1', '--hidden', '5', ...args]), pattern);
@@ -291,6 +301,7 @@ describe('npset train --help', () => {
       '--momentum': TRAIN_CLI_DEFAULTS.momentum,
       '--weight-decay': TRAIN_CLI_DEFAULTS.weightDecay,
       '--dropout': TRAIN_CLI_DEFAULTS.dropout,
+      '--weight-init': TRAIN_CLI_DEFAULTS.weightInit,
       '--seed': TRAIN_CLI_DEFAULTS.seed,
       '--threads': TRAIN_CLI_DEFAULTS.threads,
       '--alpha': PRUNING_DEFAULTS.alpha,

@@ -45,6 +45,7 @@ describe('runMethod input checks', () => {
     ['a misspelt setting', { data, method: 'set', settings: { ...settings, learningrate: 5 } }, /unknown option "learningrate"/],
     ['a bad setting the method does not use', { data, method: 'set', settings: { ...settings, alpha: 1 } }, /settings\.alpha but received 1$/],
     ['a criterion unknown', { data, method: 'npset', settings: { ...settings, criterion: 'x' } }, /settings\.criterion/],
+    ['a weightInit unknown', { data, method: 'set', settings: { ...settings, weightInit: 'glorot' } }, /^Expected one of "he-uniform", "xavier-uniform", "normal" for settings\.weightInit but received "glorot"$/],
     ['zeta out of range (dense ignores it)', { data, method: 'dense', settings: { ...settings, zeta: 2 } }, /settings\.zeta/],
     ['data without test', { data: { ...data, test: undefined }, method: 'set', settings }, /for data\.test but received undefined$/],
     ['data without train', { data: { ...data, train: null }, method: 'set', settings }, /for data\.train but received null$/],
@@ -73,6 +74,17 @@ describe('runMethod input checks', () => {
     expect(r.settings).toEqual({ ...settings, hidden: [8] });
     hidden[0] = 99;
     expect(r.settings.hidden).toEqual([8]);
+  });
+
+  it('builds the model with settings.weightInit, He-uniform when left out', async () => {
+    const inits: string[] = [];
+    const keepModel = (m: { options: { weightInit: string } }) => void inits.push(m.options.weightInit);
+    const normal = await runMethod({ data, method: 'set', settings: { ...settings, weightInit: 'normal' }, keepModel });
+    const left = await runMethod({ data, method: 'dense', settings: { ...settings, weightInit: undefined }, keepModel });
+    expect(inits).toEqual(['normal', 'he-uniform']);
+    expect(normal.settings.weightInit).toBe('normal');
+    expect(left.settings.weightInit).toBe(RUN_DEFAULTS.weightInit);
+    expect(RUN_DEFAULTS.weightInit).toBe('he-uniform');
   });
 
   it('records a schedule with its defaults filled in, and each epoch\'s rate', async () => {

@@ -167,7 +167,7 @@ describe('the best validation epoch', () => {
       data: d,
       method: 'set',
       onDivergence: 'continue',
-      settings: { ...RUN_SETTINGS, hidden: [24, 24], epsilon: 5, epochs: 6, learningRate: 300, momentum: 0.9 },
+      settings: { ...RUN_SETTINGS, hidden: [24, 24], epsilon: 5, epochs: 6, learningRate: 300, momentum: 0.9, weightInit: 'he-uniform' },
     });
     expect(r.divergedAtEpoch).toBeDefined();
     const best = r.history[r.bestValidationEpoch!];

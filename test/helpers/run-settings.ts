@@ -17,6 +17,7 @@ export const RUN_SETTINGS: RunSettings = {
   beta: 10,
   gamma: 40,
   criterion: 'out-degree',
+  weightInit: 'normal',
   seed: 1,
   threads: 1,
 };
