@@ -13,7 +13,7 @@ import { toMarkdown, toPlainTable, type Column } from '../report/table';
 import { fail } from '../validate';
 import { LIMITS, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset } from './checks';
-import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
+import { checkDataFlags, delimiterOption, loadOptions, libsvmBaseHint, libsvmBaseOption, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { MAT_VAR_HELP } from './train';
 import { checkOutFiles, makeOutDir } from './out';
 
@@ -76,6 +76,7 @@ export function benchCommand(): Command {
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
     .addOption(delimiterOption())
     .addOption(maxDenseBytesOption())
+    .addOption(libsvmBaseOption())
     .addOption(new Option('--method <m>', 'method').choices(['set', 'npset']).default('set'))
     .option('--epsilon <e>', 'Erdős–Rényi sparsity level', number('--epsilon', { min: 0, minExclusive: true }), 20)
     .option('--batch <b>', 'mini-batch size (default: the workload\'s)', integer('--batch', { min: 1, max: 65536 }))
@@ -97,7 +98,7 @@ export function benchCommand(): Command {
       const out = f.out === undefined ? undefined : makeOutDir('--out', f.out);
       if (out) checkOutFiles('--out', out, ['bench.json', 'bench.md', 'bench.svg']);
       checkDataFlags(f.data, f);
-      const data = f.data === undefined ? undefined : await loadData(f.data, loadOptions(f));
+      const data = f.data === undefined ? undefined : await loadData(f.data, loadOptions(f)).catch(libsvmBaseHint);
       if (data) checkData(f, data);
       const shape = benchShape({ workload: f.workload, layers: f.layers, samples: f.samples, data, batch: f.batch });
       if (!data) checkSyntheticFits(shape.samples, shape.layers[0]);

@@ -62,6 +62,15 @@ export function checkDelimiter(file: string | undefined, delimiter: string | und
   );
 }
 
+/** --libsvm-base is for LIBSVM files (.svm, .libsvm, .svmlight) only. */
+export function checkLibsvmBase(file: string | undefined, base: string | undefined): void {
+  if (base === undefined || (file !== undefined && isLibsvmFile(file))) return;
+  throw new ValidationError(
+    `Expected a .svm, .libsvm or .svmlight --data file for --libsvm-base ${base} but received ` +
+      `${file === undefined ? 'no --data (the built-in synthetic data)' : `--data ${JSON.stringify(file)}`}`,
+  );
+}
+
 /** --x-var and --y-var pick variables of a MAT --data file: with a CSV/TSV or LIBSVM file or the synthetic data they are errors. */
 export function checkMatVariables(file: string | undefined, vars: { xVar?: string; yVar?: string }, labels = true): void {
   const libsvm = file !== undefined && isLibsvmFile(file);

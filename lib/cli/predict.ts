@@ -12,7 +12,7 @@ import { SparseMLP, type PreparedInput } from '../model';
 import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMetrics } from '../report/metrics';
 import { formatInt } from '../report/stats';
 import { column, integer, path } from './args';
-import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
+import { checkDataFlags, delimiterOption, libsvmBaseOption, libsvmZeroBased, loadOptions, maxDenseBytesOption, nameLibsvmBaseFlag, type DataFlags } from './data-flags';
 import { checkOutFile } from './out';
 import { MAT_VAR_HELP } from './train';
 import { pathText } from '../text';
@@ -40,6 +40,7 @@ export function predictCommand(): Command {
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
     .addOption(delimiterOption())
     .addOption(maxDenseBytesOption())
+    .addOption(libsvmBaseOption(true))
     .option('--out <file>', 'write one CSV row per sample: sample, predicted, actual (not with --no-labels), then the probability of each class', path('--out'))
     .option('--threads <t>', 'OpenMP threads (0: OMP_NUM_THREADS when set, else all cores)', integer('--threads', { min: 0, max: 4096 }), 0)
     .option('--json', 'print one JSON object on stdout instead of a summary')
@@ -118,8 +119,12 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     // With labels, the whole dataset; with --no-labels, the features only (undefined: nothing to compare with).
     // A LIBSVM file has the model's inputs as its features: a test file need not use the last ones.
     // And the index base of the model's training file, when npset train recorded it.
-    const libsvm = isLibsvmFile(f.data) ? { libsvmFeatures: model.inputs, libsvmZeroBased: savedZeroBased(model.saved?.metadata) } : {};
-    const hints = (e: unknown) => hintInputs(e, libsvm.libsvmZeroBased);
+    // --libsvm-base, when given, is the test file's own base (auto included), whatever the model was trained on.
+    const saved = savedZeroBased(model.saved?.metadata);
+    const zeroBased = f.libsvmBase !== undefined ? libsvmZeroBased(f.libsvmBase) : saved;
+    const libsvm = isLibsvmFile(f.data) ? { libsvmFeatures: model.inputs, libsvmZeroBased: zeroBased } : {};
+    // The hints name the model's base only when it is the one read with.
+    const hints = (e: unknown) => hintInputs(nameLibsvmBaseFlag(e), f.libsvmBase === undefined ? saved : undefined);
     const labelled = f.labels ? await loadData(f.data, { ...loadOptions(f), ...libsvm }).catch(hintNoLabels).catch(hints) : undefined;
     const data: FeatureSet =
       labelled ??
@@ -289,7 +294,8 @@ function withNoLabelsHint<E extends Error>(e: E): E {
 function hintInputs(e: unknown, zeroBased?: boolean): never {
   if (!(e instanceof DataFormatError)) throw e;
   // A LIBSVM file indexed from the other base than the model's training file looks like one feature too many, or an index 0.
-  const base = zeroBased === undefined ? '' : ` (the model was trained on a ${zeroBased ? '0' : '1'}-based LIBSVM file: its indices must be ${zeroBased ? 'from 0' : 'from 1'} too)`;
+  const [b, other] = zeroBased ? [0, 1] : [1, 0];
+  const base = zeroBased === undefined ? '' : ` (the model was trained on a ${b}-based LIBSVM file, so indices are read from ${b}: --libsvm-base ${other} reads a file indexed from ${other})`;
   const beyond = /\(the number of features is (\d+).* but received (\d+)/.exec(e.message);
   if (beyond) {
     // One past a 0-based model's last index is where a 1-based file's last feature lands.

@@ -11,7 +11,7 @@ import { classificationMetrics, MAX_METRIC_CLASSES, withLabels, type LabelledMet
 import { formatInt } from '../report/stats';
 import { LIMITS, choice, column, integer, integerList, number, path } from './args';
 import { checkConnections, checkDataset, csvHeaderNote, checkTestFraction, duplicateNamesNote, indexColumnNote } from './checks';
-import { checkDataFlags, delimiterOption, loadOptions, maxDenseBytesOption, type DataFlags } from './data-flags';
+import { checkDataFlags, delimiterOption, loadOptions, libsvmBaseHint, libsvmBaseOption, maxDenseBytesOption, type DataFlags } from './data-flags';
 import { DivergenceError, ValidationError } from '../errors';
 import { CliError } from './errors';
 import { checkOutFile } from './out';
@@ -81,6 +81,7 @@ export function trainCommand(): Command {
     .option('--y-var <name>', `MAT --data only: ${MAT_VAR_HELP.y}`, path('--y-var', 'a variable name'))
     .addOption(delimiterOption())
     .addOption(maxDenseBytesOption())
+    .addOption(libsvmBaseOption())
     .addOption(
       new Option(
         '--method <name>',
@@ -148,7 +149,7 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
     throw new ValidationError(`Expected --validation-fraction with --patience ${f.patience} (the split whose accuracy it watches) but received none`);
   }
   const lrSchedule = cliSchedule(f);
-  const raw = await loadData(f.data, loadOptions(f));
+  const raw = await loadData(f.data, loadOptions(f)).catch(libsvmBaseHint);
   if (f.data !== undefined) raw.name = datasetName(f.data);
   // Checked before the header is printed and before any model is built.
   checkDataset('--data', f.data, raw, 2);

@@ -48,6 +48,8 @@ cliTempDir('npset-cli-libsvm-', (dir) => {
   const noFirst = test.map((r) => ({ x: r.x.map((v, j) => (j === 0 ? 0 : v)), c: r.c }));
   writeFileSync(file('zero-test.svm'), `${noFirst.map((r) => svmLine(r.x, LABELS[r.c], 0)).join('\n')}\n`);
   writeFileSync(file('zero-test.csv'), `${noFirst.map((r) => [...r.x, Number(LABELS[r.c])].join(',')).join('\n')}\n`);
+  writeFileSync(file('one30.svm'), `${rows.slice(0, 30).map((r) => svmLine(r.x, LABELS[r.c])).join('\n')}\n`);
+  writeFileSync(file('zero30.svm'), `${rows.slice(0, 30).map((r) => svmLine(r.x, LABELS[r.c], 0)).join('\n')}\n`);
   writeFileSync(file('bad.svm'), '# a comment\n\n1 1:0.5 2:1\n-1 3:1 2:1\n');
 });
 
@@ -80,6 +82,30 @@ describe('npset train --data FILE.svm', () => {
     expectUsageError(await train('--data', file('blobs.svm'), '--label-column', '0'), /^npset: Expected a \.csv, \.tsv or \.txt --data file for --label-column "0" but received --data ".*blobs\.svm"$/);
     expectUsageError(await train('--data', file('blobs.svm'), '--header'), /for --header but received --data ".*blobs\.svm"$/);
     expectUsageError(await train('--data', file('blobs.svm'), '--delimiter', ';'), /for --delimiter ";" but received --data ".*blobs\.svm"$/);
+  });
+
+  it('--libsvm-base: a 0-based file that never uses index 0 reads 1-based under auto, as scikit-learn; 0 forces it', async () => {
+    const auto = (await runJson([...TRAIN, '--data', file('zero-test.svm')])).json;
+    const zero = (await runJson([...TRAIN, '--data', file('zero-test.svm'), '--libsvm-base', '0', '--save-model', file('forced.npset')])).json;
+    // zero-test.svm uses the 0-based indices 1 to 3 (features 1-3 of 0-5): 3 features read 1-based, 4 read 0-based.
+    expect((auto.layers as number[])[0]).toBe(3);
+    expect((zero.layers as number[])[0]).toBe(4);
+    // The model records the base read with: predict reads the same file alike without the flag.
+    const p = (await runJson(['predict', '--model', file('forced.npset'), '--data', file('zero-test.svm')])).json;
+    expect(p.samples).toBe(30);
+    expectUsageError(await train('--data', file('zero.svm'), '--libsvm-base', '1'), /zero\.svm: line \d+: expected indices from 1 \(1-based, as --libsvm-base 1 asks\) but received 0$/);
+  });
+
+  it('--libsvm-base: a bad value, or a file that is not LIBSVM, is a usage error', async () => {
+    expectUsageError(await train('--data', file('blobs.svm'), '--libsvm-base', '2'), /^npset: Expected one of 0, 1, auto for --libsvm-base but received "2"$/m);
+    for (const command of ['train', 'predict', 'bench']) {
+      const args = command === 'predict' ? ['--model', file('none.npset')] : command === 'bench' ? ['--workload', 'custom', '--layers', '6,4,3'] : [];
+      expectUsageError(
+        await runCli([command, ...args, '--data', file('test.csv'), '--libsvm-base', '0']),
+        /^npset: Expected a \.svm, \.libsvm or \.svmlight --data file for --libsvm-base 0 but received --data ".*test\.csv"$/m,
+      );
+    }
+    expectUsageError(await train('--libsvm-base', 'auto'), /for --libsvm-base auto but received no --data \(the built-in synthetic data\)$/m);
   });
 
   it('names the format in the --data help of train, predict and bench', async () => {
@@ -130,11 +156,29 @@ describe('npset predict on LIBSVM files', () => {
   it('a file indexed from the other base than the training file: the message says which the model needs', async () => {
     // blobs.npset was trained 1-based; zero-test.svm has index 0 on some line.
     const oneBased = await runCli(['predict', '--model', file('blobs.npset'), '--data', file('zero.svm')]);
-    expectUsageError(oneBased, /expected indices from 1 .* but received 0 \(the model was trained on a 1-based LIBSVM file: its indices must be from 1 too\)$/);
+    expectUsageError(oneBased, /expected indices from 1 .* but received 0 \(the model was trained on a 1-based LIBSVM file, so indices are read from 1: --libsvm-base 0 reads a file indexed from 0\)$/);
     // zero.npset was trained 0-based (6 features, 0..5); blobs.svm is 1-based and uses index 6.
     await runJson([...TRAIN, '--data', file('zero.svm'), '--save-model', file('zero2.npset')]);
     const zeroBased = await runCli(['predict', '--model', file('zero2.npset'), '--data', file('blobs.svm')]);
-    expectUsageError(zeroBased, /received 6 \(the model's inputs: .*\) \(the model was trained on a 0-based LIBSVM file: its indices must be from 0 too\)$/);
+    expectUsageError(zeroBased, /received 6 \(the model's inputs: .*\) \(the model was trained on a 0-based LIBSVM file, so indices are read from 0: --libsvm-base 1 reads a file indexed from 1\)$/);
+  });
+
+  it('--libsvm-base reads a test file of the other base than the model\'s, or auto', async () => {
+    // The same 30 samples 1-based and 0-based (index 0 on some lines) predict alike from a 1-based model.
+    const one = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('one30.svm')])).json;
+    const zero = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('zero30.svm'), '--libsvm-base', '0'])).json;
+    const auto = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('zero30.svm'), '--libsvm-base', 'auto'])).json;
+    expect(one.samples).toBe(30);
+    expect(zero.predicted).toEqual(one.predicted);
+    expect([zero.accuracy, zero.correct]).toEqual([one.accuracy, one.correct]);
+    expect(auto.predicted).toEqual(one.predicted);
+    const none = (await runJson(['predict', '--model', file('blobs.npset'), '--data', file('zero30.svm'), '--libsvm-base', '0', '--no-labels'])).json;
+    expect(none.predicted).toEqual(one.predicted);
+    // Forced 1-based, an index 0 is refused in the flag's words, without the model's hint.
+    expectUsageError(
+      await runCli(['predict', '--model', file('blobs.npset'), '--data', file('zero30.svm'), '--libsvm-base', '1']),
+      /zero30\.svm: line \d+: expected indices from 1 \(1-based, as --libsvm-base 1 asks\) but received 0$/,
+    );
   });
 
   it('a file without labels read with labels: the hint to add --no-labels', async () => {

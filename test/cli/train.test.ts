@@ -310,7 +310,7 @@ describe('npset train --help', () => {
       '--criterion': PRUNING_DEFAULTS.criterion,
       '--method': 'set',
     };
-    const noValue = ['--data', '--label-column', '--header', '--no-header', '--x-var', '--y-var', '--delimiter', '--max-dense-bytes', '--test-fraction', '--validation-fraction', '--patience', '--lr-schedule', '--lr-warmup', '--save-model', '--json', '--help'];
+    const noValue = ['--data', '--label-column', '--header', '--no-header', '--x-var', '--y-var', '--delimiter', '--max-dense-bytes', '--libsvm-base', '--test-fraction', '--validation-fraction', '--patience', '--lr-schedule', '--lr-warmup', '--save-model', '--json', '--help'];
     expect([...entries.keys()].sort()).toEqual([...Object.keys(expected), ...noValue].sort());
     for (const [flag, value] of Object.entries(expected)) {
       const text = entries.get(flag)!.replace(/\s+/g, ' ');
