@@ -21,7 +21,7 @@ export interface DataFlags {
 export type LibsvmBase = '0' | '1' | 'auto';
 export const LIBSVM_BASES: readonly LibsvmBase[] = Object.freeze(['0', '1', 'auto']);
 
-// --delimiter and --max-dense-bytes: every command that reads --data takes them (after --y-var in its help).
+// --delimiter, --max-dense-bytes and --libsvm-base: every command that reads --data takes them (after --y-var in its help).
 
 export function delimiterOption(): Option {
   return new Option('--delimiter <d>', 'CSV/TSV --data only: the delimiter, one of "," ";" "|" or tab (default: detected)').argParser(delimiter('--delimiter'));
@@ -68,7 +68,7 @@ export function loadOptions(f: DataFlags): LoadDataOptions {
   };
 }
 
-/** Each flag of a CSV/TSV or a MAT-file refused for the other kind of --data (or none), before anything is read. */
+/** Each flag of a CSV/TSV, MAT or LIBSVM file refused for another kind of --data (or none), before anything is read. */
 export function checkDataFlags(file: string | undefined, f: DataFlags, labels = true): void {
   checkLabelColumn(file, f.labelColumn);
   checkCsvHeader(file, f.header);

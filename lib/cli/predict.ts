@@ -120,11 +120,11 @@ async function predict(f: PredictFlags): Promise<PredictResult> {
     // A LIBSVM file has the model's inputs as its features: a test file need not use the last ones.
     // And the index base of the model's training file, when npset train recorded it.
     // --libsvm-base, when given, is the test file's own base (auto included), whatever the model was trained on.
-    const saved = savedZeroBased(model.saved?.metadata);
-    const zeroBased = f.libsvmBase !== undefined ? libsvmZeroBased(f.libsvmBase) : saved;
+    const zeroBased = f.libsvmBase !== undefined ? libsvmZeroBased(f.libsvmBase) : savedZeroBased(model.saved?.metadata);
     const libsvm = isLibsvmFile(f.data) ? { libsvmFeatures: model.inputs, libsvmZeroBased: zeroBased } : {};
-    // The hints name the model's base only when it is the one read with.
-    const hints = (e: unknown) => hintInputs(nameLibsvmBaseFlag(e), f.libsvmBase === undefined ? saved : undefined);
+    // The hints say which base the file was read with, and whether the flag or the model file chose it.
+    const by = f.libsvmBase !== undefined ? 'flag' : 'model';
+    const hints = (e: unknown) => hintInputs(by === 'flag' ? nameLibsvmBaseFlag(e) : e, zeroBased, by);
     const labelled = f.labels ? await loadData(f.data, { ...loadOptions(f), ...libsvm }).catch(hintNoLabels).catch(hints) : undefined;
     const data: FeatureSet =
       labelled ??
@@ -290,19 +290,26 @@ function withNoLabelsHint<E extends Error>(e: E): E {
   return e;
 }
 
-/** A LIBSVM file's index beyond its number of features, which here is the model's inputs: say where that number comes from. */
-function hintInputs(e: unknown, zeroBased?: boolean): never {
+/**
+ * A LIBSVM file's index beyond its number of features, which here is the model's inputs: say where that number comes
+ * from; and when the file was read with a base (zeroBased) that the model file or --libsvm-base (`by`) chose, which one
+ * reads a file of the other base.
+ */
+function hintInputs(e: unknown, zeroBased: boolean | undefined, by: 'flag' | 'model'): never {
   if (!(e instanceof DataFormatError)) throw e;
-  // A LIBSVM file indexed from the other base than the model's training file looks like one feature too many, or an index 0.
+  // A file indexed from the other base than it is read with looks like one feature too many, or an index 0.
   const [b, other] = zeroBased ? [0, 1] : [1, 0];
-  const base = zeroBased === undefined ? '' : ` (the model was trained on a ${b}-based LIBSVM file, so indices are read from ${b}: --libsvm-base ${other} reads a file indexed from ${other})`;
+  const why = by === 'flag' ? `read ${b}-based, as --libsvm-base ${b} asks` : `the model was trained on a ${b}-based LIBSVM file, so indices are read from ${b}`;
+  const base = zeroBased === undefined ? '' : ` (${why}: --libsvm-base ${other} reads a file indexed from ${other})`;
   const beyond = /\(the number of features is (\d+).* but received (\d+)/.exec(e.message);
   if (beyond) {
-    // One past a 0-based model's last index is where a 1-based file's last feature lands.
+    // One past the last index of a 0-based read is where a 1-based file's last feature lands.
     const shifted = zeroBased === true && beyond[1] === beyond[2];
     e.message += ` (the model's inputs: the file has more features than the model was trained on)${shifted ? base : ''}`;
   } else if (/expected indices from 1 /.test(e.message)) {
-    e.message += base;
+    // The loader's "as zeroBased: false asks": the model file asked, or (named already) the flag.
+    e.message = e.message.replace(/, as zeroBased: false asks\)/, ')');
+    if (by === 'model') e.message += base;
   }
   throw e;
 }

@@ -59,6 +59,11 @@ export interface PrepareOptions {
   csvDelimiter?: CsvDelimiter | undefined;
   /** The loader's limit on a dense copy of the data, in bytes (its `maxDenseBytes`; default 1 GiB). */
   maxDenseBytes?: number | undefined;
+  /**
+   * A LIBSVM file's index base: true 0-based, false 1-based (loadLibsvmDataset's `zeroBased`; default 'auto', 0-based
+   * when some index is 0). LIBSVM files only.
+   */
+  libsvmZeroBased?: boolean | undefined;
   /** A MAT-file's features variable (loadMatDataset's `x`; default: X, then fea, data, ...). Not for CSV/TSV or LIBSVM files. */
   matX?: string | undefined;
   /** A MAT-file's labels variable (loadMatDataset's `y`; default: Y, then gnd, label, ...). Not for CSV/TSV or LIBSVM files. */
@@ -100,10 +105,8 @@ export function isLibsvmFile(file: string): boolean {
  * a LIBSVM file's number of features (loadLibsvmDataset's `features`; default: its largest index), which
  * npset predict sets to the model's inputs.
  */
-export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes'> & {
+export type LoadDataOptions = Pick<PrepareOptions, 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes' | 'libsvmZeroBased'> & {
   libsvmFeatures?: number | undefined;
-  /** A LIBSVM file's index base (loadLibsvmDataset's `zeroBased`; default 'auto'): npset predict gives the model's. */
-  libsvmZeroBased?: boolean | undefined;
 };
 
 /** csvHeader (a boolean) and csvDelimiter (one of CSV_DELIMITERS) are for CSV/TSV files only. */
@@ -203,8 +206,8 @@ export async function loadFeatureData(
 }
 
 const SPLIT_KEYS = ['testFraction', 'validationFraction', 'seed'] as const;
-const PREPARE_KEYS = ['file', 'labelColumn', 'csvHeader', 'csvDelimiter', 'matX', 'matY', 'maxDenseBytes', ...SPLIT_KEYS] as const;
-type LoadKeys = 'file' | 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes';
+const PREPARE_KEYS = ['file', 'labelColumn', 'csvHeader', 'csvDelimiter', 'matX', 'matY', 'maxDenseBytes', 'libsvmZeroBased', ...SPLIT_KEYS] as const;
+type LoadKeys = 'file' | 'labelColumn' | 'csvHeader' | 'csvDelimiter' | 'matX' | 'matY' | 'maxDenseBytes' | 'libsvmZeroBased';
 
 /**
  * Splits a dataset already in memory (from a loader, datasetFromArrays or makeSyntheticDataset) as prepareData
@@ -310,7 +313,15 @@ export async function prepareData(options: PrepareOptions = {}): Promise<Prepare
   else if (label !== undefined && (typeof label !== 'string' || label.length === 0)) {
     fail('a column name or a 0-based column index', 'labelColumn', label);
   }
-  const data = await loadData(o.file, { labelColumn: label, csvHeader: o.csvHeader, csvDelimiter: o.csvDelimiter, matX: o.matX, matY: o.matY, maxDenseBytes: o.maxDenseBytes });
+  const data = await loadData(o.file, {
+    labelColumn: label,
+    csvHeader: o.csvHeader,
+    csvDelimiter: o.csvDelimiter,
+    matX: o.matX,
+    matY: o.matY,
+    maxDenseBytes: o.maxDenseBytes,
+    libsvmZeroBased: o.libsvmZeroBased,
+  });
   if (o.file !== undefined) data.name = datasetName(o.file);
   return splitPrepared(data, o);
 }

@@ -31,7 +31,8 @@ export const REPRODUCE_DEFAULTS = Object.freeze({
   zeta: 0.3,
   /**
    * Initial weights of the sparse methods: N(0, 0.1²), as the reference SET code (which the paper's NPSET code is
-   * built on) draws them. The dense methods keep He-uniform: N(0, 0.1²) over thousands of inputs overflows.
+   * built on) draws them. The dense methods keep He-uniform (their runs stay those of before): from N(0, 0.1²) they
+   * diverge sooner at lr 0.01 (Direct FC, seed 1: GLIOMA at epoch 6 instead of 11, Leukemia at 5 instead of never).
    */
   weightInit: 'normal' as WeightInit,
   denseWeightInit: 'he-uniform' as WeightInit,

@@ -90,9 +90,12 @@ describe('npset train --data FILE.svm', () => {
     // zero-test.svm uses the 0-based indices 1 to 3 (features 1-3 of 0-5): 3 features read 1-based, 4 read 0-based.
     expect((auto.layers as number[])[0]).toBe(3);
     expect((zero.layers as number[])[0]).toBe(4);
-    // The model records the base read with: predict reads the same file alike without the flag.
-    const p = (await runJson(['predict', '--model', file('forced.npset'), '--data', file('zero-test.svm')])).json;
-    expect(p.samples).toBe(30);
+    // The model records the base read with: predict reads the same file 0-based without the flag, not as auto would.
+    const predict = async (...args: string[]) => (await runJson(['predict', '--model', file('forced.npset'), '--data', file('zero-test.svm'), ...args])).json;
+    const [recorded, forced, autoRead] = [await predict(), await predict('--libsvm-base', '0'), await predict('--libsvm-base', 'auto')];
+    expect(recorded.samples).toBe(30);
+    expect(recorded.predicted).toEqual(forced.predicted);
+    expect(autoRead.predicted).not.toEqual(recorded.predicted);
     expectUsageError(await train('--data', file('zero.svm'), '--libsvm-base', '1'), /zero\.svm: line \d+: expected indices from 1 \(1-based, as --libsvm-base 1 asks\) but received 0$/);
   });
 
@@ -156,7 +159,7 @@ describe('npset predict on LIBSVM files', () => {
   it('a file indexed from the other base than the training file: the message says which the model needs', async () => {
     // blobs.npset was trained 1-based; zero-test.svm has index 0 on some line.
     const oneBased = await runCli(['predict', '--model', file('blobs.npset'), '--data', file('zero.svm')]);
-    expectUsageError(oneBased, /expected indices from 1 .* but received 0 \(the model was trained on a 1-based LIBSVM file, so indices are read from 1: --libsvm-base 0 reads a file indexed from 0\)$/);
+    expectUsageError(oneBased, /zero\.svm: line \d+: expected indices from 1 \(1-based\) but received 0 \(the model was trained on a 1-based LIBSVM file, so indices are read from 1: --libsvm-base 0 reads a file indexed from 0\)$/);
     // zero.npset was trained 0-based (6 features, 0..5); blobs.svm is 1-based and uses index 6.
     await runJson([...TRAIN, '--data', file('zero.svm'), '--save-model', file('zero2.npset')]);
     const zeroBased = await runCli(['predict', '--model', file('zero2.npset'), '--data', file('blobs.svm')]);
@@ -179,6 +182,11 @@ describe('npset predict on LIBSVM files', () => {
       await runCli(['predict', '--model', file('blobs.npset'), '--data', file('zero30.svm'), '--libsvm-base', '1']),
       /zero30\.svm: line \d+: expected indices from 1 \(1-based, as --libsvm-base 1 asks\) but received 0$/,
     );
+    // Forced 0-based, a 1-based file's last index is one past the model's inputs: the hint names the flag.
+    expectUsageError(
+      await runCli(['predict', '--model', file('blobs.npset'), '--data', file('one30.svm'), '--libsvm-base', '0']),
+      /one30\.svm: line \d+: expected an index of at most 5 \(the number of features is 6\) but received 6 \(the model's inputs: .*\) \(read 0-based, as --libsvm-base 0 asks: --libsvm-base 1 reads a file indexed from 1\)$/,
+    );
   });
 
   it('a file without labels read with labels: the hint to add --no-labels', async () => {
@@ -196,5 +204,12 @@ describe('npset bench --data FILE.svm', () => {
     ]);
     expect(json.samples).toBe(90);
     expect(json.layers).toEqual([6, 16, 3]);
+  });
+
+  it('reads the file with --libsvm-base', async () => {
+    const bench = async (...args: string[]) =>
+      (await runJson(['bench', '--workload', 'custom', '--threads', '1', '--epochs', '1', '--warmup', '0', '--no-dense', '--data', file('zero-test.svm'), ...args])).json;
+    expect(((await bench()).layers as number[])[0]).toBe(3);
+    expect(((await bench('--libsvm-base', '0')).layers as number[])[0]).toBe(4);
   });
 });

@@ -117,7 +117,7 @@ describe('prepareData and splitAndStandardize input checks', () => {
 
   it('refuses a misspelt key instead of ignoring it', async () => {
     const e = await rejection(() => prepareData({ fil: 'mydata.mat' } as never));
-    expect(e.message).toMatch(/^Expected only the options file, labelColumn, csvHeader, csvDelimiter, matX, matY, maxDenseBytes, testFraction, validationFraction, seed for prepareData options but received the unknown option "fil"$/);
+    expect(e.message).toMatch(/^Expected only the options file, labelColumn, csvHeader, csvDelimiter, matX, matY, maxDenseBytes, libsvmZeroBased, testFraction, validationFraction, seed for prepareData options but received the unknown option "fil"$/);
     await rejection(() => prepareData('mydata.mat' as never));
     await rejection(() => prepareData(null as never));
   });
@@ -157,6 +157,21 @@ describe('prepareData and splitAndStandardize input checks', () => {
       writeFileSync(file, 'a|b|label\n' + Array.from({ length: 12 }, (_, i) => `${i}|${i % 3}|${i % 2}`).join('\n') + '\n');
       expect((await prepareData({ file, csvDelimiter: '|' })).features).toBe(2);
       await expect(prepareData({ file, csvDelimiter: '|', maxDenseBytes: 8 })).rejects.toThrow(/over the maxDenseBytes limit of 8 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes libsvmZeroBased (LIBSVM files only) to the loader', async () => {
+    await expect(prepareData({ file: 'x.csv', libsvmZeroBased: true })).rejects.toThrow(/libsvmZeroBased/);
+    await expect(prepareData({ file: 'x.svm', libsvmZeroBased: 'yes' as never })).rejects.toThrow(/Expected a boolean for libsvmZeroBased but received "yes"$/);
+    const dir = mkdtempSync(join(tmpdir(), 'npset-prepare-'));
+    try {
+      // 0-based indices 1 and 2, never 0: 'auto' reads them 1-based (2 features), true 0-based (3).
+      const file = join(dir, 'zero.svm');
+      writeFileSync(file, Array.from({ length: 12 }, (_, i) => `${i % 2} 1:${i} 2:${i % 3}`).join('\n') + '\n');
+      expect((await prepareData({ file })).features).toBe(2);
+      expect((await prepareData({ file, libsvmZeroBased: true })).features).toBe(3);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-/** Settings of one run as the reproduction uses them (lib/experiment/run.ts), for tests to vary. */
+/** Settings of one run as the reproduction gives its sparse methods (lib/experiment/reproduce.ts), for tests to vary. */
 import type { Method } from '../../lib/experiment/methods';
 import type { PaperDataset } from '../../lib/experiment/paper';
 import type { RunResult, RunSettings } from '../../lib/experiment/run';

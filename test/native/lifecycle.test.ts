@@ -237,7 +237,7 @@ describe('native addon: processes and threads', () => {
           const y = new Int32Array(n).map((_, i) => i % 10);
           const ds = new addon.Dataset(x, y, n, f);
           const m = await addon.createModel({ layers: workerData.LONG.layers, seed: 1 });
-          const jobs = [m.trainEpoch(ds, {}, 0)];
+          const jobs = [m.trainEpoch(ds, { batchSize: 1 }, 0)]; // batches of one: still running at 200 ms on a fast host
           const m2 = await addon.createModel({ layers: [f, 10], seed: 2 });
           jobs.push(m2.predict(ds));
           parentPort.postMessage('started');
