@@ -137,7 +137,13 @@ const SIGINT_REPEAT_MS = 300;
 
 /** What `npset train` reports: the run, and the metrics of the final model on the test split. */
 /** `testMetrics` is null beyond MAX_METRIC_CLASSES classes (a confusion matrix of classes x classes counts). */
-export type TrainResult = RunResult & { testMetrics: TestMetrics | null; saveError?: unknown; savedModel?: string };
+export type TrainResult = RunResult & {
+  testMetrics: TestMetrics | null;
+  saveError?: unknown;
+  savedModel?: string;
+  /** A LIBSVM --data file's index base as read (true: 0-based), --libsvm-base's or detected; absent for other files. */
+  libsvmZeroBased?: boolean;
+};
 
 async function train(f: TrainFlags, given: (option: string) => boolean): Promise<TrainResult> {
   checkDataFlags(f.data, f);
@@ -245,7 +251,13 @@ async function train(f: TrainFlags, given: (option: string) => boolean): Promise
             );
           },
     });
-    return { ...result, testMetrics, ...(saved ? { savedModel: f.saveModel } : {}), ...(saveError === undefined ? {} : { saveError }) };
+    return {
+      ...result,
+      testMetrics,
+      ...(raw.libsvmZeroBased !== undefined ? { libsvmZeroBased: raw.libsvmZeroBased } : {}),
+      ...(saved ? { savedModel: f.saveModel } : {}),
+      ...(saveError === undefined ? {} : { saveError }),
+    };
   } catch (err) {
     if (err instanceof DivergenceError) {
       // In the CLI's words: its flag and the value given, rather than the API's "learning rate".

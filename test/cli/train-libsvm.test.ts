@@ -90,6 +90,8 @@ describe('npset train --data FILE.svm', () => {
     // zero-test.svm uses the 0-based indices 1 to 3 (features 1-3 of 0-5): 3 features read 1-based, 4 read 0-based.
     expect((auto.layers as number[])[0]).toBe(3);
     expect((zero.layers as number[])[0]).toBe(4);
+    // The JSON says which base was read.
+    expect([auto.libsvmZeroBased, zero.libsvmZeroBased]).toEqual([false, true]);
     // The model records the base read with: predict reads the same file 0-based without the flag, not as auto would.
     const predict = async (...args: string[]) => (await runJson(['predict', '--model', file('forced.npset'), '--data', file('zero-test.svm'), ...args])).json;
     const [recorded, forced, autoRead] = [await predict(), await predict('--libsvm-base', '0'), await predict('--libsvm-base', 'auto')];
