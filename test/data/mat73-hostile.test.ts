@@ -2,8 +2,9 @@
  * MAT v7.3 (HDF5) files made to hurt the reader: what HDF5 lets a file declare that MATLAB never writes
  * (other files to open, references anywhere, sizes without storage, filters, odd dataspaces and types).
  * Each is refused with a DataFormatError naming the file, or read as MATLAB's layout says, fast and
- * within maxDenseBytes. Most files are written here with h5wasm; what h5wasm cannot write is in
- * test/fixtures/mat73/hostile/ (made by make_hostile.py with h5py).
+ * within maxDenseBytes. Most files are written here with h5wasm; three more with h5wasm and then edited byte by
+ * byte (test/helpers/mat73-hostile-writer.ts); what neither can write is in test/fixtures/mat73/hostile/ (made by
+ * make_hostile.py with h5py).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { readMat, type MatVariable } from '../../lib/data/mat';
 import { DataFormatError } from '../../lib/errors';
 import { ensureBuilt, ROOT } from '../helpers/cli';
 import { mat73UserBlock, writeBadChunk, writeCellstrDataset } from '../helpers/mat73-writer';
+import { EFL_TARGET, writeBadName, writeDeflateTwice, writeExternalStorage } from '../helpers/mat73-hostile-writer';
 import { tempFiles } from '../helpers/temp-files';
 
 type H5 = typeof import('h5wasm/node', { with: { 'resolution-mode': 'import' } });
@@ -145,8 +147,9 @@ describe('what HDF5 reads that it should not, or reads and does not say it faile
     await refused(readMat(file), file, /variable "X": cannot read it: .*HDF5 could not read its values/);
   });
 
-  it('a chunk behind two deflate filters is refused before it is inflated (5 KiB that inflate to 256 MiB)', async () => {
-    const file = hostile('deflate-twice.mat');
+  it('a chunk behind two deflate filters is refused before it is inflated (564 bytes that inflate to 256 MiB)', async () => {
+    const file = path.join(tmp.dir, 'deflate-twice.mat');
+    await writeDeflateTwice(file);
     const t = Date.now();
     await refused(readMat(file), file, /variable "X": its chunks are compressed 2 times \(deflate, deflate\); MATLAB compresses them once/);
     expect(Date.now() - t).toBeLessThan(1000);
@@ -159,7 +162,8 @@ describe('what HDF5 reads that it should not, or reads and does not say it faile
 
   it('external storage (values in a raw file the dataset names) is not read', async () => {
     // The file it names is missing here: the values were whatever the WebAssembly heap held.
-    const file = hostile('external-storage.mat');
+    const file = path.join(tmp.dir, 'external-storage.mat');
+    await writeExternalStorage(file);
     await refused(readMat(file), file, /variable "e": cannot read it: .*HDF5 could not read its values/);
   });
 
@@ -232,8 +236,10 @@ describe.runIf(hasMkfifo)('files a v7.3 file names are not opened: a FIFO there 
   it('the raw file of external storage, named relative to the working directory', async () => {
     const dir = path.join(tmp.dir, 'fifo-efl');
     mkdirSync(dir);
-    expect(spawnSync('mkfifo', [path.join(dir, 'zz-npset-efl-target')]).status).toBe(0);
-    const file = hostile('external-storage.mat');
+    expect(spawnSync('mkfifo', [path.join(dir, EFL_TARGET)]).status).toBe(0);
+    mkdirSync(path.join(tmp.dir, 'efl'));
+    const file = path.join(tmp.dir, 'efl', 'external-storage.mat');
+    await writeExternalStorage(file);
     const r = await readInChild(file, dir);
     expect(r.signal).toBeNull();
     expect(r.stdout).toMatch(/^DataFormatError .*external-storage\.mat: variable "e": cannot read it: /);
@@ -345,7 +351,8 @@ describe('cell arrays whose references go where MATLAB never points them', () =>
 
 describe('names, types and layouts MATLAB does not write', () => {
   it('a variable whose name is not UTF-8 is an error, not left out', async () => {
-    const file = hostile('bad-name.mat');
+    const file = path.join(tmp.dir, 'bad-name.mat');
+    await writeBadName(file);
     await refused(readMat(file), file, /HDF5 finds no object by its name \(a name that is not UTF-8 text, or a damaged file\)/);
   });
 
